@@ -1,0 +1,169 @@
+// One typed model, filled from keepalived.conf or TOML; the engine never sees which.
+
+import type { Family, VrrpVersion } from "../protocol/types.ts";
+
+export interface SourcePosition {
+  file: string;
+  line: number; // 1-based
+  col: number; // 1-based
+}
+
+export interface Diagnostic {
+  severity: "error" | "warning";
+  message: string;
+  pos: SourcePosition;
+}
+
+/** How a VRRPv3 IPv4 checksum is computed on send (RFC 9568 §5.2.8; keepalived v3_checksum_as_v2). */
+export type V3Ipv4ChecksumMode = "pseudo-header" | "vrrp-only";
+
+export interface VirtualAddress {
+  address: string; // canonical text form, no prefix
+  prefixLength: number;
+  family: Family;
+  /** keepalived `dev` override; default = the instance interface. */
+  dev?: string;
+  label?: string;
+  scope?: "global" | "site" | "link" | "host" | "nowhere";
+  broadcast?: string;
+  pos: SourcePosition;
+}
+
+export interface VirtualRoute {
+  /** Destination prefix ("default" allowed). */
+  to: string;
+  via?: string;
+  dev?: string;
+  src?: string;
+  metric?: number;
+  table?: number;
+  pos: SourcePosition;
+}
+
+export interface TrackInterface {
+  name: string;
+  /** 0 = fault on down (keepalived default); otherwise added to priority while up/down per sign. */
+  weight: number;
+  pos: SourcePosition;
+}
+
+export interface TrackScriptRef {
+  name: string;
+  /** Overrides the script's own weight when set. */
+  weight?: number;
+  pos: SourcePosition;
+}
+
+export interface TrackFileRef {
+  name: string;
+  weight?: number;
+  pos: SourcePosition;
+}
+
+export interface NotifyScripts {
+  master?: string;
+  backup?: string;
+  fault?: string;
+  stop?: string;
+  /** keepalived `notify`: called with `INSTANCE name STATE priority`. */
+  any?: string;
+}
+
+export interface InstanceConfig {
+  name: string;
+  interface: string;
+  vrid: number; // 1..255
+  priority: number; // 1..255 (255 = address owner)
+  /** Advertisement interval in centiseconds (v2: whole seconds × 100; v3: 1..4095). */
+  advertIntervalCs: number;
+  version: VrrpVersion;
+  family: Family;
+  /** keepalived `state MASTER|BACKUP` — initial wish only; election decides. */
+  initialState: "master" | "backup";
+  preempt: boolean;
+  preemptDelayMs: number;
+  /** v2 only: auth_type PASS with up to 8 bytes of password (RFC 3768 §5.3.6.1). */
+  authPass?: string;
+  unicastSrcIp?: string;
+  unicastPeers: string[];
+  virtualIps: VirtualAddress[];
+  /** Addresses moved with the VIPs but not carried in adverts (virtual_ipaddress_excluded). */
+  excludedVips: VirtualAddress[];
+  virtualRoutes: VirtualRoute[];
+  trackInterfaces: TrackInterface[];
+  trackScripts: TrackScriptRef[];
+  trackFiles: TrackFileRef[];
+  notify: NotifyScripts;
+  garpMasterDelayMs: number;
+  garpMasterRepeat: number;
+  garpMasterRefreshMs: number; // 0 = off
+  garpMasterRefreshRepeat: number;
+  /** RFC 5798 Accept_Mode; keepalived `accept` / `no_accept`. */
+  accept: boolean;
+  useVmac?: string;
+  v3Ipv4Checksum: V3Ipv4ChecksumMode;
+  /** Name of the sync group this instance belongs to, if any. */
+  syncGroup?: string;
+  pos: SourcePosition;
+}
+
+export interface ScriptConfig {
+  name: string;
+  script: string;
+  intervalMs: number;
+  timeoutMs: number;
+  weight: number;
+  rise: number;
+  fall: number;
+  user?: string;
+  pos: SourcePosition;
+}
+
+export interface TrackFileConfig {
+  name: string;
+  file: string;
+  weight: number;
+  pos: SourcePosition;
+}
+
+export interface SyncGroupConfig {
+  name: string;
+  instances: string[];
+  notify: NotifyScripts;
+  pos: SourcePosition;
+}
+
+export interface GlobalConfig {
+  routerId?: string;
+  /** "host:port" for /health /status /metrics; "" disables. Default 127.0.0.1:9650. */
+  http: string;
+  logLevel: "debug" | "info" | "warn" | "error";
+  logFormat: "text" | "json";
+  /** Also export keepalived-exporter metric names. */
+  keepalivedExporterNames: boolean;
+  /** SCHED_RR priority for the daemon (keepalived vrrp_rt_priority); 0 = off. */
+  realtimePriority: number;
+  /** mlockall (keepalived vrrp_no_swap). */
+  noSwap: boolean;
+  vrrpStrict: boolean;
+}
+
+export interface VigilConfig {
+  /** The file the config was read from (for messages and reload). */
+  source: string;
+  format: "toml" | "keepalived";
+  global: GlobalConfig;
+  instances: InstanceConfig[];
+  scripts: ScriptConfig[];
+  trackFiles: TrackFileConfig[];
+  syncGroups: SyncGroupConfig[];
+}
+
+/** Result of loading: a model only when there are no errors; warnings in either case. */
+export type LoadResult =
+  | { ok: true; config: VigilConfig; warnings: Diagnostic[] }
+  | { ok: false; errors: Diagnostic[]; warnings: Diagnostic[] };
+
+export const DEFAULT_HTTP_LISTEN = "127.0.0.1:9650";
+export const DEFAULT_TOML_PATH = "/etc/vigil/vigil.toml";
+export const DEFAULT_KEEPALIVED_PATH = "/etc/keepalived/keepalived.conf";

@@ -1,0 +1,167 @@
+// Ports: what the runtime needs from the outside world. src/os/linux implements them with bun:ffi;
+// tests/fakes implements them in memory. The runtime depends only on these interfaces.
+
+import type { Family, TransitionReason, VrrpState } from "../protocol/types.ts";
+import type { DropReason } from "../protocol/reasons.ts";
+
+export interface TimerHandle {
+  readonly id: number;
+}
+
+/** Monotonic clock with timers. */
+export interface Clock {
+  nowMs(): number;
+  /** Wall clock (unix ms) — for timestamps shown to humans and Prometheus only. */
+  wallMs(): number;
+  setTimer(atMs: number, fn: () => void): TimerHandle;
+  clearTimer(handle: TimerHandle): void;
+}
+
+export interface InterfaceAddress {
+  family: Family;
+  address: string;
+  prefixLength: number;
+  /** IFA_F_SECONDARY etc. are not needed by the runtime; label helps operators. */
+  label?: string;
+}
+
+export interface LinkInfo {
+  name: string;
+  index: number;
+  /** 6-byte hardware address. */
+  mac: Uint8Array;
+  /** Administratively up and carrier present (IFF_UP && IFF_RUNNING/IFF_LOWER_UP). */
+  up: boolean;
+  addresses: InterfaceAddress[];
+}
+
+export interface LinkWatcher {
+  /** Fresh view from the kernel (RTM_GETLINK/RTM_GETADDR dump). */
+  link(name: string): LinkInfo | undefined;
+  /** Called on every RTM_NEWLINK/RTM_DELLINK carrier change. */
+  onChange(fn: (link: LinkInfo) => void): void;
+}
+
+export interface ReceivedDatagram {
+  family: Family;
+  ifindex: number;
+  /** Source and destination from the IP header / pktinfo, canonical text. */
+  src: string;
+  dst: string;
+  /** TTL (IPv4) or hop limit (IPv6) as received; RFC 5798 §7.1 requires 255. */
+  ttl: number;
+  /** The VRRP message (IP header stripped), possibly with trailing Ethernet padding. */
+  payload: Uint8Array;
+  /** Monotonic ms at which the receive thread read it. */
+  rxMs: number;
+}
+
+/** Raw VRRP (IP protocol 112) sockets; one per interface and family, shared by instances. */
+export interface VrrpTransport {
+  /** Open (idempotent) the socket for this interface/family and join 224.0.0.18 / ff02::12. */
+  open(ifname: string, ifindex: number, family: Family): void;
+  /** Send one VRRP message. `dst` is the group or a unicast peer; `src` the address to send from. */
+  send(ifindex: number, family: Family, payload: Uint8Array, dst: string, src: string): void;
+  onReceive(fn: (d: ReceivedDatagram) => void): void;
+  close(): void;
+}
+
+export interface AddressSpec {
+  ifindex: number;
+  family: Family;
+  address: string;
+  prefixLength: number;
+  label?: string;
+  scope?: "global" | "site" | "link" | "host" | "nowhere";
+  broadcast?: string;
+}
+
+export interface RouteSpec {
+  family: Family;
+  to: string; // "default" or prefix
+  via?: string;
+  ifindex?: number;
+  src?: string;
+  metric?: number;
+  table?: number;
+}
+
+/** rtnetlink address and route changes. Errors are thrown as OsError with errno. */
+export interface AddressManager {
+  /** Returns false when the address already exists (EEXIST). IPv6 added with IFA_F_NODAD. */
+  add(spec: AddressSpec): boolean;
+  /** Returns false when it was not there (EADDRNOTAVAIL/ENOENT). */
+  remove(spec: AddressSpec): boolean;
+  list(ifindex: number): InterfaceAddress[];
+  addRoute(spec: RouteSpec): boolean;
+  removeRoute(spec: RouteSpec): boolean;
+}
+
+/** Gratuitous ARP (RFC 5227 style request) and unsolicited NA with Override (RFC 4861 §7.2.6). */
+export interface Announcer {
+  garp(ifindex: number, mac: Uint8Array, address: string): void;
+  unsolicitedNa(ifindex: number, mac: Uint8Array, address: string): void;
+}
+
+export type LogLevel = "debug" | "info" | "warn" | "error";
+export interface Logger {
+  log(level: LogLevel, msg: string, fields?: Record<string, string | number | boolean | null>): void;
+}
+
+export interface InstanceLabels {
+  instance: string;
+  interface: string;
+  vrid: string;
+}
+
+/** What the runtime reports; src/http/metrics.ts implements it with prom-client. */
+export interface MetricsSink {
+  state(l: InstanceLabels, state: VrrpState): void;
+  transition(l: InstanceLabels, from: VrrpState, to: VrrpState, reason: TransitionReason, wallMs: number): void;
+  priority(l: InstanceLabels, base: number, effective: number): void;
+  advertSent(l: InstanceLabels, priority: number): void;
+  advertReceived(l: InstanceLabels, priority: number): void;
+  /** Observed gap between consecutive adverts (direction: we sent / we received). */
+  advertGap(l: InstanceLabels, direction: "sent" | "received", seconds: number): void;
+  dropped(l: InstanceLabels, reason: DropReason): void;
+  garpSent(l: InstanceLabels, count: number): void;
+  masterInfo(l: InstanceLabels, address: string | null): void;
+  /** v3 IPv4 checksum form seen on an accepted packet. */
+  checksumForm(l: InstanceLabels, form: string): void;
+  reload(ok: boolean, wallMs: number): void;
+  /** Instance removed (reload): drop its series. */
+  forget(l: InstanceLabels): void;
+}
+
+export interface InstanceStatus {
+  name: string;
+  interface: string;
+  vrid: number;
+  version: 2 | 3;
+  family: Family;
+  state: VrrpState;
+  basePriority: number;
+  effectivePriority: number;
+  masterAddress: string | null;
+  advertIntervalCs: number;
+  masterAdvertIntervalCs: number;
+  virtualIps: string[];
+  advertsSent: number;
+  advertsReceived: number;
+  lastTransition: { atWallMs: number; from: VrrpState; to: VrrpState; reason: TransitionReason } | null;
+  faults: string[];
+}
+
+export interface DaemonStatus {
+  version: string;
+  routerId: string | null;
+  startedAtWallMs: number;
+  configFile: string;
+  lastReload: { atWallMs: number; ok: boolean; errors: string[] } | null;
+  instances: InstanceStatus[];
+}
+
+/** What the HTTP layer reads. */
+export interface StatusSource {
+  status(): DaemonStatus;
+}
