@@ -1,0 +1,42 @@
+#!/usr/bin/env bun
+// vigil CLI entry: parse argv, dispatch to a command, exit with its code. Nothing else lives here.
+import type { Command } from "./src/cli/command.ts";
+import { COMMIT, TARGET, VERSION } from "./src/version.ts";
+
+const commands: Record<string, Command> = {
+  version: {
+    summary: "print version, commit and target",
+    usage: "vigil version",
+    run: () => {
+      console.log(`vigil ${VERSION} (commit ${COMMIT}, target ${TARGET}, bun ${Bun.version})`);
+      return 0;
+    },
+  },
+};
+
+function help(): string {
+  const width = Math.max(...Object.keys(commands).map((n) => n.length));
+  const lines = Object.entries(commands).map(([n, c]) => `  ${n.padEnd(width)}  ${c.summary}`);
+  return `vigil — VRRP daemon (RFC 3768 / 5798 / 9568)\n\nUsage: vigil <command> [options]\n\nCommands:\n${lines.join("\n")}\n\nRun 'vigil <command> --help' for a command's options.`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    console.log(help());
+    return name === undefined ? 2 : 0;
+  }
+  if (name === "--version" || name === "-V") return commands.version!.run([]);
+  const cmd = commands[name];
+  if (!cmd) {
+    console.error(`vigil: unknown command '${name}'\n\n${help()}`);
+    return 2;
+  }
+  if (rest.includes("--help") || rest.includes("-h")) {
+    console.log(`${cmd.summary}\n\nUsage: ${cmd.usage}`);
+    return 0;
+  }
+  return cmd.run(rest);
+}
+
+process.exitCode = await main(process.argv.slice(2));
