@@ -14,6 +14,8 @@ export const DROP_REASONS = [
   "wrong-family", // IPv4 payload on an IPv6 socket or vice versa
   "address-mismatch", // VIP list differs from ours (logged, RFC 5798 §7.1 MAY)
   "own-packet", // our own advert looped back
+  "bad-interval", // v3 Max Adver Int 0 (RFC 9568 §7.1, erratum 8301) or v2 Adver Int 0
+  "unknown-peer", // unicast mode: source not among the configured peers (keepalived unicast_peer)
 ] as const;
 
 export type DropReason = (typeof DROP_REASONS)[number];

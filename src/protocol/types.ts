@@ -56,12 +56,20 @@ export interface FsmState {
   masterDownDeadlineMs: number | null;
   /** Set while resigning on shutdown: VIPs held until the new master speaks or this passes. */
   shutdownDeadlineMs: number | null;
-  /** Monotonic ms of startup, for preempt_delay. */
+  /** Monotonic ms of startup (or of leaving Fault), for preempt_delay. */
   startedAtMs: number | null;
   /** Reasons the instance is in Fault (link names, track names); empty = no fault. */
   faults: readonly string[];
   lastTransitionMs: number | null;
   lastTransitionReason: TransitionReason | null;
+  /**
+   * Backup only: the reason reported if Master_Down_Timer fires now — "master-down-timeout"
+   * after a normal advert, "priority-zero-received" after a priority 0, "preempt" after we
+   * discarded a lower-priority master's advert (RFC 5798 §6.4.2).
+   */
+  masterDownReason: TransitionReason;
+  /** Reason of the most recent fault, used when startup finds faults already present. */
+  lastFaultReason: "link-down" | "track-failed" | null;
 }
 
 export type TimerName = "advert" | "masterDown" | "shutdown";

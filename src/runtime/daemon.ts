@@ -1,0 +1,222 @@
+// The daemon: owns every instance, the shared sockets, tracking and reload. Pure wiring over ports,
+// so the whole thing runs against fakes in tests and against bun:ffi in `vigil run`.
+import type { InstanceConfig, VigilConfig } from "../config/schema.ts";
+import { VERSION } from "../version.ts";
+import { Instance, type InstanceDeps, type InstanceLink } from "./instance.ts";
+import type { AddressJournal } from "./journal.ts";
+import type { AddressManager, DaemonStatus, LinkInfo, LinkWatcher, StatusSource } from "./ports.ts";
+import { Receiver } from "./receive.ts";
+import { planReload } from "./reload.ts";
+import { InstanceTracker, ScriptMonitor } from "./tracking.ts";
+import { VipSet } from "./vips.ts";
+
+export interface DaemonDeps extends InstanceDeps {
+  addresses: AddressManager;
+  links: LinkWatcher;
+  journal: AddressJournal;
+}
+
+/** A problem found before touching the network: nothing has been changed when this is thrown. */
+export class StartupError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join("\n"));
+  }
+}
+
+interface Running {
+  instance: Instance;
+  tracker: InstanceTracker;
+}
+
+export class Daemon implements StatusSource {
+  private readonly running = new Map<string, Running>();
+  private readonly monitors = new Map<string, ScriptMonitor>();
+  private readonly receiver: Receiver;
+  private readonly ifnames = new Map<number, string>();
+  private readonly startedAtWallMs: number;
+  private lastReload: DaemonStatus["lastReload"] = null;
+  private stopping = false;
+
+  constructor(
+    private config: VigilConfig,
+    private readonly deps: DaemonDeps,
+  ) {
+    this.startedAtWallMs = deps.clock.wallMs();
+    this.receiver = new Receiver(
+      () => [...this.running.values()].map((r) => r.instance),
+      deps.metrics,
+      deps.logger,
+      (i) => this.ifnames.get(i) ?? String(i),
+    );
+    deps.transport.onReceive((d) => this.receiver.handle(d));
+    deps.links.onChange((link) => this.onLink(link));
+  }
+
+  /** Resolve every instance's link first (all problems at once), then start them. */
+  start(): void {
+    const links = this.resolveAll(this.config.instances);
+    // Open every socket before changing any address: a missing privilege fails here, untouched.
+    for (const cfg of this.config.instances) this.deps.transport.open(cfg.interface, links.get(cfg.name)!.ifindex, cfg.family);
+    this.startScripts(this.config);
+    for (const cfg of this.config.instances) this.launch(cfg, links.get(cfg.name)!);
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    const all = [...this.running.values()];
+    for (const r of all) r.instance.dispatch({ type: "shutdown" });
+    await Promise.all(all.map((r) => r.instance.whenStopped()));
+    for (const r of all) r.tracker.close();
+    for (const m of this.monitors.values()) m.stop();
+    this.running.clear();
+    this.deps.transport.close();
+  }
+
+  /** SIGHUP: apply a new valid config without disturbing unchanged instances. */
+  async reload(next: VigilConfig): Promise<void> {
+    const plan = planReload(this.config, next);
+    try {
+      const links = this.resolveAll([...plan.added, ...plan.recreated]);
+      this.config = next;
+      this.restartScripts(next);
+      await Promise.all(
+        [...plan.removed, ...plan.recreated.map((c) => c.name)].map(async (name) => {
+          const r = this.running.get(name);
+          if (!r) return;
+          r.instance.dispatch({ type: "shutdown" });
+          await r.instance.whenStopped();
+          r.tracker.close();
+          this.running.delete(name);
+          if (plan.removed.includes(name)) this.deps.metrics.forget(r.instance.labels);
+        }),
+      );
+      for (const cfg of plan.updated) this.updateInPlace(cfg);
+      for (const cfg of [...plan.recreated, ...plan.added]) this.launch(cfg, links.get(cfg.name)!);
+      this.reloadDone(true, []);
+      this.deps.logger.log("info", "configuration reloaded", {
+        unchanged: plan.unchanged.length,
+        updated: plan.updated.length,
+        added: plan.added.length,
+        removed: plan.removed.length,
+        recreated: plan.recreated.length,
+      });
+    } catch (e) {
+      const problems = e instanceof StartupError ? e.problems : [String(e)];
+      this.reloadFailed(problems);
+    }
+  }
+
+  /** A new config that failed to load: keep running the old one and say so. */
+  reloadFailed(problems: string[]): void {
+    for (const p of problems) this.deps.logger.log("error", `reload refused: ${p}`);
+    this.reloadDone(false, problems);
+  }
+
+  status(): DaemonStatus {
+    return {
+      version: VERSION,
+      routerId: this.config.global.routerId ?? null,
+      startedAtWallMs: this.startedAtWallMs,
+      configFile: this.config.source,
+      lastReload: this.lastReload,
+      instances: [...this.running.values()].map((r) => r.instance.status()),
+    };
+  }
+
+  instance(name: string): Instance | undefined {
+    return this.running.get(name)?.instance;
+  }
+
+  private reloadDone(ok: boolean, errors: string[]): void {
+    const at = this.deps.clock.wallMs();
+    this.lastReload = { atWallMs: at, ok, errors };
+    this.deps.metrics.reload(ok, at);
+  }
+
+  private launch(cfg: InstanceConfig, link: InstanceLink): void {
+    const vips = new VipSet(cfg.name, cfg.interface, [...cfg.virtualIps, ...cfg.excludedVips], cfg.virtualRoutes, this.deps);
+    vips.cleanupStale();
+    this.deps.transport.open(cfg.interface, link.ifindex, cfg.family);
+    this.ifnames.set(link.ifindex, cfg.interface);
+    const instance = new Instance(cfg, link, vips, this.deps);
+    const tracker = new InstanceTracker(cfg, this.monitors, this.deps.links, (ev) => instance.dispatch(ev));
+    this.running.set(cfg.name, { instance, tracker });
+    instance.dispatch({ type: "startup" });
+    tracker.evaluate();
+  }
+
+  private updateInPlace(cfg: InstanceConfig): void {
+    const r = this.running.get(cfg.name);
+    if (!r) return;
+    r.tracker.close();
+    const tracker = new InstanceTracker(cfg, this.monitors, this.deps.links, (ev) => r.instance.dispatch(ev));
+    const linkUp = (n: string) => this.deps.links.link(n)?.up ?? false;
+    r.instance.reconfigure(cfg, tracker.snapshot(linkUp).priority);
+    r.tracker = tracker;
+    tracker.evaluate();
+  }
+
+  private onLink(link: LinkInfo): void {
+    for (const r of this.running.values()) if (r.tracker.watches(link.name)) r.tracker.evaluate();
+  }
+
+  private startScripts(cfg: VigilConfig): void {
+    for (const s of cfg.scripts) {
+      const m = new ScriptMonitor(s, this.deps.clock, this.deps.runner, this.deps.logger);
+      this.monitors.set(s.name, m);
+      m.start();
+    }
+  }
+
+  /** Scripts whose definition changed restart; unchanged ones keep their state (no flap). */
+  private restartScripts(next: VigilConfig): void {
+    const wanted = new Map(next.scripts.map((s) => [s.name, s]));
+    for (const [name, m] of this.monitors) {
+      const s = wanted.get(name);
+      if (!s || JSON.stringify({ ...s, pos: null }) !== JSON.stringify({ ...m.cfg, pos: null })) {
+        m.stop();
+        this.monitors.delete(name);
+      }
+    }
+    for (const s of next.scripts) {
+      if (this.monitors.has(s.name)) continue;
+      const m = new ScriptMonitor(s, this.deps.clock, this.deps.runner, this.deps.logger);
+      this.monitors.set(s.name, m);
+      m.start();
+    }
+  }
+
+  private resolveAll(cfgs: InstanceConfig[]): Map<string, InstanceLink> {
+    const problems: string[] = [];
+    const out = new Map<string, InstanceLink>();
+    for (const cfg of cfgs) {
+      const r = resolveLink(cfg, this.deps.links.link(cfg.interface));
+      if (typeof r === "string") problems.push(`${cfg.pos.file}:${cfg.pos.line}:${cfg.pos.col}: instance ${cfg.name}: ${r}`);
+      else out.set(cfg.name, r);
+      for (const v of cfg.virtualIps) {
+        if (v.dev && !this.deps.links.link(v.dev)) problems.push(`${v.pos.file}:${v.pos.line}:${v.pos.col}: interface ${v.dev} not found`);
+      }
+    }
+    if (problems.length > 0) throw new StartupError(problems);
+    return out;
+  }
+}
+
+/** The address adverts go out from: unicast_src_ip, else the first IPv4 / the IPv6 link-local. */
+export function resolveLink(cfg: InstanceConfig, link: LinkInfo | undefined): InstanceLink | string {
+  if (!link) return `interface ${cfg.interface} not found`;
+  const vipSet = new Set(cfg.virtualIps.map((v) => v.address));
+  let src = cfg.unicastSrcIp;
+  if (src === undefined) {
+    const candidates = link.addresses.filter((a) => a.family === cfg.family && !vipSet.has(a.address));
+    const pick = cfg.family === 4 ? candidates[0] : candidates.find((a) => a.address.startsWith("fe80:"));
+    if (!pick) {
+      return cfg.family === 4
+        ? `interface ${cfg.interface} has no IPv4 address to send adverts from`
+        : `interface ${cfg.interface} has no IPv6 link-local address to send adverts from`;
+    }
+    src = pick.address;
+  }
+  return { ifindex: link.index, mac: link.mac, srcAddress: src };
+}

@@ -1,0 +1,280 @@
+// One VRRP instance: drives the pure FSM (src/protocol/fsm.ts) against the ports and executes the
+// actions it returns. The FSM decides; this file only carries out and reports.
+import type { InstanceConfig } from "../config/schema.ts";
+import { step, initialState } from "../protocol/fsm.ts";
+import { encodeAdvert, type VrrpPacket } from "../protocol/packet.ts";
+import type { FsmAction, FsmEvent, FsmParams, FsmState, TimerName } from "../protocol/types.ts";
+import { GarpScheduler } from "./garp.ts";
+import { notifyTransition } from "./notify.ts";
+import type {
+  Announcer,
+  Clock,
+  InstanceLabels,
+  InstanceStatus,
+  Logger,
+  MetricsSink,
+  ReceivedDatagram,
+  TimerHandle,
+  VrrpTransport,
+} from "./ports.ts";
+import type { ScriptRunner } from "./spawn.ts";
+import type { VipSet } from "./vips.ts";
+
+export const VRRP_GROUP_V4 = "224.0.0.18"; // RFC 5798 §5.1.1.2
+export const VRRP_GROUP_V6 = "ff02::12"; // RFC 5798 §5.1.2.2
+
+export interface InstanceDeps {
+  clock: Clock;
+  transport: VrrpTransport;
+  announcer: Announcer;
+  metrics: MetricsSink;
+  logger: Logger;
+  runner: ScriptRunner;
+}
+
+/** Where the instance lives on the host, resolved by the daemon at start. */
+export interface InstanceLink {
+  ifindex: number;
+  mac: Uint8Array;
+  /** Address adverts are sent from: unicast_src_ip, the primary IPv4, or the IPv6 link-local. */
+  srcAddress: string;
+}
+
+export function fsmParams(cfg: InstanceConfig, primaryAddress: string): FsmParams {
+  return {
+    version: cfg.version,
+    family: cfg.family,
+    vrid: cfg.vrid,
+    basePriority: cfg.priority,
+    advertIntervalCs: cfg.advertIntervalCs,
+    preempt: cfg.preempt,
+    preemptDelayMs: cfg.preemptDelayMs,
+    primaryAddress,
+    startAsMaster: cfg.initialState === "master",
+  };
+}
+
+export class Instance {
+  private fsm: FsmState;
+  private readonly timers = new Map<TimerName, TimerHandle>();
+  private readonly garp: GarpScheduler;
+  /** Encoded adverts by priority: the advert timer is the hot path, encode once. */
+  private readonly advertCache = new Map<number, { dst: string; bytes: Uint8Array }[]>();
+  private lastSentMs: number | null = null;
+  private lastRxMs: number | null = null;
+  private lastRxFrom: string | null = null;
+  private advertsSent = 0;
+  private advertsReceived = 0;
+  private lastTransitionWallMs = 0;
+  private stoppedWaiters: (() => void)[] = [];
+  private stopped = false;
+  readonly labels: InstanceLabels;
+
+  constructor(
+    public cfg: InstanceConfig,
+    private link: InstanceLink,
+    readonly vips: VipSet,
+    private readonly deps: InstanceDeps,
+  ) {
+    this.fsm = initialState(fsmParams(cfg, link.srcAddress));
+    this.labels = { instance: cfg.name, interface: cfg.interface, vrid: String(cfg.vrid) };
+    this.garp = new GarpScheduler(deps.clock, deps.announcer, deps.logger, (n) => deps.metrics.garpSent(this.labels, n));
+    deps.metrics.state(this.labels, "init");
+    deps.metrics.priority(this.labels, cfg.priority, cfg.priority);
+  }
+
+  get state(): FsmState {
+    return this.fsm;
+  }
+
+  get ifindex(): number {
+    return this.link.ifindex;
+  }
+
+  get srcAddress(): string {
+    return this.link.srcAddress;
+  }
+
+  /** Feed one event through the FSM and carry out its actions. */
+  dispatch(ev: FsmEvent): void {
+    if (this.stopped) return;
+    const result = step(this.fsm, ev, this.deps.clock.nowMs());
+    this.fsm = result.state;
+    for (const a of result.actions) this.execute(a);
+  }
+
+  /** A decoded advert that passed the instance checks. */
+  receive(packet: VrrpPacket, d: ReceivedDatagram): void {
+    this.advertsReceived++;
+    this.deps.metrics.advertReceived(this.labels, packet.priority);
+    if (this.lastRxFrom === d.src && this.lastRxMs !== null && packet.priority > 0) {
+      this.deps.metrics.advertGap(this.labels, "received", (d.rxMs - this.lastRxMs) / 1000);
+    }
+    this.lastRxMs = d.rxMs;
+    this.lastRxFrom = d.src;
+    this.dispatch({ type: "advert", priority: packet.priority, sourceAddress: d.src, maxAdvertIntervalCs: packet.maxAdvertIntervalCs });
+  }
+
+  /** Resolve when the FSM reports `stopped` (after a shutdown event). */
+  whenStopped(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    return new Promise((resolve) => this.stoppedWaiters.push(resolve));
+  }
+
+  /** Reload in place: same interface/vrid/version/family; priority, timing, VIPs, hooks may change. */
+  reconfigure(cfg: InstanceConfig, effectivePriority: number): void {
+    this.cfg = cfg;
+    this.fsm = { ...this.fsm, params: fsmParams(cfg, this.link.srcAddress) };
+    this.advertCache.clear();
+    this.vips.replace([...cfg.virtualIps, ...cfg.excludedVips], cfg.virtualRoutes);
+    this.deps.metrics.priority(this.labels, cfg.priority, effectivePriority);
+    if (effectivePriority !== this.fsm.priority) this.dispatch({ type: "priority", priority: effectivePriority });
+  }
+
+  /** Stop immediately without resigning (used only when the daemon could not start at all). */
+  abort(): void {
+    for (const t of this.timers.values()) this.deps.clock.clearTimer(t);
+    this.timers.clear();
+    this.garp.stop();
+    if (this.vips.holding) this.vips.removeAll();
+    this.finish();
+  }
+
+  status(): InstanceStatus {
+    const f = this.fsm;
+    return {
+      name: this.cfg.name,
+      interface: this.cfg.interface,
+      vrid: this.cfg.vrid,
+      version: this.cfg.version,
+      family: this.cfg.family,
+      state: f.state,
+      basePriority: this.cfg.priority,
+      effectivePriority: f.priority,
+      masterAddress: f.masterAddress,
+      advertIntervalCs: this.cfg.advertIntervalCs,
+      masterAdvertIntervalCs: f.masterAdvertIntervalCs,
+      virtualIps: this.vips.list().map((v) => `${v.address}/${v.prefixLength}`),
+      advertsSent: this.advertsSent,
+      advertsReceived: this.advertsReceived,
+      lastTransition:
+        f.lastTransitionReason === null || f.lastTransitionMs === null
+          ? null
+          : { atWallMs: this.lastTransitionWallMs, from: this.lastFrom, to: f.state, reason: f.lastTransitionReason },
+      faults: [...f.faults],
+    };
+  }
+
+  private lastFrom: FsmState["state"] = "init";
+
+  private execute(a: FsmAction): void {
+    switch (a.type) {
+      case "sendAdvert":
+        return this.sendAdvert(a.priority);
+      case "addVips":
+        return this.vips.addAll();
+      case "removeVips":
+        this.garp.stop();
+        return this.vips.removeAll();
+      case "announce":
+        return this.garp.start(this.link.ifindex, this.link.mac, this.vips.list(), {
+          repeat: this.cfg.garpMasterRepeat,
+          delayMs: this.cfg.garpMasterDelayMs,
+          refreshMs: this.cfg.garpMasterRefreshMs,
+          refreshRepeat: this.cfg.garpMasterRefreshRepeat,
+        });
+      case "armTimer":
+        return this.arm(a.timer, a.atMs);
+      case "cancelTimer":
+        return this.cancel(a.timer);
+      case "transition":
+        return this.onTransition(a.from, a.to, a.reason);
+      case "stopped":
+        return this.finish();
+    }
+  }
+
+  private sendAdvert(priority: number): void {
+    let packets = this.advertCache.get(priority);
+    if (!packets) {
+      const dsts = this.cfg.unicastPeers.length > 0 ? this.cfg.unicastPeers : [this.cfg.family === 4 ? VRRP_GROUP_V4 : VRRP_GROUP_V6];
+      packets = dsts.map((dst) => ({
+        dst,
+        bytes: encodeAdvert({
+          version: this.cfg.version,
+          family: this.cfg.family,
+          vrid: this.cfg.vrid,
+          priority,
+          advertIntervalCs: this.cfg.advertIntervalCs,
+          // RFC 5798 §5.2.9: only virtual_ipaddress is carried; _excluded is not.
+          addresses: this.cfg.virtualIps.map((v) => v.address),
+          ...(this.cfg.authPass !== undefined && { authPass: this.cfg.authPass }),
+          srcAddress: this.link.srcAddress,
+          dstAddress: dst,
+          v3Ipv4Checksum: this.cfg.v3Ipv4Checksum,
+        }),
+      }));
+      this.advertCache.set(priority, packets);
+    }
+    for (const p of packets) {
+      try {
+        this.deps.transport.send(this.link.ifindex, this.cfg.family, p.bytes, p.dst, this.link.srcAddress);
+      } catch (e) {
+        this.deps.logger.log("warn", "advert send failed", { instance: this.cfg.name, dst: p.dst, error: String(e) });
+      }
+    }
+    const now = this.deps.clock.nowMs();
+    this.advertsSent++;
+    this.deps.metrics.advertSent(this.labels, priority);
+    if (this.lastSentMs !== null && priority > 0) this.deps.metrics.advertGap(this.labels, "sent", (now - this.lastSentMs) / 1000);
+    this.lastSentMs = priority > 0 ? now : null;
+  }
+
+  private arm(timer: TimerName, atMs: number): void {
+    this.cancel(timer);
+    this.timers.set(
+      timer,
+      this.deps.clock.setTimer(atMs, () => {
+        this.timers.delete(timer);
+        this.dispatch({ type: "timer", timer });
+      }),
+    );
+  }
+
+  private cancel(timer: TimerName): void {
+    const h = this.timers.get(timer);
+    if (h) this.deps.clock.clearTimer(h);
+    this.timers.delete(timer);
+  }
+
+  private onTransition(from: FsmState["state"], to: FsmState["state"], reason: NonNullable<FsmState["lastTransitionReason"]>): void {
+    const wall = this.deps.clock.wallMs();
+    this.lastFrom = from;
+    this.lastTransitionWallMs = wall;
+    if (to !== "master") {
+      this.lastSentMs = null;
+      this.garp.stop();
+    }
+    this.lastRxMs = null;
+    this.deps.logger.log(to === "fault" ? "warn" : "info", `${this.cfg.name}: ${from} -> ${to}`, {
+      instance: this.cfg.name,
+      from,
+      to,
+      reason,
+      priority: this.fsm.priority,
+    });
+    this.deps.metrics.transition(this.labels, from, to, reason, wall);
+    this.deps.metrics.state(this.labels, to);
+    this.deps.metrics.masterInfo(this.labels, to === "master" ? this.link.srcAddress : this.fsm.masterAddress);
+    if (to !== "init") notifyTransition(this.deps.runner, this.cfg.notify, "INSTANCE", this.cfg.name, to, this.fsm.priority);
+  }
+
+  private finish(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const t of this.timers.values()) this.deps.clock.clearTimer(t);
+    this.timers.clear();
+    notifyTransition(this.deps.runner, this.cfg.notify, "INSTANCE", this.cfg.name, "stop", this.fsm.priority);
+    for (const w of this.stoppedWaiters.splice(0)) w();
+  }
+}
