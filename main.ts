@@ -1,6 +1,10 @@
 #!/usr/bin/env bun
 // vigil CLI entry: parse argv, dispatch to a command, exit with its code. Nothing else lives here.
 import type { Command } from "./src/cli/command.ts";
+import { statusCommand } from "./src/cli/status.ts";
+import { checkCommand } from "./src/cli/check.ts";
+import { convertCommand } from "./src/cli/convert.ts";
+import { runCommand } from "./src/cli/run.ts";
 import { COMMIT, TARGET, VERSION } from "./src/version.ts";
 
 const commands: Record<string, Command> = {
@@ -12,6 +16,10 @@ const commands: Record<string, Command> = {
       return 0;
     },
   },
+  run: runCommand,
+  check: checkCommand,
+  convert: convertCommand,
+  status: statusCommand,
 };
 
 function help(): string {

@@ -104,6 +104,12 @@ export interface InstanceConfig {
   v3Ipv4Checksum: V3Ipv4ChecksumMode;
   /** Name of the sync group this instance belongs to, if any. */
   syncGroup?: string;
+  /** keepalived `vmac_xmit_base`: send/receive adverts on the base interface, not the VMAC. */
+  vmacXmitBase?: boolean;
+  /** keepalived `mcast_src_ip`: source address of multicast adverts (default: primary address). */
+  mcastSrcIp?: string;
+  /** keepalived `dont_track_primary`: ignore link faults of `interface`. */
+  dontTrackPrimary?: boolean;
   pos: SourcePosition;
 }
 
@@ -146,6 +152,10 @@ export interface GlobalConfig {
   /** mlockall (keepalived vrrp_no_swap). */
   noSwap: boolean;
   vrrpStrict: boolean;
+  /** keepalived `script_user`: default user for vrrp_script and notify scripts. */
+  scriptUser?: string;
+  /** keepalived `enable_script_security`: refuse root scripts writable by non-root users. */
+  enableScriptSecurity?: boolean;
 }
 
 export interface VigilConfig {

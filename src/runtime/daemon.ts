@@ -207,7 +207,7 @@ export class Daemon implements StatusSource {
 export function resolveLink(cfg: InstanceConfig, link: LinkInfo | undefined): InstanceLink | string {
   if (!link) return `interface ${cfg.interface} not found`;
   const vipSet = new Set(cfg.virtualIps.map((v) => v.address));
-  let src = cfg.unicastSrcIp;
+  let src = cfg.unicastSrcIp ?? cfg.mcastSrcIp;
   if (src === undefined) {
     const candidates = link.addresses.filter((a) => a.family === cfg.family && !vipSet.has(a.address));
     const pick = cfg.family === 4 ? candidates[0] : candidates.find((a) => a.address.startsWith("fe80:"));

@@ -87,7 +87,7 @@ export class InstanceTracker {
   snapshot(linkUp: (name: string) => boolean): { faults: Map<string, "link-down" | "track-failed">; priority: number } {
     const faults = new Map<string, "link-down" | "track-failed">();
     let delta = 0;
-    if (!linkUp(this.cfg.interface)) faults.set(`link:${this.cfg.interface}`, "link-down");
+    if (!this.cfg.dontTrackPrimary && !linkUp(this.cfg.interface)) faults.set(`link:${this.cfg.interface}`, "link-down");
     for (const t of this.cfg.trackInterfaces) {
       const up = linkUp(t.name);
       if (t.weight === 0) {

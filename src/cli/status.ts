@@ -1,0 +1,144 @@
+// `vigil status`: fetch /status from a running daemon and print it as an aligned table.
+// Exit 0 ok, 1 daemon unreachable or bad answer, 2 usage error (src/cli/command.ts).
+
+import type { Command } from "./command.ts";
+import type { DaemonStatus, InstanceStatus } from "../runtime/ports.ts";
+
+const DEFAULT_URL = "http://127.0.0.1:9650";
+const TIMEOUT_MS = 3000;
+const MAX_VIPS_SHOWN = 3;
+
+const USAGE = `vigil status [--url URL] [--json]
+
+  --url URL   base URL of the daemon's HTTP server (default ${DEFAULT_URL};
+              the [global] http address of its config)
+  --json      print the /status document as JSON instead of a table
+  -h, --help  this help
+
+Exit status: 0 ok, 1 daemon unreachable or bad answer, 2 usage error.`;
+
+export const statusCommand: Command = {
+  summary: "show the state of a running daemon's instances",
+  usage: USAGE,
+  run: (args) => runStatus(args),
+};
+
+async function runStatus(args: string[]): Promise<number> {
+  let url = DEFAULT_URL;
+  let json = false;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === "-h" || a === "--help") {
+      console.log(`${statusCommand.summary}\n\nUsage: ${USAGE}`);
+      return 0;
+    } else if (a === "--json") json = true;
+    else if (a === "--url" || a.startsWith("--url=")) {
+      const v = a === "--url" ? args[++i] : a.slice("--url=".length);
+      if (!v) return usage("--url needs a value");
+      url = v;
+    } else return usage(`unknown argument '${a}'`);
+  }
+  const base = (/^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? url : `http://${url}`).replace(/\/+$/, "");
+  const target = `${base}/status`;
+
+  let res: Response;
+  try {
+    res = await fetch(target, { signal: AbortSignal.timeout(TIMEOUT_MS), headers: { Accept: "application/json" } });
+  } catch (e) {
+    console.error(`vigil status: cannot reach vigil at ${base}: ${reason(e)}`);
+    console.error("  is the daemon running, with [global] http set to this address? (--url to choose another)");
+    return 1;
+  }
+  if (!res.ok) {
+    console.error(`vigil status: ${target} answered ${res.status} ${res.statusText}`.trimEnd());
+    return 1;
+  }
+  let status: DaemonStatus;
+  try {
+    status = (await res.json()) as DaemonStatus;
+    if (!Array.isArray(status.instances)) throw new Error("no instances array");
+  } catch (e) {
+    console.error(`vigil status: ${target} did not answer a vigil status document: ${reason(e)}`);
+    return 1;
+  }
+  console.log(json ? JSON.stringify(status, null, 2) : formatStatus(status, Date.now()));
+  return 0;
+}
+
+function usage(msg: string): number {
+  console.error(`vigil status: ${msg}\n\nUsage: ${USAGE}`);
+  return 2;
+}
+
+function reason(e: unknown): string {
+  if (e instanceof Error) {
+    if (e.name === "TimeoutError") return `no answer within ${TIMEOUT_MS / 1000} s`;
+    const code = (e as { code?: string }).code;
+    if (code === "ConnectionRefused" || code === "ECONNREFUSED") return "connection refused";
+    return code ? `${e.message} (${code})` : e.message;
+  }
+  return String(e);
+}
+
+/** "45s", "3m12s", "2h05m", "3d04h": coarse enough to read at a glance. */
+export function formatAge(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  const pad = (n: number) => String(n).padStart(2, "0");
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${pad(s % 60)}s`;
+  if (s < 86400) return `${Math.floor(s / 3600)}h${pad(Math.floor((s % 3600) / 60))}m`;
+  return `${Math.floor(s / 86400)}d${pad(Math.floor((s % 86400) / 3600))}h`;
+}
+
+function vips(list: readonly string[]): string {
+  if (list.length === 0) return "-";
+  const shown = list.slice(0, MAX_VIPS_SHOWN).join(",");
+  return list.length > MAX_VIPS_SHOWN ? `${shown} +${list.length - MAX_VIPS_SHOWN}` : shown;
+}
+
+function lastTransition(i: InstanceStatus, nowMs: number): string {
+  const t = i.lastTransition;
+  if (!t) return "-";
+  return `${t.from}→${t.to} (${t.reason}) ${formatAge(nowMs - t.atWallMs)} ago`;
+}
+
+const COLUMNS = ["INSTANCE", "INTERFACE", "VRID", "VER", "STATE", "PRIO EFF/BASE", "MASTER", "VIPS", "LAST TRANSITION"];
+
+/** The human view of a /status document: a summary line, the table, then faults if any. */
+export function formatStatus(s: DaemonStatus, nowMs: number): string {
+  const reload = s.lastReload
+    ? `, last reload ${formatAge(nowMs - s.lastReload.atWallMs)} ago ${s.lastReload.ok ? "ok" : "FAILED"}`
+    : "";
+  const head =
+    `vigil ${s.version}${s.routerId ? `, router ${s.routerId}` : ""}, up ${formatAge(nowMs - s.startedAtWallMs)}` +
+    `, config ${s.configFile}${reload}`;
+  const lines = [head];
+  if (s.lastReload && !s.lastReload.ok) for (const e of s.lastReload.errors) lines.push(`  reload error: ${e}`);
+  if (s.instances.length === 0) return [...lines, "", "no instances configured"].join("\n");
+
+  const rows = s.instances.map((i) => [
+    i.name,
+    i.interface,
+    String(i.vrid),
+    `v${i.version}`,
+    i.state.toUpperCase(),
+    `${i.effectivePriority}/${i.basePriority}`,
+    i.masterAddress ?? "-",
+    vips(i.virtualIps),
+    lastTransition(i, nowMs),
+  ]);
+  const widths = COLUMNS.map((c, k) => Math.max(c.length, ...rows.map((r) => r[k]!.length)));
+  const fmt = (r: string[]) =>
+    r
+      .map((cell, k) => (k === r.length - 1 ? cell : cell.padEnd(widths[k]!)))
+      .join("  ")
+      .trimEnd();
+  lines.push("", fmt(COLUMNS), ...rows.map(fmt));
+
+  const faulty = s.instances.filter((i) => i.faults.length > 0);
+  if (faulty.length > 0) {
+    lines.push("");
+    for (const i of faulty) lines.push(`${i.name}: ${i.state === "fault" ? "FAULT" : "degraded"}: ${i.faults.join(", ")}`);
+  }
+  return lines.join("\n");
+}

@@ -1,0 +1,170 @@
+// The reader-neutral intermediate form: what a file said, with a position for every value.
+// keepalived.ts and toml.ts fill drafts (syntax, types, known keywords); validate.ts turns them into
+// the model (ranges, cross-references, defaults), so both formats share one set of rules.
+
+import type { SourcePosition } from "./schema.ts";
+
+export interface Located<T> {
+  value: T;
+  pos: SourcePosition;
+}
+
+export function at<T>(value: T, pos: SourcePosition): Located<T> {
+  return { value, pos };
+}
+
+/** One virtual_ipaddress entry, options already split ("192.168.0.254/24 dev eth0 label eth0:1"). */
+export interface VipDraft {
+  address: Located<string>; // "ADDR[/LEN]" as written
+  brd?: Located<string>;
+  dev?: Located<string>;
+  scope?: Located<string>;
+  label?: Located<string>;
+}
+
+export interface RouteDraft {
+  to: Located<string>;
+  via?: Located<string>;
+  dev?: Located<string>;
+  src?: Located<string>;
+  metric?: Located<number>;
+  table?: Located<number>;
+}
+
+export interface TrackDraft {
+  name: Located<string>;
+  weight?: Located<number>;
+}
+
+export interface NotifyDraft {
+  master?: Located<string>;
+  backup?: Located<string>;
+  fault?: Located<string>;
+  stop?: Located<string>;
+  any?: Located<string>;
+}
+
+export interface InstanceDraft {
+  name: Located<string>;
+  pos: SourcePosition;
+  interface?: Located<string>;
+  vrid?: Located<number>;
+  priority?: Located<number>;
+  advertIntSec?: Located<number>;
+  version?: Located<number>;
+  state?: Located<string>; // "MASTER" | "BACKUP" as written
+  preempt?: Located<boolean>;
+  preemptDelaySec?: Located<number>;
+  authType?: Located<string>; // "PASS" | "AH" as written
+  authPass?: Located<string>;
+  unicastSrcIp?: Located<string>;
+  unicastPeers: Located<string>[];
+  vips: VipDraft[];
+  excludedVips: VipDraft[];
+  routes: RouteDraft[];
+  /** Where virtual_routes was written (even when every route was dropped), for its warning. */
+  routesPos?: SourcePosition;
+  trackInterfaces: TrackDraft[];
+  trackScripts: TrackDraft[];
+  trackFiles: TrackDraft[];
+  notify: NotifyDraft;
+  garpMasterDelaySec?: Located<number>;
+  garpMasterRepeat?: Located<number>;
+  garpMasterRefreshSec?: Located<number>;
+  garpMasterRefreshRepeat?: Located<number>;
+  accept?: Located<boolean>;
+  useVmac?: Located<string>; // "" = default name
+  vmacXmitBase?: Located<boolean>;
+  v3ChecksumAsV2?: Located<boolean>;
+  dontTrackPrimary?: Located<boolean>;
+  mcastSrcIp?: Located<string>;
+  /** keepalived keywords with no model field, recorded only to warn (smtp_alert, …). */
+  seen: Map<string, SourcePosition>;
+}
+
+export interface ScriptDraft {
+  name: Located<string>;
+  pos: SourcePosition;
+  script?: Located<string>;
+  intervalSec?: Located<number>;
+  timeoutSec?: Located<number>;
+  weight?: Located<number>;
+  rise?: Located<number>;
+  fall?: Located<number>;
+  user?: Located<string>;
+}
+
+export interface TrackFileDraft {
+  name: Located<string>;
+  pos: SourcePosition;
+  file?: Located<string>;
+  weight?: Located<number>;
+}
+
+export interface SyncGroupDraft {
+  name: Located<string>;
+  pos: SourcePosition;
+  members: Located<string>[];
+  notify: NotifyDraft;
+}
+
+export interface GlobalDraft {
+  routerId?: Located<string>;
+  http?: Located<string>;
+  log?: Located<string>;
+  logFormat?: Located<string>;
+  keepalivedExporterNames?: Located<boolean>;
+  realtimePriority?: Located<number>;
+  noSwap?: Located<boolean>;
+  vrrpStrict?: Located<boolean>;
+  /** keepalived global defaults folded into each instance / script. */
+  vrrpVersion?: Located<number>;
+  garpMasterDelaySec?: Located<number>;
+  garpMasterRepeat?: Located<number>;
+  garpMasterRefreshSec?: Located<number>;
+  garpMasterRefreshRepeat?: Located<number>;
+  v3ChecksumAsV2?: Located<boolean>;
+  scriptUser?: Located<string>;
+  enableScriptSecurity?: Located<boolean>;
+}
+
+export interface ConfigDraft {
+  source: string;
+  format: "toml" | "keepalived";
+  /** Position used for whole-file problems (no instances, …). */
+  filePos: SourcePosition;
+  global: GlobalDraft;
+  instances: InstanceDraft[];
+  scripts: ScriptDraft[];
+  trackFiles: TrackFileDraft[];
+  syncGroups: SyncGroupDraft[];
+}
+
+export function newInstanceDraft(name: Located<string>, pos: SourcePosition): InstanceDraft {
+  return {
+    name,
+    pos,
+    unicastPeers: [],
+    vips: [],
+    excludedVips: [],
+    routes: [],
+    trackInterfaces: [],
+    trackScripts: [],
+    trackFiles: [],
+    notify: {},
+    seen: new Map(),
+  };
+}
+
+export function newConfigDraft(source: string, format: ConfigDraft["format"]): ConfigDraft {
+  return {
+    source,
+    format,
+    filePos: { file: source, line: 1, col: 1 },
+    global: {},
+    instances: [],
+    scripts: [],
+    trackFiles: [],
+    syncGroups: [],
+  };
+}

@@ -1,0 +1,209 @@
+// Parsers for keepalived's one-line list entries (VIPs, routes, track entries, unicast peers).
+// Shared by the keepalived reader and by TOML, whose string items use the same syntax
+// ("192.168.0.254/24 dev eth0 label eth0:vip").
+
+import type { SourcePosition } from "./schema.ts";
+import type { Diags } from "./diagnostics.ts";
+import { didYouMean } from "./diagnostics.ts";
+import { at, type Located, type RouteDraft, type TrackDraft, type VipDraft } from "./draft.ts";
+
+export interface Tok {
+  text: string;
+  pos: SourcePosition;
+}
+
+const INT_RE = /^[+-]?[0-9]+$/;
+const NUM_RE = /^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)$/;
+
+export function parseInteger(t: Tok, what: string, diags: Diags): Located<number> | undefined {
+  if (!INT_RE.test(t.text)) {
+    diags.error(t.pos, `${what}: expected an integer, got '${t.text}'`);
+    return undefined;
+  }
+  return at(Number(t.text), t.pos);
+}
+
+export function parseNumber(t: Tok, what: string, diags: Diags): Located<number> | undefined {
+  if (!NUM_RE.test(t.text)) {
+    diags.error(t.pos, `${what}: expected a number, got '${t.text}'`);
+    return undefined;
+  }
+  return at(Number(t.text), t.pos);
+}
+
+const BOOLS: Record<string, boolean> = { on: true, off: false, true: true, false: false, yes: true, no: false };
+
+/** keepalived <BOOL>: on|off|true|false|yes|no; a bare keyword means true. */
+export function parseBool(kw: Tok, args: Tok[], diags: Diags): Located<boolean> | undefined {
+  const a = args[0];
+  if (!a) return at(true, kw.pos);
+  const v = BOOLS[a.text.toLowerCase()];
+  if (v === undefined) {
+    diags.error(a.pos, `${kw.text}: expected on|off|true|false|yes|no, got '${a.text}'`);
+    return undefined;
+  }
+  return at(v, kw.pos);
+}
+
+/** Splits a TOML string item into tokens with columns, for the same line parsers. */
+export function splitString(text: string, pos: SourcePosition): Tok[] {
+  const out: Tok[] = [];
+  const re = /\S+/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    out.push({ text: m[0], pos: { ...pos, col: pos.col + 1 + m.index } });
+  }
+  return out;
+}
+
+const VIP_VALUE_OPTS = ["brd", "dev", "scope", "label"];
+const VIP_IGNORED_VALUE = ["peer", "preferred_lft", "track_group"];
+const VIP_IGNORED_FLAGS = ["home", "-nodad", "mngtmpaddr", "noprefixroute", "autojoin", "no_track", "use_vmac"];
+
+export function parseVipLine(toks: Tok[], diags: Diags): VipDraft | undefined {
+  const [first, ...rest] = toks;
+  if (!first) return undefined;
+  const vip: VipDraft = { address: at(first.text, first.pos) };
+  for (let i = 0; i < rest.length; i++) {
+    const t = rest[i]!;
+    const opt = t.text;
+    if (VIP_IGNORED_FLAGS.includes(opt)) {
+      diags.warn(t.pos, `virtual address option '${opt}' is not supported by vigil; ignored`);
+      continue;
+    }
+    const valueOpt = VIP_VALUE_OPTS.includes(opt) || VIP_IGNORED_VALUE.includes(opt);
+    if (!valueOpt) {
+      const all = [...VIP_VALUE_OPTS, ...VIP_IGNORED_VALUE, ...VIP_IGNORED_FLAGS];
+      diags.error(t.pos, `unknown virtual address option '${opt}'${didYouMean(opt, all)}`);
+      // Most likely a misspelt "option value": skip the value too rather than report it again.
+      if (rest[i + 1] && !all.includes(rest[i + 1]!.text)) i++;
+      continue;
+    }
+    const v = rest[++i];
+    if (!v) {
+      diags.error(t.pos, `virtual address option '${opt}' needs a value`);
+      break;
+    }
+    if (VIP_IGNORED_VALUE.includes(opt)) {
+      diags.warn(t.pos, `virtual address option '${opt} ${v.text}' is not supported by vigil; ignored`);
+      continue;
+    }
+    const key = opt as "brd" | "dev" | "scope" | "label";
+    vip[key] = at(v.text, v.pos);
+  }
+  return vip;
+}
+
+const ROUTE_TYPES = ["blackhole", "unreachable", "prohibit", "throw"];
+const ROUTE_IGNORED_VALUE = `scope protocol proto tos dsfield mtu advmss rtt rttvar reordering window cwnd ssthresh
+  realms rto_min initcwnd initrwnd features pref fastopen_no_cookie congctl hoplimit quickack expires vrf
+  track_group type`.split(/\s+/);
+const ROUTE_IGNORED_FLAGS = ["onlink", "no_track", "append", "inet6", "inet", "lock"];
+const ROUTE_TABLES: Record<string, number> = { default: 253, main: 254, local: 255 };
+
+/** Returns undefined (with a warning) for routes the model cannot hold: multipath, blackhole… */
+export function parseRouteLine(toks: Tok[], diags: Diags): RouteDraft | undefined {
+  let to: Tok | undefined;
+  const r: Partial<RouteDraft> = {};
+  const first = toks[0];
+  if (!first) return undefined;
+  for (let i = 0; i < toks.length; i++) {
+    const t = toks[i]!;
+    const next = toks[i + 1];
+    const needValue = (): Tok | undefined => {
+      if (!next) diags.error(t.pos, `route option '${t.text}' needs a value`);
+      i++;
+      return next;
+    };
+    switch (t.text) {
+      case "src":
+      case "via":
+      case "gw":
+      case "dev": {
+        const v = needValue();
+        if (v) r[t.text === "gw" ? "via" : (t.text as "src" | "via" | "dev")] = at(v.text, v.pos);
+        break;
+      }
+      case "to": {
+        const v = needValue();
+        if (v) to = v;
+        break;
+      }
+      case "table": {
+        const v = needValue();
+        if (!v) break;
+        if (v.text in ROUTE_TABLES) r.table = at(ROUTE_TABLES[v.text]!, v.pos);
+        else r.table = parseInteger(v, "route table", diags);
+        break;
+      }
+      case "metric":
+      case "priority":
+      case "preference": {
+        const v = needValue();
+        if (v) r.metric = parseInteger(v, `route ${t.text}`, diags);
+        break;
+      }
+      case "or":
+      case "nexthop":
+        diags.warn(t.pos, `multipath route (${t.text}) is not supported by vigil; route skipped`);
+        return undefined;
+      default:
+        if (ROUTE_TYPES.includes(t.text)) {
+          diags.warn(t.pos, `'${t.text}' routes are not supported by vigil; route skipped`);
+          return undefined;
+        }
+        if (ROUTE_IGNORED_FLAGS.includes(t.text)) {
+          diags.warn(t.pos, `route option '${t.text}' is not supported by vigil; ignored`);
+        } else if (ROUTE_IGNORED_VALUE.includes(t.text)) {
+          const v = needValue();
+          diags.warn(t.pos, `route option '${t.text}${v ? " " + v.text : ""}' is not supported by vigil; ignored`);
+        } else if (!to && (/[.:]/.test(t.text) || t.text === "default")) {
+          to = t;
+        } else {
+          const opts = ["src", "to", "via", "gw", "dev", "table", "metric", ...ROUTE_IGNORED_VALUE];
+          diags.error(t.pos, `unknown route option '${t.text}'${didYouMean(t.text, opts)}`);
+          return undefined;
+        }
+    }
+  }
+  if (!to) {
+    diags.error(first.pos, "route has no destination prefix");
+    return undefined;
+  }
+  return { ...r, to: at(to.text, to.pos) };
+}
+
+/** "NAME [weight N] [reverse|noreverse|no_reverse]" for track_interface / track_script / track_file. */
+export function parseTrackLine(toks: Tok[], what: string, diags: Diags): TrackDraft | undefined {
+  const [name, ...rest] = toks;
+  if (!name) return undefined;
+  const d: TrackDraft = { name: at(name.text, name.pos) };
+  for (let i = 0; i < rest.length; i++) {
+    const t = rest[i]!;
+    if (t.text === "weight") {
+      const v = rest[++i];
+      if (!v) diags.error(t.pos, `${what} ${name.text}: 'weight' needs a value`);
+      else d.weight = parseInteger(v, `${what} ${name.text} weight`, diags);
+    } else if (t.text === "reverse") {
+      diags.warn(t.pos, `${what} ${name.text}: 'reverse' is not supported by vigil; ignored`);
+    } else if (t.text === "noreverse" || t.text === "no_reverse") {
+      // the default direction: nothing to do
+    } else {
+      diags.error(t.pos, `${what} ${name.text}: unexpected '${t.text}'${didYouMean(t.text, ["weight", "reverse"])}`);
+    }
+  }
+  return d;
+}
+
+/** "ADDR [min_ttl N] [max_ttl N]" in unicast_peer. */
+export function parsePeerLine(toks: Tok[], diags: Diags): Located<string> | undefined {
+  const [addr, ...rest] = toks;
+  if (!addr) return undefined;
+  for (let i = 0; i < rest.length; i++) {
+    const t = rest[i]!;
+    if (t.text === "min_ttl" || t.text === "max_ttl") {
+      diags.warn(t.pos, `unicast_peer option '${t.text}' is not supported by vigil; ignored`);
+      i++;
+    } else diags.error(t.pos, `unicast_peer: unexpected '${t.text}'${didYouMean(t.text, ["min_ttl", "max_ttl"])}`);
+  }
+  return at(addr.text, addr.pos);
+}

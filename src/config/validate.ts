@@ -1,0 +1,225 @@
+// ConfigDraft → VigilConfig. Reports ALL problems (each with file:line:col), cross-checks instances,
+// scripts and sync groups, and warns for keywords read but not yet acted on by the engine.
+
+import type { GlobalConfig, LoadResult, ScriptConfig, SourcePosition, SyncGroupConfig, TrackFileConfig, VigilConfig } from "./schema.ts";
+import { DEFAULT_HTTP_LISTEN } from "./schema.ts";
+import { Diags, didYouMean, sortDiagnostics } from "./diagnostics.ts";
+import type { ConfigDraft, GlobalDraft, InstanceDraft, Located } from "./draft.ts";
+import { inRange, validateInstance } from "./validate-instance.ts";
+
+/**
+ * Keywords vigil reads into the model but the engine does not act on yet: each use is a warning.
+ * Shrink this list as the engine grows (the value stays in the model either way).
+ */
+export const NOT_YET_ACTED_ON = [
+  "use_vmac",
+  "vmac_xmit_base",
+  "virtual_routes",
+  "smtp_alert",
+  "track_file",
+  "authentication AH",
+  "vrrp_strict",
+  "accept/no_accept",
+  "lvs_sync_daemon_interface",
+] as const;
+
+type Pending = (typeof NOT_YET_ACTED_ON)[number];
+
+/** Where each pending keyword was used in an instance, if it was. */
+const INSTANCE_USES: Record<Exclude<Pending, "vrrp_strict">, (d: InstanceDraft) => SourcePosition | undefined> = {
+  use_vmac: (d) => d.useVmac?.pos,
+  vmac_xmit_base: (d) => d.vmacXmitBase?.pos,
+  virtual_routes: (d) => d.routesPos ?? d.routes[0]?.to.pos,
+  smtp_alert: (d) => d.seen.get("smtp_alert"),
+  track_file: (d) => d.trackFiles[0]?.name.pos,
+  "authentication AH": (d) => (d.authType?.value === "AH" ? d.authType.pos : undefined),
+  "accept/no_accept": (d) => d.accept?.pos,
+  lvs_sync_daemon_interface: (d) => d.seen.get("lvs_sync_daemon_interface"),
+};
+
+function warnPending(d: InstanceDraft, diags: Diags): void {
+  for (const k of NOT_YET_ACTED_ON) {
+    if (k === "vrrp_strict") continue;
+    const pos = INSTANCE_USES[k](d);
+    if (!pos) continue;
+    const extra = k === "authentication AH" ? "; the instance runs without authentication" : "";
+    diags.warn(pos, `vrrp_instance ${d.name.value}: '${k}' is read but not acted on by vigil yet${extra}`);
+  }
+}
+
+const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
+const LOG_FORMATS = ["text", "json"] as const;
+
+function oneOf<T extends string>(v: Located<string> | undefined, allowed: readonly T[], dflt: T, what: string, diags: Diags): T {
+  if (!v) return dflt;
+  if ((allowed as readonly string[]).includes(v.value)) return v.value as T;
+  diags.error(v.pos, `${what} '${v.value}' is not one of ${allowed.join(", ")}${didYouMean(v.value, allowed)}`);
+  return dflt;
+}
+
+function validateGlobal(g: GlobalDraft, diags: Diags): GlobalConfig {
+  const http = g.http?.value ?? DEFAULT_HTTP_LISTEN;
+  if (g.http && http !== "" && !/^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):([0-9]{1,5})$/.test(http)) {
+    diags.error(g.http.pos, `http '${http}' is not "host:port" ("[::1]:9650" for IPv6, "" to disable)`);
+  } else if (g.http && http !== "" && Number(http.slice(http.lastIndexOf(":") + 1)) > 65535) {
+    diags.error(g.http.pos, `http port in '${http}' is above 65535`);
+  }
+  if (g.realtimePriority && inRange(g.realtimePriority, 0, 99, "realtime priority", diags) && !Number.isInteger(g.realtimePriority.value)) {
+    diags.error(g.realtimePriority.pos, "realtime priority must be a whole number");
+  }
+  if (g.vrrpStrict?.value && NOT_YET_ACTED_ON.includes("vrrp_strict")) {
+    diags.warn(g.vrrpStrict.pos, "'vrrp_strict' is read but not acted on by vigil yet (only its accept-mode default applies)");
+  }
+  const out: GlobalConfig = {
+    http,
+    logLevel: oneOf(g.log, LOG_LEVELS, "info", "log", diags),
+    logFormat: oneOf(g.logFormat, LOG_FORMATS, "text", "log_format", diags),
+    keepalivedExporterNames: g.keepalivedExporterNames?.value ?? false,
+    realtimePriority: g.realtimePriority?.value ?? 0,
+    noSwap: g.noSwap?.value ?? false,
+    vrrpStrict: g.vrrpStrict?.value ?? false,
+  };
+  if (g.routerId) out.routerId = g.routerId.value;
+  if (g.scriptUser) out.scriptUser = g.scriptUser.value;
+  if (g.enableScriptSecurity?.value) out.enableScriptSecurity = true;
+  return out;
+}
+
+/** Reports the second and later uses of a name. */
+function uniqueNames(list: { name: Located<string> }[], what: string, diags: Diags): void {
+  const seen = new Map<string, SourcePosition>();
+  for (const x of list) {
+    const first = seen.get(x.name.value);
+    if (first) diags.error(x.name.pos, `${what} '${x.name.value}' is defined twice (first at line ${first.line})`);
+    else seen.set(x.name.value, x.name.pos);
+  }
+}
+
+function positive(v: Located<number> | undefined, dflt: number, what: string, diags: Diags): number {
+  if (!v) return dflt;
+  if (!(v.value > 0) || v.value > 86400) {
+    diags.error(v.pos, `${what} ${v.value} must be above 0 and at most 86400 seconds`);
+    return dflt;
+  }
+  return v.value;
+}
+
+function scripts(draft: ConfigDraft, diags: Diags): ScriptConfig[] {
+  uniqueNames(draft.scripts, "vrrp_script", diags);
+  return draft.scripts.map((s) => {
+    if (!s.script) diags.error(s.pos, `vrrp_script ${s.name.value}: missing script`);
+    const intervalSec = positive(s.intervalSec, 1, "interval", diags);
+    const timeoutSec = positive(s.timeoutSec, intervalSec, "timeout", diags);
+    for (const [v, what] of [[s.rise, "rise"], [s.fall, "fall"]] as const) inRange(v, 1, 1000000, what, diags);
+    inRange(s.weight, -253, 253, "weight", diags);
+    const out: ScriptConfig = {
+      name: s.name.value,
+      script: s.script?.value ?? "",
+      intervalMs: Math.round(intervalSec * 1000),
+      timeoutMs: Math.round(timeoutSec * 1000),
+      weight: s.weight?.value ?? 0,
+      rise: s.rise?.value ?? 1,
+      fall: s.fall?.value ?? 1,
+      pos: s.pos,
+    };
+    if (s.user) out.user = s.user.value;
+    return out;
+  });
+}
+
+function trackFiles(draft: ConfigDraft, diags: Diags): TrackFileConfig[] {
+  uniqueNames(draft.trackFiles, "track_file", diags);
+  return draft.trackFiles.map((t) => {
+    if (!t.file) diags.error(t.pos, `track_file ${t.name.value}: missing file`);
+    inRange(t.weight, -2147483647, 2147483647, "weight", diags);
+    return { name: t.name.value, file: t.file?.value ?? "", weight: t.weight?.value ?? 1, pos: t.pos };
+  });
+}
+
+function syncGroups(draft: ConfigDraft, cfg: VigilConfig, diags: Diags): SyncGroupConfig[] {
+  uniqueNames(draft.syncGroups, "vrrp_sync_group", diags);
+  const byName = new Map(cfg.instances.map((i) => [i.name, i]));
+  return draft.syncGroups.map((g) => {
+    const members: string[] = [];
+    for (const m of g.members) {
+      const inst = byName.get(m.value);
+      if (!inst) {
+        diags.error(m.pos, `vrrp_sync_group ${g.name.value}: unknown vrrp_instance '${m.value}'${didYouMean(m.value, byName.keys())}`);
+        continue;
+      }
+      if (inst.syncGroup && inst.syncGroup !== g.name.value) {
+        diags.error(m.pos, `vrrp_instance ${m.value} is already in vrrp_sync_group ${inst.syncGroup}`);
+        continue;
+      }
+      if (members.includes(m.value)) diags.warn(m.pos, `vrrp_sync_group ${g.name.value}: ${m.value} listed twice`);
+      else members.push(m.value);
+      inst.syncGroup = g.name.value;
+    }
+    if (g.members.length === 0) diags.error(g.pos, `vrrp_sync_group ${g.name.value} lists no instances (group { … } is missing or empty)`);
+    else if (members.length < 2) {
+      diags.warn(g.pos, `vrrp_sync_group ${g.name.value} has ${members.length} member(s); a sync group needs at least 2 to mean anything`);
+    }
+    const notify: SyncGroupConfig["notify"] = {};
+    for (const k of ["master", "backup", "fault", "stop", "any"] as const) if (g.notify[k]) notify[k] = g.notify[k]!.value;
+    return { name: g.name.value, instances: members, notify, pos: g.pos };
+  });
+}
+
+/** Same VRID on one interface and family conflicts, unless both are unicast with disjoint peers. */
+function checkVridClash(cfg: VigilConfig, drafts: InstanceDraft[], diags: Diags): void {
+  const seen = new Map<string, VigilConfig["instances"][number]>();
+  cfg.instances.forEach((inst, i) => {
+    if (!inst.interface || !inst.vrid) return;
+    const key = `${inst.interface}/${inst.family}/${inst.vrid}`;
+    const other = seen.get(key);
+    if (!other) return void seen.set(key, inst);
+    const disjoint =
+      inst.unicastPeers.length > 0 && other.unicastPeers.length > 0 && !inst.unicastPeers.some((p) => other.unicastPeers.includes(p));
+    if (disjoint) return;
+    const pos = drafts[i]!.vrid?.pos ?? inst.pos;
+    diags.error(pos, `virtual_router_id ${inst.vrid} on ${inst.interface} (IPv${inst.family}) is already used by vrrp_instance ${other.name} (line ${other.pos.line})`);
+  });
+}
+
+function checkTrackRefs(cfg: VigilConfig, diags: Diags): void {
+  const scriptNames = cfg.scripts.map((s) => s.name);
+  const fileNames = cfg.trackFiles.map((t) => t.name);
+  for (const inst of cfg.instances) {
+    for (const t of inst.trackScripts) {
+      if (!scriptNames.includes(t.name)) diags.error(t.pos, `track_script '${t.name}' in vrrp_instance ${inst.name}: no vrrp_script with that name${didYouMean(t.name, scriptNames)}`);
+    }
+    for (const t of inst.trackFiles) {
+      if (!fileNames.includes(t.name)) diags.error(t.pos, `track_file '${t.name}' in vrrp_instance ${inst.name}: no track_file block with that name${didYouMean(t.name, fileNames)}`);
+    }
+  }
+  const owners = new Map<string, string>();
+  for (const inst of cfg.instances) {
+    for (const v of inst.virtualIps) {
+      const key = `${v.address}/${v.dev ?? inst.interface}`;
+      const other = owners.get(key);
+      if (other && other !== inst.name) diags.warn(v.pos, `${v.address} is also a VIP of vrrp_instance ${other}; the two will fight over it`);
+      else owners.set(key, inst.name);
+    }
+  }
+}
+
+export function validateDraft(draft: ConfigDraft, diags: Diags): LoadResult {
+  const global = validateGlobal(draft.global, diags);
+  uniqueNames(draft.instances, "vrrp_instance", diags);
+  const instances = draft.instances.map((d) => {
+    warnPending(d, diags);
+    return validateInstance(d, draft.global, diags);
+  });
+  if (draft.instances.length === 0) {
+    diags.error(draft.filePos, `no VRRP instance configured (${draft.format === "toml" ? "[[instance]]" : "vrrp_instance"}); nothing for vigil to run`);
+  }
+  const cfg: VigilConfig = { source: draft.source, format: draft.format, global, instances, scripts: [], trackFiles: [], syncGroups: [] };
+  cfg.scripts = scripts(draft, diags);
+  cfg.trackFiles = trackFiles(draft, diags);
+  cfg.syncGroups = syncGroups(draft, cfg, diags);
+  checkVridClash(cfg, draft.instances, diags);
+  checkTrackRefs(cfg, diags);
+  const warnings = sortDiagnostics(diags.warnings);
+  if (diags.errors.length > 0) return { ok: false, errors: sortDiagnostics(diags.errors), warnings };
+  return { ok: true, config: cfg, warnings };
+}
