@@ -1,0 +1,69 @@
+// The Linux implementation of the runtime ports, wired together. The only place bun:ffi is used
+// is this folder; the rest of vigil sees the port interfaces.
+
+import { LinuxAnnouncer } from "./announcer.ts";
+import { LinuxClock, type LinuxClockOptions } from "./clock.ts";
+import { LinuxLinkWatcher } from "./link-watch.ts";
+import { NetlinkSocket } from "./netlink.ts";
+import { LinuxAddressManager } from "./rtnl.ts";
+import { RxLoop, type RxLoopOptions } from "./rx.ts";
+import { LinuxVrrpTransport } from "./vrrp-socket.ts";
+
+export { LinuxAnnouncer } from "./announcer.ts";
+export { LinuxClock } from "./clock.ts";
+export { OsError, type ErrnoCode } from "./errors.ts";
+export { LinuxLinkWatcher } from "./link-watch.ts";
+export { NetlinkSocket } from "./netlink.ts";
+export { enableRealtime, lockMemory, currentPolicy, type RealtimeResult } from "./realtime.ts";
+export { LinuxAddressManager } from "./rtnl.ts";
+export { RxLoop } from "./rx.ts";
+export { LinuxVrrpTransport, VRRP_GROUP4, VRRP_GROUP6 } from "./vrrp-socket.ts";
+export { getuid, ifNameToIndex } from "./libc.ts";
+
+export interface LinuxPortsOptions {
+  rx?: RxLoopOptions;
+  clock?: LinuxClockOptions;
+  /** IPv6 VRRP checksum by the kernel (IPV6_CHECKSUM=6) instead of the protocol core. */
+  kernelChecksum6?: boolean;
+  /** Router flag in unsolicited NAs. */
+  naRouterFlag?: boolean;
+  netlinkTimeoutMs?: number;
+}
+
+export interface LinuxPorts {
+  clock: LinuxClock;
+  transport: LinuxVrrpTransport;
+  addresses: LinuxAddressManager;
+  announcer: LinuxAnnouncer;
+  links: LinuxLinkWatcher;
+  rx: RxLoop;
+  /** Closes every socket and joins the rx Worker. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+export function createLinuxPorts(opts: LinuxPortsOptions = {}): LinuxPorts {
+  const rx = new RxLoop(opts.rx);
+  const netlink = new NetlinkSocket({ timeoutMs: opts.netlinkTimeoutMs });
+  const transport = new LinuxVrrpTransport({ rx, kernelChecksum6: opts.kernelChecksum6 });
+  const addresses = new LinuxAddressManager({ netlink });
+  const announcer = new LinuxAnnouncer({ router: opts.naRouterFlag });
+  const links = new LinuxLinkWatcher({ rx, netlink });
+  let closed = false;
+  return {
+    clock: new LinuxClock(opts.clock),
+    transport,
+    addresses,
+    announcer,
+    links,
+    rx,
+    async close() {
+      if (closed) return;
+      closed = true;
+      transport.close();
+      links.close();
+      announcer.close();
+      await rx.stop();
+      netlink.close();
+    },
+  };
+}

@@ -1,0 +1,51 @@
+// Realtime scheduling and memory locking (keepalived's vrrp_rt_priority / vrrp_no_swap).
+// sched_setscheduler(0, …) applies to the calling thread; threads created afterwards (the rx
+// Worker) inherit it, so call enableRealtime() before the transport opens its first socket.
+
+import * as C from "./consts.ts";
+import { OsError } from "./errors.ts";
+import { errno, libc } from "./libc.ts";
+import { int32 } from "./structs.ts";
+
+export type RealtimeResult = { ok: true } | { ok: false; error: OsError };
+
+/** SCHED_RR at `priority` (1–99) for this thread and the threads it creates later. */
+export function enableRealtime(priority: number): RealtimeResult {
+  if (!Number.isInteger(priority) || priority < 1 || priority > 99) {
+    return { ok: false, error: new OsError("sched_setscheduler", 22, `priority ${priority} not in 1..99`) };
+  }
+  const r = libc.sched_setscheduler(0, C.SCHED_RR, int32(priority));
+  return r < 0 ? { ok: false, error: new OsError("sched_setscheduler", errno(), `SCHED_RR ${priority}`) } : { ok: true };
+}
+
+/** Back to SCHED_OTHER. */
+export function disableRealtime(): RealtimeResult {
+  const r = libc.sched_setscheduler(0, C.SCHED_OTHER, int32(0));
+  return r < 0 ? { ok: false, error: new OsError("sched_setscheduler", errno(), "SCHED_OTHER") } : { ok: true };
+}
+
+/** Current policy of the calling thread: "other" | "fifo" | "rr" | number. */
+export function currentPolicy(): string | number {
+  const p = libc.sched_getscheduler(0);
+  return p === C.SCHED_OTHER ? "other" : p === C.SCHED_FIFO ? "fifo" : p === C.SCHED_RR ? "rr" : p;
+}
+
+export interface LockMemoryOptions {
+  /**
+   * Lock pages only when first touched (MCL_ONFAULT, Linux ≥ 4.4). Default true: JavaScriptCore
+   * reserves large address ranges up front, and MCL_FUTURE alone would populate them.
+   */
+  onFault?: boolean;
+}
+
+/** mlockall(MCL_CURRENT | MCL_FUTURE [| MCL_ONFAULT]): no page of the daemon is swapped out. */
+export function lockMemory(opts: LockMemoryOptions = {}): RealtimeResult {
+  const flags = C.MCL_CURRENT | C.MCL_FUTURE | (opts.onFault ?? true ? C.MCL_ONFAULT : 0);
+  const r = libc.mlockall(flags);
+  return r < 0 ? { ok: false, error: new OsError("mlockall", errno()) } : { ok: true };
+}
+
+export function unlockMemory(): RealtimeResult {
+  const r = libc.munlockall();
+  return r < 0 ? { ok: false, error: new OsError("munlockall", errno()) } : { ok: true };
+}

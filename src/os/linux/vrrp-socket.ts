@@ -1,0 +1,149 @@
+// VrrpTransport over raw IP protocol 112 sockets: one socket per interface and family, shared by
+// every instance on it; received through the RxLoop worker, sent from the main thread with
+// sendmsg + PKTINFO so the source address is exactly the one the runtime chose.
+//
+// IPv6 checksum: by default we do NOT set IPV6_CHECKSUM. The protocol core computes the VRRPv3
+// checksum over the pseudo-header itself (the same value the kernel would write, since PKTINFO
+// pins the source), and on receive a bad checksum reaches the core, which counts it as a drop
+// reason an operator can see. With IPV6_CHECKSUM=6 the kernel would overwrite it on send and
+// silently discard bad ones on receive. `kernelChecksum6: true` selects that behaviour.
+
+import type { Family } from "../../protocol/types.ts";
+import type { ReceivedDatagram, VrrpTransport } from "../../runtime/ports.ts";
+import * as C from "./consts.ts";
+import { OsError } from "./errors.ts";
+import { isUnspecified, parseAddress } from "./inet.ts";
+import { check, closeFd, libc } from "./libc.ts";
+import type { RxFdMsg, RxLoop } from "./rx.ts";
+import { bindToDevice, setBytes, setInt, trySetInt } from "./sockopt.ts";
+import {
+  alloc, buildCmsg, in6Pktinfo, inPktinfo, ipMreqn, ipv6Mreq, MsgHdr, sockaddrIn, sockaddrIn6,
+} from "./structs.ts";
+
+export const VRRP_GROUP4 = "224.0.0.18";
+export const VRRP_GROUP6 = "ff02::12";
+const VRRP_TTL = 255; // RFC 5798 §5.1.1.3 / §5.1.2.3
+const MAX_PAYLOAD = 1500;
+
+export interface LinuxVrrpTransportOptions {
+  rx: RxLoop;
+  /** IPv6: let the kernel compute/verify the checksum (IPV6_CHECKSUM = 6). Default false. */
+  kernelChecksum6?: boolean;
+  /** SO_RCVBUF in bytes (default: kernel default). */
+  receiveBufferBytes?: number;
+}
+
+interface Sock {
+  fd: number;
+  ifname: string;
+  ifindex: number;
+  family: Family;
+  msg: MsgHdr;
+  data: Uint8Array<ArrayBuffer>;
+}
+
+const key = (ifindex: number, family: Family) => `${ifindex}/${family}`;
+
+export class LinuxVrrpTransport implements VrrpTransport {
+  private readonly socks = new Map<string, Sock>();
+  private readonly listeners: ((d: ReceivedDatagram) => void)[] = [];
+  private readonly opts: LinuxVrrpTransportOptions;
+
+  constructor(opts: LinuxVrrpTransportOptions) {
+    this.opts = opts;
+  }
+
+  open(ifname: string, ifindex: number, family: Family): void {
+    const k = key(ifindex, family);
+    if (this.socks.has(k)) return;
+    const fd = check(
+      libc.socket(family === 4 ? C.AF_INET : C.AF_INET6, C.SOCK_RAW | C.SOCK_NONBLOCK | C.SOCK_CLOEXEC, C.IPPROTO_VRRP),
+      "socket",
+      `raw VRRP IPv${family}`,
+    );
+    try {
+      if (family === 4) this.setup4(fd, ifname, ifindex);
+      else this.setup6(fd, ifname, ifindex);
+      if (this.opts.receiveBufferBytes) setInt(fd, C.SOL_SOCKET, C.SO_RCVBUF, this.opts.receiveBufferBytes, "SO_RCVBUF");
+    } catch (e) {
+      closeFd(fd);
+      throw e;
+    }
+    const sock: Sock = { fd, ifname, ifindex, family, msg: new MsgHdr(), data: alloc(MAX_PAYLOAD) };
+    this.socks.set(k, sock);
+    this.opts.rx.add(fd, family === 4 ? "vrrp4" : "vrrp6", (m) => this.deliver(m));
+  }
+
+  private setup4(fd: number, ifname: string, ifindex: number): void {
+    bindToDevice(fd, ifname);
+    setInt(fd, C.IPPROTO_IP, C.IP_MULTICAST_TTL, VRRP_TTL, "IP_MULTICAST_TTL");
+    setInt(fd, C.IPPROTO_IP, C.IP_TTL, VRRP_TTL, "IP_TTL");
+    setInt(fd, C.IPPROTO_IP, C.IP_MULTICAST_LOOP, 0, "IP_MULTICAST_LOOP");
+    trySetInt(fd, C.IPPROTO_IP, C.IP_MULTICAST_ALL, 0); // only groups this socket joined
+    setBytes(fd, C.IPPROTO_IP, C.IP_MULTICAST_IF, ipMreqn(new Uint8Array(4), ifindex), "IP_MULTICAST_IF");
+    setBytes(fd, C.IPPROTO_IP, C.IP_ADD_MEMBERSHIP, ipMreqn(parseAddress(4, VRRP_GROUP4), ifindex), "IP_ADD_MEMBERSHIP");
+    setInt(fd, C.IPPROTO_IP, C.IP_PKTINFO, 1, "IP_PKTINFO");
+    setInt(fd, C.IPPROTO_IP, C.IP_RECVTTL, 1, "IP_RECVTTL");
+  }
+
+  private setup6(fd: number, ifname: string, ifindex: number): void {
+    bindToDevice(fd, ifname);
+    if (this.opts.kernelChecksum6) setInt(fd, C.IPPROTO_IPV6, C.IPV6_CHECKSUM, 6, "IPV6_CHECKSUM");
+    setInt(fd, C.IPPROTO_IPV6, C.IPV6_MULTICAST_HOPS, VRRP_TTL, "IPV6_MULTICAST_HOPS");
+    setInt(fd, C.IPPROTO_IPV6, C.IPV6_UNICAST_HOPS, VRRP_TTL, "IPV6_UNICAST_HOPS");
+    setInt(fd, C.IPPROTO_IPV6, C.IPV6_MULTICAST_LOOP, 0, "IPV6_MULTICAST_LOOP");
+    trySetInt(fd, C.IPPROTO_IPV6, C.IPV6_MULTICAST_ALL, 0);
+    setInt(fd, C.IPPROTO_IPV6, C.IPV6_MULTICAST_IF, ifindex, "IPV6_MULTICAST_IF");
+    setBytes(fd, C.IPPROTO_IPV6, C.IPV6_JOIN_GROUP, ipv6Mreq(parseAddress(6, VRRP_GROUP6), ifindex), "IPV6_JOIN_GROUP");
+    setInt(fd, C.IPPROTO_IPV6, C.IPV6_RECVPKTINFO, 1, "IPV6_RECVPKTINFO");
+    setInt(fd, C.IPPROTO_IPV6, C.IPV6_RECVHOPLIMIT, 1, "IPV6_RECVHOPLIMIT");
+  }
+
+  send(ifindex: number, family: Family, payload: Uint8Array, dst: string, src: string): void {
+    const s = this.socks.get(key(ifindex, family));
+    if (!s) throw new Error(`vrrp transport: no socket open for ifindex ${ifindex} IPv${family}`);
+    if (payload.byteLength > MAX_PAYLOAD) throw new OsError("sendmsg", 90 /* EMSGSIZE */, `${payload.byteLength} bytes`);
+    s.data.set(payload);
+    const srcBytes = isUnspecified(src) ? new Uint8Array(family === 4 ? 4 : 16) : parseAddress(family, src);
+    const dstBytes = parseAddress(family, dst);
+    const name = family === 4 ? sockaddrIn(dstBytes) : sockaddrIn6(dstBytes, ifindex);
+    const control =
+      family === 4
+        ? buildCmsg(C.IPPROTO_IP, C.IP_PKTINFO, inPktinfo(ifindex, srcBytes))
+        : buildCmsg(C.IPPROTO_IPV6, C.IPV6_PKTINFO, in6Pktinfo(ifindex, srcBytes));
+    s.msg.set(name, s.data, control, payload.byteLength);
+    check(libc.sendmsg(s.fd, s.msg.hdr, 0), "sendmsg", `VRRP IPv${family} ${src || "*"} > ${dst} on ${s.ifname}`);
+  }
+
+  onReceive(fn: (d: ReceivedDatagram) => void): void {
+    this.listeners.push(fn);
+  }
+
+  /** Closes the socket of one interface/family (reload removed the last instance on it). */
+  release(ifindex: number, family: Family): void {
+    const k = key(ifindex, family);
+    const s = this.socks.get(k);
+    if (!s) return;
+    this.opts.rx.remove(s.fd);
+    closeFd(s.fd);
+    this.socks.delete(k);
+  }
+
+  close(): void {
+    for (const s of [...this.socks.values()]) this.release(s.ifindex, s.family);
+  }
+
+  private deliver(m: RxFdMsg): void {
+    if (m.t !== "dgram") return;
+    const d: ReceivedDatagram = {
+      family: m.family,
+      ifindex: m.ifindex,
+      src: m.src,
+      dst: m.dst,
+      ttl: m.ttl,
+      payload: m.payload,
+      rxMs: this.opts.rx.toPerfMs(m.rxMono),
+    };
+    for (const fn of this.listeners) fn(d);
+  }
+}
