@@ -79,6 +79,8 @@ export const runCommand: Command = {
     const logger = new StreamLogger(level, format);
     const listen = flag(args, "http") ?? config.global.http;
 
+    // Before the rx worker exists: SCHED_RR applies to the calling thread and threads made later.
+    if (rtPriority > 0 || config.global.noSwap) applyRealtime(rtPriority, logger);
     let ports: LinuxPorts;
     try {
       ports = createLinuxPorts();
@@ -117,7 +119,6 @@ export const runCommand: Command = {
       console.error(`vigil run: ${privilegeHint(e)}`);
       return 1;
     }
-    if (rtPriority > 0) applyRealtime(rtPriority, logger);
     logger.log("info", "vigil started", {
       version: VERSION,
       config: path,
@@ -161,9 +162,11 @@ function defaultRealtime(config: VigilConfig): number {
 }
 
 function applyRealtime(priority: number, logger: StreamLogger): void {
-  const rt = enableRealtime(priority);
+  if (priority > 0) {
+    const rt = enableRealtime(priority);
+    if (!rt.ok) logger.log("warn", "could not enable realtime scheduling", { error: rt.error.message });
+  }
   const mem = lockMemory();
-  if (!rt.ok) logger.log("warn", "could not enable realtime scheduling", { error: rt.error.message });
   if (!mem.ok) logger.log("warn", "could not lock memory", { error: mem.error.message });
 }
 

@@ -68,6 +68,7 @@ export class Instance {
   private lastTransitionWallMs = 0;
   private stoppedWaiters: (() => void)[] = [];
   private stopped = false;
+  private sendFailing = false;
   readonly labels: InstanceLabels;
 
   constructor(
@@ -219,8 +220,11 @@ export class Instance {
     for (const p of packets) {
       try {
         this.deps.transport.send(this.link.ifindex, this.cfg.family, p.bytes, p.dst, this.link.srcAddress);
+        this.sendFailing = false;
       } catch (e) {
-        this.deps.logger.log("warn", "advert send failed", { instance: this.cfg.name, dst: p.dst, error: String(e) });
+        // Transient while a link is down or an IPv6 link-local is still tentative: log once.
+        if (!this.sendFailing) this.deps.logger.log("warn", "advert send failed", { instance: this.cfg.name, dst: p.dst, error: String(e) });
+        this.sendFailing = true;
       }
     }
     const now = this.deps.clock.nowMs();

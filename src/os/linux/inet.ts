@@ -84,6 +84,8 @@ export function formatIPv6(b: Uint8Array, off = 0): string {
     }
     i = j;
   }
+  // IPv4-mapped addresses keep the dotted quad (RFC 5952 §5).
+  if (g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff) return `::ffff:${formatIPv4(b, off + 12)}`;
   const hex = (xs: number[]) => xs.map((x) => x.toString(16)).join(":");
   if (bestLen < 2) return hex(g);
   return `${hex(g.slice(0, bestStart))}::${hex(g.slice(bestStart + bestLen))}`;
@@ -95,14 +97,6 @@ export function formatAddress(family: Family, b: Uint8Array, off = 0): string {
 
 export function isUnspecified(text: string): boolean {
   return text === "" || text === "0.0.0.0" || text === "::";
-}
-
-export function isMulticast(family: Family, b: Uint8Array): boolean {
-  return family === 4 ? (b[0]! & 0xf0) === 0xe0 : b[0] === 0xff;
-}
-
-export function isLinkLocal6(b: Uint8Array): boolean {
-  return b[0] === 0xfe && (b[1]! & 0xc0) === 0x80;
 }
 
 export function formatMac(mac: Uint8Array): string {

@@ -1,7 +1,8 @@
 // The one receive thread: blocks in poll() on every registered socket plus an eventfd, drains
 // each ready socket with recvmsg(MSG_DONTWAIT) and posts what it read to the main thread.
-// Compiled binaries need this file as a second entry point:
-//   bun build --compile main.ts src/os/linux/rx-worker.ts
+// Compiled binaries need this file as a second entry point, with the repository root as the
+// entries' common root (rx.ts then finds it at ./src/os/linux/rx-worker.ts inside the executable):
+//   bun build --compile --bytecode --format=esm main.ts src/os/linux/rx-worker.ts --outfile dist/vigil
 
 import type { Family } from "../../protocol/types.ts";
 import * as C from "./consts.ts";

@@ -2,9 +2,7 @@
 // from `alloc` (its own ArrayBuffer) so bun:ffi pointers into it stay valid while it is referenced.
 
 import { ptr } from "bun:ffi";
-import type { Family } from "../../protocol/types.ts";
 import { AF_INET, AF_INET6, AF_NETLINK, AF_PACKET } from "./consts.ts";
-import { parseAddress } from "./inet.ts";
 
 export function alloc(n: number): Uint8Array<ArrayBuffer> {
   return new Uint8Array(new ArrayBuffer(n));
@@ -12,17 +10,6 @@ export function alloc(n: number): Uint8Array<ArrayBuffer> {
 
 export function view(b: Uint8Array): DataView {
   return new DataView(b.buffer, b.byteOffset, b.byteLength);
-}
-
-/** Copies bytes into FFI-safe memory. */
-export function toFfi(b: Uint8Array): Uint8Array {
-  const out = alloc(b.byteLength);
-  out.set(b);
-  return out;
-}
-
-export function address(b: Uint8Array): number {
-  return ptr(b);
 }
 
 export function int32(v: number): Uint8Array {
@@ -53,11 +40,6 @@ export function sockaddrIn6(addr: Uint8Array, scopeId = 0, port = 0): Uint8Array
   b.set(addr.subarray(0, 16), 8);
   v.setUint32(24, scopeId, true);
   return b;
-}
-
-export function sockaddrFor(family: Family, text: string, scopeId = 0): Uint8Array {
-  const a = parseAddress(family, text);
-  return family === 4 ? sockaddrIn(a) : sockaddrIn6(a, scopeId);
 }
 
 /** sockaddr_ll: protocol in host order here, stored big endian. */

@@ -31,6 +31,8 @@ export interface LinuxVrrpTransportOptions {
   kernelChecksum6?: boolean;
   /** SO_RCVBUF in bytes (default: kernel default). */
   receiveBufferBytes?: number;
+  /** A receive socket reported an error (recvmsg failed in the rx Worker). */
+  onError?: (e: OsError) => void;
 }
 
 interface Sock {
@@ -134,6 +136,7 @@ export class LinuxVrrpTransport implements VrrpTransport {
   }
 
   private deliver(m: RxFdMsg): void {
+    if (m.t === "error") this.opts.onError?.(new OsError(m.syscall, m.errno, "VRRP receive"));
     if (m.t !== "dgram") return;
     const d: ReceivedDatagram = {
       family: m.family,

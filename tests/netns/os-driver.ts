@@ -1,0 +1,189 @@
+// JSON-lines driver for real-kernel tests of src/os/linux: run it INSIDE a namespace
+// (`lab.rpc(node, "tests/netns/os-driver.ts")`); each stdin line {id, op, ...} gets one stdout line
+// {id, ok, result | error}. When stdin closes it closes every port and must exit by itself —
+// which is how the tests prove the rx Worker joins cleanly.
+
+import type { Family } from "../../src/protocol/types.ts";
+import type { LinkInfo, ReceivedDatagram } from "../../src/runtime/ports.ts";
+import { createLinuxPorts, ifNameToIndex, OsError, type LinuxPorts, type LinuxPortsOptions } from "../../src/os/linux/index.ts";
+import { parseAddress } from "../../src/os/linux/inet.ts";
+
+type Req = { id: number; op: string } & Record<string, unknown>;
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
+const unhex = (s: string) => new Uint8Array(Buffer.from(s, "hex"));
+
+/** Internet checksum (RFC 1071). */
+function cksum(parts: Uint8Array[]): number {
+  let sum = 0;
+  for (const p of parts) {
+    for (let i = 0; i < p.length; i += 2) sum += (p[i]! << 8) | (p[i + 1] ?? 0);
+  }
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  return ~sum & 0xffff;
+}
+
+/** A VRRPv3 advertisement with the pseudo-header checksum (RFC 5798 §5.2.8), for tcpdump to parse. */
+export function encodeAdvertV3(family: Family, src: string, dst: string, vrid: number, priority: number, intervalCs: number, addrs: string[]): Uint8Array {
+  const alen = family === 4 ? 4 : 16;
+  const m = new Uint8Array(8 + alen * addrs.length);
+  m[0] = 0x31;
+  m[1] = vrid;
+  m[2] = priority;
+  m[3] = addrs.length;
+  m[4] = (intervalCs >> 8) & 0x0f;
+  m[5] = intervalCs & 0xff;
+  addrs.forEach((a, i) => m.set(parseAddress(family, a), 8 + i * alen));
+  const len = m.length;
+  const pseudo =
+    family === 4
+      ? new Uint8Array([...parseAddress(4, src), ...parseAddress(4, dst), 0, 112, len >> 8, len & 0xff])
+      : new Uint8Array([...parseAddress(6, src), ...parseAddress(6, dst), 0, 0, len >> 8, len & 0xff, 0, 0, 0, 112]);
+  const c = cksum([pseudo, m]);
+  m[6] = c >> 8;
+  m[7] = c & 0xff;
+  return m;
+}
+
+let ports: LinuxPorts | null = null;
+let portOptions: LinuxPortsOptions = {};
+const received: ReceivedDatagram[] = [];
+const linkEvents: LinkInfo[] = [];
+let wake: (() => void) | null = null;
+const notify = () => (wake?.(), (wake = null));
+
+function p(): LinuxPorts {
+  if (!ports) {
+    ports = createLinuxPorts(portOptions);
+    ports.transport.onReceive((d) => (received.push(d), notify()));
+    ports.links.onChange((l) => (linkEvents.push(l), notify()));
+  }
+  return ports;
+}
+
+async function waitFor<T>(list: T[], min: number, timeoutMs: number): Promise<T[]> {
+  const until = performance.now() + timeoutMs;
+  while (list.length < min && performance.now() < until) {
+    let t: ReturnType<typeof setTimeout> | undefined;
+    await new Promise<void>((r) => {
+      wake = r;
+      t = setTimeout(r, Math.max(1, until - performance.now()));
+    });
+    clearTimeout(t);
+  }
+  return list.splice(0, list.length);
+}
+
+const str = (v: unknown) => String(v);
+const fam = (v: unknown): Family => (Number(v) === 6 ? 6 : 4);
+const linkJson = (l: LinkInfo) => ({ ...l, mac: hex(l.mac) });
+
+function macOf(ifname: string): Uint8Array {
+  const l = p().links.link(ifname);
+  if (!l) throw new Error(`no link ${ifname}`);
+  return l.mac;
+}
+
+function addrSpec(r: Req) {
+  return {
+    ifindex: r.ifindex !== undefined ? Number(r.ifindex) : ifNameToIndex(str(r.ifname)),
+    family: fam(r.family),
+    address: str(r.address),
+    prefixLength: Number(r.prefixLength),
+    ...(r.label !== undefined ? { label: str(r.label) } : {}),
+    ...(r.broadcast !== undefined ? { broadcast: str(r.broadcast) } : {}),
+  };
+}
+
+function routeSpec(r: Req) {
+  return {
+    family: fam(r.family),
+    to: str(r.to),
+    ...(r.via !== undefined ? { via: str(r.via) } : {}),
+    ...(r.ifname !== undefined ? { ifindex: ifNameToIndex(str(r.ifname)) } : {}),
+    ...(r.src !== undefined ? { src: str(r.src) } : {}),
+    ...(r.metric !== undefined ? { metric: Number(r.metric) } : {}),
+    ...(r.table !== undefined ? { table: Number(r.table) } : {}),
+  };
+}
+
+async function handle(r: Req): Promise<unknown> {
+  switch (r.op) {
+    case "configure": // before any other op
+      portOptions = r.options as LinuxPortsOptions;
+      return true;
+    case "index":
+      return ifNameToIndex(str(r.name));
+    case "open":
+      p().transport.open(str(r.ifname), ifNameToIndex(str(r.ifname)), fam(r.family));
+      return true;
+    case "release":
+      p().transport.release(ifNameToIndex(str(r.ifname)), fam(r.family));
+      return true;
+    case "ready":
+      await p().rx.ready();
+      return p().rx.running;
+    case "send":
+    case "advert": {
+      const family = fam(r.family);
+      const payload =
+        r.op === "send"
+          ? unhex(str(r.hex))
+          : encodeAdvertV3(family, str(r.src), str(r.dst), Number(r.vrid ?? 1), Number(r.priority ?? 100), Number(r.intervalCs ?? 100), (r.addrs as string[]) ?? []);
+      const count = Number(r.count ?? 1);
+      for (let i = 0; i < count; i++) p().transport.send(ifNameToIndex(str(r.ifname)), family, payload, str(r.dst), str(r.src ?? ""));
+      return hex(payload);
+    }
+    case "received": {
+      const got = await waitFor(received, Number(r.min ?? 1), Number(r.timeoutMs ?? 2000));
+      return got.map((d) => ({ ...d, payload: hex(d.payload), ageMs: performance.now() - d.rxMs }));
+    }
+    case "addAddr":
+      return p().addresses.add(addrSpec(r));
+    case "removeAddr":
+      return p().addresses.remove(addrSpec(r));
+    case "listAddrs":
+      return p().addresses.list(ifNameToIndex(str(r.ifname)));
+    case "addRoute":
+      return p().addresses.addRoute(routeSpec(r));
+    case "removeRoute":
+      return p().addresses.removeRoute(routeSpec(r));
+    case "garp":
+      p().announcer.garp(ifNameToIndex(str(r.ifname)), macOf(str(r.ifname)), str(r.address));
+      return true;
+    case "na":
+      p().announcer.unsolicitedNa(ifNameToIndex(str(r.ifname)), macOf(str(r.ifname)), str(r.address));
+      return true;
+    case "link": {
+      const l = p().links.link(str(r.name));
+      return l ? linkJson(l) : null;
+    }
+    case "linkEvents": {
+      const got = await waitFor(linkEvents, Number(r.min ?? 1), Number(r.timeoutMs ?? 2000));
+      return got.map(linkJson);
+    }
+    case "close":
+      await ports?.close();
+      return true;
+    default:
+      throw new Error(`unknown op ${r.op}`);
+  }
+}
+
+function reply(o: unknown): void {
+  process.stdout.write(`${JSON.stringify(o)}\n`);
+}
+
+for await (const line of console) {
+  if (!line.trim()) continue;
+  const r = JSON.parse(line) as Req;
+  try {
+    reply({ id: r.id, ok: true, result: await handle(r) });
+  } catch (e) {
+    const err = e instanceof OsError
+      ? { name: e.name, message: e.message, syscall: e.syscall, errno: e.errno, code: e.code }
+      : { name: "Error", message: e instanceof Error ? e.message : String(e) };
+    reply({ id: r.id, ok: false, error: err });
+  }
+}
+await (ports as LinuxPorts | null)?.close();
