@@ -1,0 +1,144 @@
+// Runs a real vigil (the compiled dist/vigil, or main.ts from source) inside a lab node, and reads
+// its state the way an operator would: `vigil status --json` against its own /status.
+import type { Subprocess } from "bun";
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { DaemonStatus, InstanceStatus } from "../../src/runtime/ports.ts";
+import { BUN, type Lab } from "./lab.ts";
+
+export const ROOT = join(import.meta.dir, "..", "..");
+export const BINARY = join(ROOT, "dist", "vigil");
+
+export type VigilFlavour = "compiled" | "source";
+
+/** The argv prefix that runs vigil: the compiled binary or bun + main.ts. */
+export function vigilArgv(flavour: VigilFlavour): string[] {
+  return flavour === "compiled" ? [BINARY] : [BUN, join(ROOT, "main.ts")];
+}
+
+/** Builds dist/vigil if it is missing (CI builds it before the tests; this keeps single files runnable). */
+export function ensureBinary(): void {
+  if (existsSync(BINARY) && statSync(BINARY).size > 0) return;
+  const r = Bun.spawnSync([BUN, join(ROOT, "packaging", "build.ts"), "--host"], { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
+  if (r.exitCode !== 0) throw new Error(`build failed: ${r.stderr.toString()}`);
+}
+
+export interface VigilNode {
+  readonly node: string;
+  readonly proc: Subprocess<"pipe", "pipe", "pipe">;
+  readonly dir: string;
+  /** Everything vigil printed on stderr/stdout so far. */
+  log(): string;
+  status(): Promise<DaemonStatus>;
+  instance(name?: string): Promise<InstanceStatus | undefined>;
+  /** Polls /status until the instance reaches `state`; returns the poll time it was seen. */
+  waitState(state: InstanceStatus["state"], opts?: { instance?: string; timeoutMs?: number }): Promise<number>;
+  signal(sig: NodeJS.Signals): void;
+  /** Waits for exit; returns the exit code (null when it had to be killed after timeoutMs). */
+  exited(timeoutMs?: number): Promise<number | null>;
+  /** Runs another vigil subcommand in the same node, e.g. ["status"]. */
+  cli(args: string[]): { code: number; stdout: string; stderr: string };
+  rewriteConfig(text: string): void;
+}
+
+export interface StartOptions {
+  flavour?: VigilFlavour;
+  /** "conf" (keepalived) or "toml". */
+  ext?: "conf" | "toml";
+  extraArgs?: string[];
+  /** Reuse a state dir (restart after SIGKILL must find the journal of the earlier run). */
+  stateDir?: string;
+  httpPort?: number;
+}
+
+export function startVigil(lab: Lab, node: string, configText: string, opts: StartOptions = {}): VigilNode {
+  const flavour = opts.flavour ?? "compiled";
+  if (flavour === "compiled") ensureBinary();
+  const dir = mkdtempSync(join(tmpdir(), `vigil-${node}-`));
+  const configPath = join(dir, `vigil.${opts.ext ?? "conf"}`);
+  writeFileSync(configPath, configText);
+  const stateDir = opts.stateDir ?? join(dir, "state");
+  const port = opts.httpPort ?? 9650;
+  const url = `http://127.0.0.1:${port}`;
+  const argv = [...vigilArgv(flavour), "run", "--config", configPath, "--http", `127.0.0.1:${port}`, "--state-dir", stateDir, ...(opts.extraArgs ?? [])];
+  const proc = lab.spawn(node, argv);
+  let out = "";
+  const drain = async (s: ReadableStream<Uint8Array>) => {
+    const dec = new TextDecoder();
+    for await (const chunk of s) out += dec.decode(chunk, { stream: true });
+  };
+  void drain(proc.stderr);
+  void drain(proc.stdout);
+
+  const cli = (args: string[]) => {
+    const r = lab.exec(node, [...vigilArgv(flavour), ...args], { allowFail: true });
+    return r;
+  };
+  const status = async (): Promise<DaemonStatus> => {
+    const r = cli(["status", "--url", url, "--json"]);
+    if (r.code !== 0) throw new Error(`vigil status failed (${r.code}): ${r.stderr}\nlog:\n${out}`);
+    return JSON.parse(r.stdout) as DaemonStatus;
+  };
+  const instance = async (name?: string) => {
+    const s = await status();
+    return name ? s.instances.find((i) => i.name === name) : s.instances[0];
+  };
+
+  return {
+    node,
+    proc,
+    dir,
+    log: () => out,
+    status,
+    instance,
+    async waitState(state, o = {}) {
+      const deadline = performance.now() + (o.timeoutMs ?? 15_000);
+      let last = "unreachable";
+      while (performance.now() < deadline) {
+        try {
+          const i = await instance(o.instance);
+          if (i?.state === state) return performance.now();
+          last = i?.state ?? "absent";
+        } catch {
+          last = "unreachable";
+        }
+        if (proc.exitCode !== null) throw new Error(`vigil in ${node} exited (${proc.exitCode}) while waiting for ${state}\n${out}`);
+        await Bun.sleep(50);
+      }
+      throw new Error(`vigil in ${node}: still ${last}, wanted ${state}\n${out}`);
+    },
+    signal(sig) {
+      proc.kill(sig);
+    },
+    async exited(timeoutMs = 10_000) {
+      const t = setTimeout(() => proc.kill("SIGKILL"), timeoutMs);
+      const code = await proc.exited;
+      clearTimeout(t);
+      return proc.signalCode === "SIGKILL" && timeoutMs > 0 && code !== 0 ? null : code;
+    },
+    cli,
+    rewriteConfig(text) {
+      writeFileSync(configPath, text);
+    },
+  };
+}
+
+/** Removes the temp dirs of nodes (config, state); call in finally after lab.cleanup(). */
+export function removeDirs(nodes: (VigilNode | undefined)[]): void {
+  for (const n of nodes) if (n) rmSync(n.dir, { recursive: true, force: true });
+}
+
+/** The seed's config with the interface and VIP kept verbatim; only the priority differs. */
+export function seedConfig(priority: 255 | 254): string {
+  return `vrrp_instance VI_1 {
+	interface eth0
+	virtual_router_id 51
+	priority ${priority}
+	advert_int 1${priority === 254 ? " " : ""}
+	virtual_ipaddress {
+		192.168.0.254/24
+	}
+}
+`;
+}
