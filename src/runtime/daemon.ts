@@ -142,8 +142,10 @@ export class Daemon implements StatusSource {
     const instance = new Instance(cfg, link, vips, this.deps);
     const tracker = new InstanceTracker(cfg, this.monitors, this.deps.links, (ev) => instance.dispatch(ev));
     this.running.set(cfg.name, { instance, tracker });
-    instance.dispatch({ type: "startup" });
+    // Faults and tracked priority first: an instance whose link is down at start goes straight to
+    // Fault instead of claiming the VIP for an instant.
     tracker.evaluate();
+    instance.dispatch({ type: "startup" });
   }
 
   private updateInPlace(cfg: InstanceConfig): void {

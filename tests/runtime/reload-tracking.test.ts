@@ -104,6 +104,16 @@ describe("tracking", () => {
     expect(stateOf(r1)).toBe("master");
   });
 
+  test("link down at start: straight to Fault, the VIP is never added", () => {
+    const lab = new Lab();
+    const r1 = lab.node("192.168.0.1", config(seedConf(255)));
+    r1.host.setUp("eth0", false);
+    r1.daemon.start();
+    expect(stateOf(r1)).toBe("fault");
+    expect(r1.host.addressLog).toEqual([]);
+    expect(lab.wire.sent).toEqual([]);
+  });
+
   test("track_script weight 0 failing → Fault; weight -60 failing → priority 140 and the peer preempts", async () => {
     const lab = new Lab();
     const scripts = `vrrp_script chk_fail {\n  script "/bin/check fail"\n  interval 1\n}\nvrrp_script chk_weight {\n  script "/bin/check weight"\n  interval 1\n  weight -60\n}\n`;
