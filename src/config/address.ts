@@ -1,5 +1,6 @@
 // IP address parsing to canonical text (IPv6 per RFC 5952), so equal addresses compare equal as strings.
 
+import { formatIpv6, parseIpv4, parseIpv6 } from "../protocol/address.ts";
 import type { Family } from "../protocol/types.ts";
 
 export interface ParsedIp {
@@ -14,82 +15,20 @@ export interface ParsedPrefix extends ParsedIp {
   explicitPrefix: boolean;
 }
 
+// Parsing and RFC 5952 formatting come from the pure core (one parser for the whole project).
 function parseV4(text: string): number[] | null {
-  const parts = text.split(".");
-  if (parts.length !== 4) return null;
-  const out: number[] = [];
-  for (const p of parts) {
-    // Reject leading zeros: "010" is octal to inet_aton and decimal to humans.
-    if (!/^(0|[1-9][0-9]{0,2})$/.test(p)) return null;
-    const n = Number(p);
-    if (n > 255) return null;
-    out.push(n);
-  }
-  return out;
+  const b = parseIpv4(text);
+  return b ? [...b] : null;
 }
 
 function parseV6(text: string): number[] | null {
   if (text.includes("%")) return null; // zone ids are not addresses we can assign
-  let tail: number[] = [];
-  let body = text;
-  const lastColon = body.lastIndexOf(":");
-  if (body.includes(".")) {
-    const v4 = parseV4(body.slice(lastColon + 1));
-    if (!v4) return null;
-    tail = v4;
-    body = body.slice(0, lastColon + 1) + "0:0"; // placeholder groups, replaced below
-  }
-  const halves = body.split("::");
-  if (halves.length > 2) return null;
-  const groups = (s: string): number[] | null => {
-    if (s === "") return [];
-    const out: number[] = [];
-    for (const g of s.split(":")) {
-      if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return null;
-      out.push(parseInt(g, 16));
-    }
-    return out;
-  };
-  const head = groups(halves[0]!);
-  const rest = halves.length === 2 ? groups(halves[1]!) : [];
-  if (!head || !rest) return null;
-  let all: number[];
-  if (halves.length === 2) {
-    const missing = 8 - head.length - rest.length;
-    if (missing < 1) return null;
-    all = [...head, ...new Array<number>(missing).fill(0), ...rest];
-  } else {
-    if (head.length !== 8) return null;
-    all = head;
-  }
-  const bytes: number[] = [];
-  for (const g of all) bytes.push(g >> 8, g & 0xff);
-  if (tail.length === 4) bytes.splice(12, 4, ...tail);
-  return bytes;
+  const b = parseIpv6(text);
+  return b ? [...b] : null;
 }
 
-/** RFC 5952 text: lowercase, no leading zeros, longest run (≥2) of zero groups as "::". */
 function formatV6(bytes: number[]): string {
-  const g: number[] = [];
-  for (let i = 0; i < 16; i += 2) g.push((bytes[i]! << 8) | bytes[i + 1]!);
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (g[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && g[j] === 0) j++;
-    if (j - i > bestLen && j - i >= 2) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = (a: number[]) => a.map((x) => x.toString(16)).join(":");
-  if (bestStart < 0) return hex(g);
-  return `${hex(g.slice(0, bestStart))}::${hex(g.slice(bestStart + bestLen))}`;
+  return formatIpv6(Uint8Array.from(bytes));
 }
 
 export function parseIp(text: string): ParsedIp | null {
