@@ -5,6 +5,7 @@ import { statusCommand } from "./src/cli/status.ts";
 import { checkCommand } from "./src/cli/check.ts";
 import { convertCommand } from "./src/cli/convert.ts";
 import { runCommand } from "./src/cli/run.ts";
+import { demoCommand } from "./src/cli/demo.ts";
 import { COMMIT, TARGET, VERSION } from "./src/version.ts";
 
 const commands: Record<string, Command> = {
@@ -20,6 +21,7 @@ const commands: Record<string, Command> = {
   check: checkCommand,
   convert: convertCommand,
   status: statusCommand,
+  demo: demoCommand,
 };
 
 function help(): string {

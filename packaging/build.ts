@@ -11,7 +11,15 @@ import { join } from "node:path";
 const ROOT = join(import.meta.dir, "..");
 const DIST = join(ROOT, "dist");
 const ENTRIES = ["main.ts", "src/os/linux/rx-worker.ts"];
-const TARGETS = ["linux-x64", "linux-arm64", "linux-x64-musl", "linux-arm64-musl"] as const;
+// The -baseline builds run on x86-64 CPUs without AVX2 (Atom/Celeron routers, many OpenWrt boxes).
+const TARGETS = [
+  "linux-x64",
+  "linux-arm64",
+  "linux-x64-musl",
+  "linux-arm64-musl",
+  "linux-x64-baseline",
+  "linux-x64-musl-baseline",
+] as const;
 
 function hostTarget(): string {
   const arch = process.arch === "arm64" ? "arm64" : "x64";
