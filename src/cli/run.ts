@@ -89,6 +89,14 @@ export const runCommand: Command = {
       console.error(`vigil run: ${privilegeHint(e)}`);
       return 1;
     }
+    let journal: FileJournal;
+    try {
+      journal = new FileJournal(flag(args, "state-dir") ?? "/run/vigil");
+    } catch (e) {
+      await ports.close();
+      console.error(`vigil run: ${privilegeHint(e)}`);
+      return 1;
+    }
     const registry = new Registry();
     const metrics = createMetrics(registry, { keepalivedExporterNames: config.global.keepalivedExporterNames, version: VERSION, commit: COMMIT });
     const daemon = new Daemon(config, {
@@ -100,7 +108,7 @@ export const runCommand: Command = {
       metrics,
       logger,
       runner: new BunScriptRunner(logger),
-      journal: new FileJournal(flag(args, "state-dir") ?? "/run/vigil"),
+      journal,
     });
     metrics.bindStatus(daemon);
 
@@ -171,8 +179,9 @@ function applyRealtime(priority: number, logger: StreamLogger): void {
 }
 
 function privilegeHint(e: unknown): string {
-  if (e instanceof OsError && (e.code === "EPERM" || e.code === "EACCES")) {
-    return `${e.message}: vigil needs root or CAP_NET_RAW and CAP_NET_ADMIN`;
+  const code = e instanceof OsError ? e.code : (e as NodeJS.ErrnoException | null)?.code;
+  if (code === "EPERM" || code === "EACCES") {
+    return `${(e as Error).message}: vigil needs root or CAP_NET_RAW and CAP_NET_ADMIN`;
   }
   return e instanceof Error ? e.message : String(e);
 }

@@ -53,6 +53,7 @@ export function initialState(params: FsmParams): FsmState {
     lastTransitionReason: null,
     masterDownReason: "master-down-timeout",
     lastFaultReason: null,
+    lastExtraAdvertMs: null,
   };
 }
 
@@ -303,7 +304,12 @@ function onAdvertAsMaster(ctx: Ctx, ev: AdvertEvent): void {
   }
   // §6.4.3 else: discard. RFC 9568 §6.4.3 adds: send an ADVERTISEMENT at once, to assert
   // mastership to the sender and refresh learning bridges (keepalived does the same:
-  // "forcing new election"). The Adver_Timer keeps its schedule.
+  // "forcing new election"). The Adver_Timer keeps its schedule. At most one such extra
+  // advert per Advertisement_Interval: a flood of forged low-priority adverts must not be
+  // reflected 1:1 onto the LAN (keepalived needs `lower_prio_no_advert` for that).
+  const last = s.lastExtraAdvertMs;
+  if (last !== null && ctx.nowMs - last < ownAdvertIntervalMs(s)) return;
+  s.lastExtraAdvertMs = ctx.nowMs;
   ctx.actions.push({ type: "sendAdvert", priority: s.priority });
 }
 

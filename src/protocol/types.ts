@@ -70,6 +70,8 @@ export interface FsmState {
   masterDownReason: TransitionReason;
   /** Reason of the most recent fault, used when startup finds faults already present. */
   lastFaultReason: "link-down" | "track-failed" | null;
+  /** When a Master last answered a lower-priority advert at once (rate limit, RFC 9568 §6.4.3). */
+  lastExtraAdvertMs: number | null;
 }
 
 export type TimerName = "advert" | "masterDown" | "shutdown";

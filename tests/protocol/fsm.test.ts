@@ -204,4 +204,16 @@ describe("§6.4.3 Master", () => {
     expect(r.state.state).toBe("master");
     expect(r.state.advertDeadlineMs).toBe(s.advertDeadlineMs);
   });
+
+  test("a flood of lower-priority adverts is answered at most once per Advertisement_Interval", () => {
+    let s = asMaster();
+    let extra = 0;
+    for (let t = 1; t <= 2000; t += 1) {
+      const r = step(s, advert(254), t);
+      extra += r.actions.filter((a) => a.type === "sendAdvert").length;
+      s = r.state;
+    }
+    // 1 s interval, 2 s of flood: answers at t=1 and t=1001 only.
+    expect(extra).toBe(2);
+  });
 });
