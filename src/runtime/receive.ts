@@ -23,7 +23,8 @@ export class Receiver {
     if (candidates.some((i) => i.srcAddress === d.src)) return this.drop(candidates[0]!.labels, "own-packet", d);
 
     const decoded = decodeAdvert(d.payload, { family: d.family, srcAddress: d.src, dstAddress: d.dst, ttl: d.ttl });
-    if (!decoded.ok) return this.drop(this.ifaceLabels(d, ""), decoded.reason, d);
+    // Before the VRID is known, a drop belongs to the interface — or to its only instance there.
+    if (!decoded.ok) return this.drop(candidates.length === 1 ? candidates[0]!.labels : this.ifaceLabels(d, ""), decoded.reason, d);
     const packet = decoded.packet;
     const inst = candidates.find((i) => i.cfg.vrid === packet.vrid);
     if (!inst) return this.drop(this.ifaceLabels(d, String(packet.vrid)), "bad-vrid", d);

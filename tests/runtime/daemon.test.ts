@@ -144,6 +144,8 @@ describe("receive path", () => {
     expect(drops("bad-checksum")).toBe(10);
     expect(drops("bad-vrid")).toBe(10);
     expect(drops("short")).toBe(10);
+    // One instance on eth0: even drops before the VRID is read carry its labels.
+    expect(r2.metrics.calls.filter((c) => c.kind === "dropped" && c.args[0] === "bad-ttl").every((c) => c.labels?.instance === "VI_1")).toBe(true);
     expect(r2.metrics.count("advertReceived")).toBe(0);
     expect(stateOf(r2)).toBe("backup");
     expect(r2.metrics.count("transition")).toBe(1); // init → backup only
