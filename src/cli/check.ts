@@ -1,42 +1,14 @@
 // `vigil check [--config PATH]`: parse and validate only (no network, no root). Exit 0 with one line
 // per instance on stdout and warnings on stderr, or every error as file:line:col on stderr, exit 2.
 
+import { flag, parseOrExplain } from "./args.ts";
 import type { Command } from "./command.ts";
 import { defaultConfigPath, loadConfig } from "../config/load.ts";
 import { formatDiagnostic } from "../config/diagnostics.ts";
 import type { InstanceConfig } from "../config/schema.ts";
 
-// Tiny option parser shared with `vigil convert`: --name VALUE, --name=VALUE, -x VALUE.
-export interface ParsedArgs {
-  options: Map<string, string>;
-  positional: string[];
-  error?: string;
-}
-
-/** `spec` maps every accepted spelling ("--config", "-c") to its canonical option name. */
-export function parseArgs(args: string[], spec: Record<string, string>): ParsedArgs {
-  const options = new Map<string, string>();
-  const positional: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === "--") {
-      positional.push(...args.slice(i + 1));
-      break;
-    }
-    if (!a.startsWith("-") || a === "-") {
-      positional.push(a);
-      continue;
-    }
-    const eq = a.indexOf("=");
-    const flag = eq > 0 ? a.slice(0, eq) : a;
-    const name = spec[flag];
-    if (!name) return { options, positional, error: `unknown option '${flag}'` };
-    const value = eq > 0 ? a.slice(eq + 1) : args[++i];
-    if (value === undefined || value === "") return { options, positional, error: `option '${flag}' needs a value` };
-    options.set(name, value);
-  }
-  return { options, positional };
-}
+/** The options of every command that reads a config file. */
+export const CONFIG_ARGS = { valued: ["config", "config-id"], aliases: { "-c": "config" } } as const;
 
 export function summarize(i: InstanceConfig): string {
   const vips = i.virtualIps.map((v) => `${v.address}/${v.prefixLength}`).join(" ");
@@ -54,13 +26,14 @@ export const checkCommand: Command = {
 Exit 0: one line per instance on stdout, warnings on stderr.
 Exit 2: every error on stderr as file:line:col: message.`,
   run(args: string[]): number {
-    const p = parseArgs(args, { "--config": "config", "-c": "config", "--config-id": "config-id" });
-    const path = p.options.get("config") ?? p.positional[0] ?? defaultConfigPath();
-    if (p.error || p.positional.length > (p.options.has("config") ? 0 : 1)) {
-      console.error(`vigil check: ${p.error ?? `unexpected argument '${p.positional.at(-1)}'`}\nUsage: vigil check [--config PATH]`);
+    const p = parseOrExplain("check", "vigil check [--config PATH]", args, CONFIG_ARGS);
+    if (!p) return 2;
+    const path = flag(p, "config") ?? p.positionals[0] ?? defaultConfigPath();
+    if (p.positionals.length > (p.flags.has("config") ? 0 : 1)) {
+      console.error(`vigil check: unexpected argument '${p.positionals.at(-1)}'\nUsage: vigil check [--config PATH]`);
       return 2;
     }
-    const configId = p.options.get("config-id");
+    const configId = flag(p, "config-id");
     const r = loadConfig(path, configId === undefined ? {} : { configId });
     for (const w of r.warnings) console.error(formatDiagnostic(w));
     if (!r.ok) {

@@ -2,7 +2,8 @@
 // listed as comments at the top (and as warnings on stderr). Errors: file:line:col on stderr, exit 2.
 
 import type { Command } from "./command.ts";
-import { parseArgs } from "./check.ts";
+import { flag, parseOrExplain } from "./args.ts";
+import { CONFIG_ARGS } from "./check.ts";
 import { loadConfig } from "../config/load.ts";
 import { formatDiagnostic } from "../config/diagnostics.ts";
 import { toToml } from "../config/convert.ts";
@@ -17,13 +18,14 @@ export const convertCommand: Command = {
 Prints TOML on stdout; what vigil does not carry over is listed as comments at the top.
 Exit 2 with file:line:col: message on stderr when the file has errors.`,
   run(args: string[]): number {
-    const p = parseArgs(args, { "--config-id": "config-id", "--config": "config", "-c": "config" });
-    const files = [...p.positional, ...(p.options.has("config") ? [p.options.get("config")!] : [])];
-    if (p.error || files.length !== 1) {
-      console.error(`vigil convert: ${p.error ?? (files.length === 0 ? "missing FILE" : "give exactly one FILE")}\nUsage: vigil convert FILE`);
+    const p = parseOrExplain("convert", "vigil convert FILE", args, CONFIG_ARGS);
+    if (!p) return 2;
+    const files = [...p.positionals, ...(p.flags.has("config") ? [flag(p, "config")!] : [])];
+    if (files.length !== 1) {
+      console.error(`vigil convert: ${files.length === 0 ? "missing FILE" : "give exactly one FILE"}\nUsage: vigil convert FILE`);
       return 2;
     }
-    const configId = p.options.get("config-id");
+    const configId = flag(p, "config-id");
     const r = loadConfig(files[0]!, configId === undefined ? {} : { configId });
     for (const w of r.warnings) console.error(formatDiagnostic(w));
     if (!r.ok) {

@@ -28,7 +28,7 @@ export const demoCommand: Command = {
   async run(argv) {
     let keep = false;
     try {
-      const args = parseArgs(argv, ["probe"], ["keep"]);
+      const args = parseArgs(argv, { valued: ["probe"], booleans: ["keep"] });
       const probe = flag(args, "probe");
       if (probe !== undefined) return runProbe(probe);
       if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);

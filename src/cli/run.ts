@@ -19,8 +19,9 @@ import type { Command } from "./command.ts";
 const USAGE = `vigil run [--config PATH] [--http ADDR] [--log-level LEVEL] [--log-format text|json]
                  [--state-dir DIR] [--realtime-priority N]
 
-  --config PATH          keepalived.conf or vigil TOML (default /etc/vigil/vigil.toml,
+  --config, -c PATH      keepalived.conf or vigil TOML (default /etc/vigil/vigil.toml,
                          else /etc/keepalived/keepalived.conf); format detected from content
+  --config-id ID         keepalived config id for '@ID' lines (keepalived -i)
   --http ADDR            /health /status /metrics listen address, "" disables
                          (default: config's global.http, else 127.0.0.1:9650)
   --log-level LEVEL      debug | info | warn | error (default info)
@@ -32,14 +33,14 @@ const USAGE = `vigil run [--config PATH] [--http ADDR] [--log-level LEVEL] [--lo
 Signals: SIGTERM/SIGINT resign (priority 0) and remove the VIPs once a backup took over;
 SIGHUP reloads the config without disturbing unchanged instances.`;
 
-const VALUED = ["config", "http", "log-level", "log-format", "state-dir", "realtime-priority"];
+const VALUED = ["config", "config-id", "http", "log-level", "log-format", "state-dir", "realtime-priority"];
 
 function printDiagnostics(list: Diagnostic[]): void {
   for (const d of list) console.error(formatDiagnostic(d));
 }
 
-function load(path: string): { config: VigilConfig } | { errors: Diagnostic[] } {
-  const r = loadConfig(path);
+function load(path: string, configId: string | undefined): { config: VigilConfig } | { errors: Diagnostic[] } {
+  const r = loadConfig(path, configId === undefined ? {} : { configId });
   printDiagnostics(r.warnings);
   return r.ok ? { config: r.config } : { errors: r.errors };
 }
@@ -50,14 +51,15 @@ export const runCommand: Command = {
   async run(argv) {
     let args;
     try {
-      args = parseArgs(argv, VALUED);
+      args = parseArgs(argv, { valued: VALUED, aliases: { "-c": "config" } });
       if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);
     } catch (e) {
       console.error(`vigil run: ${(e as Error).message}\nUsage: ${USAGE.split("\n")[0]}`);
       return 2;
     }
     const path = flag(args, "config") ?? defaultConfigPath();
-    const loaded = load(path);
+    const configId = flag(args, "config-id");
+    const loaded = load(path, configId);
     if ("errors" in loaded) {
       printDiagnostics(loaded.errors);
       console.error(`vigil run: ${loaded.errors.length} error(s) in ${path}; nothing started`);
@@ -151,7 +153,7 @@ export const runCommand: Command = {
       process.on("SIGHUP", () => {
         if (exiting) return;
         logger.log("info", "SIGHUP: reloading", { config: path });
-        const next = load(path);
+        const next = load(path, configId);
         if ("errors" in next) {
           daemon.reloadFailed(next.errors.map(formatDiagnostic));
           return;

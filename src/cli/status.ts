@@ -1,6 +1,7 @@
 // `vigil status`: fetch /status from a running daemon and print it as an aligned table.
 // Exit 0 ok, 1 daemon unreachable or bad answer, 2 usage error (src/cli/command.ts).
 
+import { flag, parseOrExplain } from "./args.ts";
 import type { Command } from "./command.ts";
 import type { DaemonStatus, InstanceStatus } from "../runtime/ports.ts";
 
@@ -24,20 +25,15 @@ export const statusCommand: Command = {
 };
 
 async function runStatus(args: string[]): Promise<number> {
-  let url = DEFAULT_URL;
-  let json = false;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === "-h" || a === "--help") {
-      console.log(`${statusCommand.summary}\n\nUsage: ${USAGE}`);
-      return 0;
-    } else if (a === "--json") json = true;
-    else if (a === "--url" || a.startsWith("--url=")) {
-      const v = a === "--url" ? args[++i] : a.slice("--url=".length);
-      if (!v) return usage("--url needs a value");
-      url = v;
-    } else return usage(`unknown argument '${a}'`);
+  const p = parseOrExplain("status", USAGE, args, { valued: ["url"], booleans: ["json", "help"], aliases: { "-h": "help" } });
+  if (!p) return 2;
+  if (p.flags.has("help")) {
+    console.log(`${statusCommand.summary}\n\nUsage: ${USAGE}`);
+    return 0;
   }
+  if (p.positionals.length > 0) return usage(`unknown argument '${p.positionals[0]}'`);
+  const url = flag(p, "url") ?? DEFAULT_URL;
+  const json = p.flags.has("json");
   const base = (/^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? url : `http://${url}`).replace(/\/+$/, "");
   const target = `${base}/status`;
 
