@@ -154,6 +154,10 @@ function syncGroups(draft: ConfigDraft, cfg: VigilConfig, diags: Diags): SyncGro
       if (members.includes(m.value)) diags.warn(m.pos, `vrrp_sync_group ${g.name.value}: ${m.value} listed twice`);
       else members.push(m.value);
       inst.syncGroup = g.name.value;
+      const weighted = [...inst.trackInterfaces, ...inst.trackScripts].find((t) => t.weight !== undefined && t.weight !== 0);
+      if (weighted) {
+        diags.warn(weighted.pos, `${inst.name} is in vrrp_sync_group ${g.name.value}: tracking weights are ignored there (as keepalived); a failure puts the whole group in FAULT`);
+      }
     }
     if (g.members.length === 0) diags.error(g.pos, `vrrp_sync_group ${g.name.value} lists no instances (group { … } is missing or empty)`);
     else if (members.length < 2) {

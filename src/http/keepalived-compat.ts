@@ -1,7 +1,7 @@
 // Optional families under the names of the Prometheus keepalived exporter (mehdy/keepalived-exporter,
 // internal/collector/collector.go), so dashboards and alerts written for keepalived keep working:
-// labels iname/intf/vrid; keepalived_vrrp_state has one series per VIP (ip_address, as keepalived
-// prints it, e.g. "10.1.0.1/24"). Rendered from the same records as vigil_vrrp_*: no extra
+// labels iname/intf/vrid; keepalived_vrrp_state has one series per VIP (ip_address as keepalived
+// prints it: "10.1.0.1/24", host prefixes omitted, "10.1.0.2"). Rendered from the same records as vigil_vrrp_*: no extra
 // work per advert. Not emitted: keepalived_gratuitous_arp_delay_total (the exporter puts keepalived's
 // garp_delay *setting* there, not a count) and the script metrics (no keepalived data dump here).
 
@@ -41,6 +41,14 @@ const COUNTERS: ReadonlyArray<[string, string, (r: InstanceSeries) => number]> =
   ["keepalived_priority_zero_sent_total", "Priority zero sent", (r) => r.pzSent],
 ];
 
+/** keepalived's ipaddresstos(): the prefix length only when it is not 32 (IPv4) or 128 (IPv6). */
+export function keepalivedAddress(vip: string): string {
+  const slash = vip.indexOf("/");
+  if (slash < 0) return vip;
+  const host = vip.includes(":") ? "128" : "32";
+  return vip.slice(slash + 1) === host ? vip.slice(0, slash) : vip;
+}
+
 /** `source` is read once per scrape, for the VIP lists (null until bound). */
 export function keepalivedFamilies(source: () => StatusSource | null): Family[] {
   const STATE = "keepalived_vrrp_state";
@@ -51,7 +59,7 @@ export function keepalivedFamilies(source: () => StatusSource | null): Family[] 
       head(out) {
         header(out, STATE, "gauge", "State of vrrp");
         const src = source();
-        vips = src ? new Map(src.status().instances.map((s) => [s.name, s.virtualIps])) : null;
+        vips = src ? new Map(src.status().instances.map((s) => [s.name, s.virtualIps.map(keepalivedAddress)])) : null;
       },
       each(out, r) {
         if (r.state === null || !r.attached) return;

@@ -26,7 +26,11 @@ export interface MetricsOptions {
 /** What GET /metrics needs. */
 export interface MetricsExposition {
   readonly contentType: string;
-  /** The whole exposition (UTF-8): vigil_vrrp_* (and keepalived_*) families, then the registry's. */
+  /**
+   * The whole exposition (UTF-8): vigil_vrrp_* (and keepalived_*) families, then the registry's.
+   * The bytes are borrowed — valid until the next scrape starts, at least one macrotask after this
+   * one resolves. Hand them straight to `new Response()` (it copies; tests/http check it) or copy.
+   */
   scrape(): Promise<Uint8Array<ArrayBuffer>>;
 }
 
@@ -80,7 +84,11 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): Metrics
   const recs = new Map<string, InstanceSeries>();
   // Rebuilt only when instances come or go, so a scrape does not copy the map.
   let list: InstanceSeries[] | null = null;
+  // The runtime passes the same labels object on every call: identity first, then the key.
+  const byObject = new WeakMap<InstanceLabels, InstanceSeries>();
   const rec = (l: InstanceLabels): InstanceSeries => {
+    const known = byObject.get(l);
+    if (known && !known.forgotten && known.matches(l)) return known;
     const key = seriesKey(l);
     let r = recs.get(key);
     if (!r) {
@@ -88,6 +96,7 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): Metrics
       recs.set(key, r);
       list = null;
     }
+    byObject.set(l, r);
     return r;
   };
 
@@ -114,7 +123,7 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): Metrics
     }
     out.text(await registry.metrics());
     await pause();
-    return out.take();
+    return out.view();
   }
 
   return {
@@ -169,12 +178,19 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): Metrics
       if (ok) reloadTs.set(wallMs / 1000);
     },
     forget(l) {
-      if (recs.delete(seriesKey(l))) list = null;
+      const key = seriesKey(l);
+      const r = recs.get(key);
+      if (!r) return;
+      r.forgotten = true;
+      recs.delete(key);
+      list = null;
     },
     scrape() {
-      // One scrape at a time: they share the buffer and may yield half-way.
+      // One scrape at a time: they share the buffer and may yield half-way. The next one starts a
+      // macrotask later, so this caller's continuation has consumed the borrowed bytes by then.
       const run = queue.then(render);
-      queue = run.catch(() => undefined);
+      const macrotask = () => new Promise<void>((resolve) => setImmediate(resolve));
+      queue = run.then(macrotask, macrotask);
       return run;
     },
   };

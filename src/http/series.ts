@@ -89,6 +89,8 @@ export class InstanceSeries {
    * packet) are counted per interface/VRID, and only those counters (non-zero ones) are shown.
    */
   readonly attached: boolean;
+  /** Set by forget(): a caller still holding the labels object gets a fresh record. */
+  forgotten = false;
   /** `instance="…",interface="…",vrid="…"` — escaped once. */
   readonly lbl: string;
   /** keepalived-exporter labels `iname="…",intf="…",vrid="…"`. */
@@ -119,6 +121,11 @@ export class InstanceSeries {
     const vrid = escapeLabel(labels.vrid);
     this.lbl = `instance="${escapeLabel(labels.instance)}",interface="${escapeLabel(labels.interface)}",vrid="${vrid}"`;
     this.klbl = `iname="${escapeLabel(labels.instance)}",intf="${escapeLabel(labels.interface)}",vrid="${vrid}"`;
+  }
+
+  /** Cheap guard for the identity cache, should a caller mutate its labels object. */
+  matches(l: InstanceLabels): boolean {
+    return l.instance === this.labels.instance && l.interface === this.labels.interface && l.vrid === this.labels.vrid;
   }
 
   /** Cached `name{instance labels} ` (or keepalived labels) for the one-series-per-instance families. */

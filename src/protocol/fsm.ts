@@ -18,6 +18,8 @@ import { compareAddresses } from "./address.ts";
 import { ADVERT_INTERVAL_MAX_CS, ADVERT_INTERVAL_MIN_CS, PRIORITY_OWNER, PRIORITY_RESIGN } from "./constants.ts";
 import { advertIntervalMs, masterDownIntervalMs, shutdownHoldMs, skewTimeMs } from "./timers.ts";
 import type {
+  FaultClearedReason,
+  FaultReason,
   FsmAction,
   FsmEvent,
   FsmParams,
@@ -80,6 +82,9 @@ export function step(state: FsmState, event: FsmEvent, nowMs: number): StepResul
       break;
     case "priority":
       onPriority(ctx, event.priority);
+      break;
+    case "sync":
+      onSync(ctx, event.to);
       break;
   }
   return { state: ctx.s, actions: ctx.actions };
@@ -313,7 +318,7 @@ function onAdvertAsMaster(ctx: Ctx, ev: AdvertEvent): void {
   ctx.actions.push({ type: "sendAdvert", priority: s.priority });
 }
 
-function onFault(ctx: Ctx, source: string, reason: "link-down" | "track-failed"): void {
+function onFault(ctx: Ctx, source: string, reason: FaultReason): void {
   const { s } = ctx;
   if (s.faults.includes(source)) return;
   const first = s.faults.length === 0;
@@ -334,7 +339,7 @@ function onFault(ctx: Ctx, source: string, reason: "link-down" | "track-failed")
   // Initialize: just recorded; startup will enter Fault.
 }
 
-function onFaultCleared(ctx: Ctx, source: string, reason: "link-up" | "track-recovered"): void {
+function onFaultCleared(ctx: Ctx, source: string, reason: FaultClearedReason): void {
   const { s } = ctx;
   if (!s.faults.includes(source)) return;
   s.faults = s.faults.filter((f) => f !== source);
@@ -355,4 +360,19 @@ function onFaultCleared(ctx: Ctx, source: string, reason: "link-up" | "track-rec
 function onPriority(ctx: Ctx, priority: number): void {
   if (!Number.isInteger(priority) || priority < 1 || priority > PRIORITY_OWNER) return;
   ctx.s.priority = priority;
+}
+
+/**
+ * keepalived vrrp_sync_group: members move together so that, e.g., the LAN and WAN VIPs of a
+ * router are always on the same box. Only Backup↔Master moves are followed; Fault reaches the
+ * group through fault events, and an instance resigning (shutdown) is left alone.
+ */
+function onSync(ctx: Ctx, to: "master" | "backup"): void {
+  const { s } = ctx;
+  if (s.shutdownDeadlineMs !== null) return;
+  if (to === "master" && s.state === "backup") changeState(ctx, "master", "sync-group");
+  else if (to === "backup" && s.state === "master" && s.priority !== PRIORITY_OWNER) {
+    s.masterAdvertIntervalCs = s.params.advertIntervalCs;
+    changeState(ctx, "backup", "sync-group");
+  }
 }

@@ -21,7 +21,8 @@ export type TransitionReason =
   | "track-recovered"
   | "priority-change"
   | "shutdown"
-  | "reload";
+  | "reload"
+  | "sync-group"; // keepalived vrrp_sync_group: a member moved, the group follows
 
 /** Immutable per-instance parameters the FSM needs (filled from the config model). */
 export interface FsmParams {
@@ -69,10 +70,13 @@ export interface FsmState {
    */
   masterDownReason: TransitionReason;
   /** Reason of the most recent fault, used when startup finds faults already present. */
-  lastFaultReason: "link-down" | "track-failed" | null;
+  lastFaultReason: "link-down" | "track-failed" | "sync-group" | null;
   /** When a Master last answered a lower-priority advert at once (rate limit, RFC 9568 §6.4.3). */
   lastExtraAdvertMs: number | null;
 }
+
+export type FaultReason = Extract<FsmEvent, { type: "fault" }>["reason"];
+export type FaultClearedReason = Extract<FsmEvent, { type: "faultCleared" }>["reason"];
 
 export type TimerName = "advert" | "masterDown" | "shutdown";
 
@@ -90,10 +94,12 @@ export type FsmEvent =
     }
   | { type: "timer"; timer: TimerName }
   /** A fault source went bad / came back (link carrier, track_interface, track_script…). */
-  | { type: "fault"; source: string; reason: "link-down" | "track-failed" }
-  | { type: "faultCleared"; source: string; reason: "link-up" | "track-recovered" }
+  | { type: "fault"; source: string; reason: "link-down" | "track-failed" | "sync-group" }
+  | { type: "faultCleared"; source: string; reason: "link-up" | "track-recovered" | "sync-group" }
   /** Effective priority changed (tracking weights). */
-  | { type: "priority"; priority: number };
+  | { type: "priority"; priority: number }
+  /** keepalived vrrp_sync_group: another member became Master / Backup; follow it. */
+  | { type: "sync"; to: "master" | "backup" };
 
 export type FsmAction =
   | { type: "sendAdvert"; priority: number }

@@ -6,6 +6,7 @@ import { Instance, type InstanceDeps, type InstanceLink } from "./instance.ts";
 import type { AddressJournal } from "./journal.ts";
 import type { AddressManager, DaemonStatus, LinkInfo, LinkWatcher, StatusSource } from "./ports.ts";
 import { Receiver } from "./receive.ts";
+import { SyncGroups } from "./sync-groups.ts";
 import { planReload } from "./reload.ts";
 import { InstanceTracker, ScriptMonitor } from "./tracking.ts";
 import { VipSet } from "./vips.ts";
@@ -32,6 +33,7 @@ export class Daemon implements StatusSource {
   private readonly running = new Map<string, Running>();
   private readonly monitors = new Map<string, ScriptMonitor>();
   private readonly receiver: Receiver;
+  private readonly syncGroups: SyncGroups;
   private readonly ifnames = new Map<number, string>();
   private readonly startedAtWallMs: number;
   private lastReload: DaemonStatus["lastReload"] = null;
@@ -48,6 +50,8 @@ export class Daemon implements StatusSource {
       deps.logger,
       (i) => this.ifnames.get(i) ?? String(i),
     );
+    this.syncGroups = new SyncGroups((name) => this.running.get(name)?.instance, deps.runner);
+    this.syncGroups.configure(config.syncGroups);
     deps.transport.onReceive((d) => this.receiver.handle(d));
     deps.links.onChange((link) => this.onLink(link));
   }
@@ -79,6 +83,7 @@ export class Daemon implements StatusSource {
     try {
       const links = this.resolveAll([...plan.added, ...plan.recreated]);
       this.config = next;
+      this.syncGroups.configure(next.syncGroups);
       this.restartScripts(next);
       await Promise.all(
         [...plan.removed, ...plan.recreated.map((c) => c.name)].map(async (name) => {
@@ -140,6 +145,7 @@ export class Daemon implements StatusSource {
     this.deps.transport.open(cfg.interface, link.ifindex, cfg.family);
     this.ifnames.set(link.ifindex, cfg.interface);
     const instance = new Instance(cfg, link, vips, this.deps);
+    instance.onTransitionHook = (i, from, to, reason) => this.syncGroups.onTransition(i, from, to, reason);
     const tracker = new InstanceTracker(cfg, this.monitors, this.deps.links, (ev) => instance.dispatch(ev));
     this.running.set(cfg.name, { instance, tracker });
     // Faults and tracked priority first: an instance whose link is down at start goes straight to

@@ -69,6 +69,9 @@ export class Instance {
   private stoppedWaiters: (() => void)[] = [];
   private stopped = false;
   private sendFailing = false;
+  /** Set by the daemon: sync groups follow every transition. */
+  onTransitionHook: ((inst: Instance, from: FsmState["state"], to: FsmState["state"], reason: NonNullable<FsmState["lastTransitionReason"]>) => void) | null =
+    null;
   readonly labels: InstanceLabels;
 
   constructor(
@@ -271,6 +274,7 @@ export class Instance {
     this.deps.metrics.state(this.labels, to);
     this.deps.metrics.masterInfo(this.labels, to === "master" ? this.link.srcAddress : this.fsm.masterAddress);
     if (to !== "init") notifyTransition(this.deps.runner, this.cfg.notify, "INSTANCE", this.cfg.name, to, this.fsm.priority);
+    this.onTransitionHook?.(this, from, to, reason);
   }
 
   private finish(): void {

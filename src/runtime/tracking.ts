@@ -88,16 +88,19 @@ export class InstanceTracker {
     const faults = new Map<string, "link-down" | "track-failed">();
     let delta = 0;
     if (!this.cfg.dontTrackPrimary && !linkUp(this.cfg.interface)) faults.set(`link:${this.cfg.interface}`, "link-down");
+    // keepalived ignores tracking weights inside a vrrp_sync_group (unless sync_group_tracking_weight):
+    // a weighted member could out-rank its siblings and split the group across routers.
+    const inGroup = this.cfg.syncGroup !== undefined;
     for (const t of this.cfg.trackInterfaces) {
       const up = linkUp(t.name);
-      if (t.weight === 0) {
+      if (t.weight === 0 || inGroup) {
         if (!up) faults.set(`track_interface:${t.name}`, "link-down");
       } else if ((t.weight > 0) === up) delta += t.weight;
     }
     for (const t of this.cfg.trackScripts) {
       const m = this.monitors.get(t.name);
       if (!m || m.ok === null) continue;
-      const weight = t.weight ?? m.cfg.weight;
+      const weight = inGroup ? 0 : (t.weight ?? m.cfg.weight);
       if (weight === 0) {
         if (!m.ok) faults.set(`track_script:${t.name}`, "track-failed");
       } else if ((weight > 0) === m.ok) delta += weight;

@@ -23,8 +23,8 @@ describe("vigil TOML", () => {
     const lan = c.instances.find((i) => i.name === "LAN_V3")!;
     expect(lan).toMatchObject({ version: 3, advertIntervalCs: 20, preemptDelayMs: 5000, syncGroup: "LAN", notify: { any: "/etc/vigil/notify.sh" } });
     expect(lan.virtualIps.map((v) => [v.address, v.prefixLength, v.dev, v.label])).toEqual([["10.0.1.254", 24, "eth1", "eth1:vip"], ["10.0.1.253", 24, "eth1", undefined]]);
-    expect(lan.trackInterfaces.map((t) => [t.name, t.weight])).toEqual([["eth2", -20], ["eth3", 0]]);
-    expect(lan.trackScripts.map((t) => [t.name, t.weight])).toEqual([["chk_http", -30]]);
+    expect(lan.trackInterfaces.map((t) => [t.name, t.weight])).toEqual([["eth2", 0], ["eth3", 0]]);
+    expect(lan.trackScripts.map((t) => [t.name, t.weight])).toEqual([["chk_http", undefined]]);
     expect(c.instances.find((i) => i.name === "LAN_V6")!.family).toBe(6);
     expect(c.scripts[0]).toMatchObject({ name: "chk_http", intervalMs: 1000, timeoutMs: 1000, rise: 2, fall: 2, weight: 0 });
   });
