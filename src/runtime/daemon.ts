@@ -8,6 +8,7 @@ import type { AddressManager, DaemonStatus, LinkInfo, LinkWatcher, StatusSource 
 import { Receiver } from "./receive.ts";
 import { SyncGroups } from "./sync-groups.ts";
 import { planReload } from "./reload.ts";
+import { FileMonitor } from "./track-file.ts";
 import { InstanceTracker, ScriptMonitor } from "./tracking.ts";
 import { VipSet } from "./vips.ts";
 
@@ -32,6 +33,7 @@ interface Running {
 export class Daemon implements StatusSource {
   private readonly running = new Map<string, Running>();
   private readonly monitors = new Map<string, ScriptMonitor>();
+  private readonly files = new Map<string, FileMonitor>();
   private readonly receiver: Receiver;
   private readonly syncGroups: SyncGroups;
   private readonly ifnames = new Map<number, string>();
@@ -73,6 +75,7 @@ export class Daemon implements StatusSource {
     await Promise.all(all.map((r) => r.instance.whenStopped()));
     for (const r of all) r.tracker.close();
     for (const m of this.monitors.values()) m.stop();
+    for (const f of this.files.values()) f.stop();
     this.running.clear();
     this.deps.transport.close();
   }
@@ -146,7 +149,7 @@ export class Daemon implements StatusSource {
     this.ifnames.set(link.ifindex, cfg.interface);
     const instance = new Instance(cfg, link, vips, this.deps);
     instance.onTransitionHook = (i, from, to, reason) => this.syncGroups.onTransition(i, from, to, reason);
-    const tracker = new InstanceTracker(cfg, this.monitors, this.deps.links, (ev) => instance.dispatch(ev));
+    const tracker = new InstanceTracker(cfg, this.monitors, this.files, this.deps.links, (ev) => instance.dispatch(ev));
     this.running.set(cfg.name, { instance, tracker });
     // Faults and tracked priority first: an instance whose link is down at start goes straight to
     // Fault instead of claiming the VIP for an instant.
@@ -158,7 +161,7 @@ export class Daemon implements StatusSource {
     const r = this.running.get(cfg.name);
     if (!r) return;
     r.tracker.close();
-    const tracker = new InstanceTracker(cfg, this.monitors, this.deps.links, (ev) => r.instance.dispatch(ev));
+    const tracker = new InstanceTracker(cfg, this.monitors, this.files, this.deps.links, (ev) => r.instance.dispatch(ev));
     const linkUp = (n: string) => this.deps.links.link(n)?.up ?? false;
     r.instance.reconfigure(cfg, tracker.snapshot(linkUp).priority);
     r.tracker = tracker;
@@ -170,6 +173,7 @@ export class Daemon implements StatusSource {
   }
 
   private startScripts(cfg: VigilConfig): void {
+    this.startFiles(cfg);
     for (const s of cfg.scripts) {
       const m = new ScriptMonitor(s, this.deps.clock, this.deps.runner, this.deps.logger);
       this.monitors.set(s.name, m);
@@ -177,8 +181,27 @@ export class Daemon implements StatusSource {
     }
   }
 
+  /** Track files whose definition is unchanged keep their monitor (trackers stay subscribed). */
+  private startFiles(cfg: VigilConfig): void {
+    const wanted = new Map(cfg.trackFiles.map((t) => [t.name, t]));
+    for (const [name, f] of this.files) {
+      const t = wanted.get(name);
+      if (!t || t.file !== f.cfg.file || t.weight !== f.cfg.weight) {
+        f.stop();
+        this.files.delete(name);
+      }
+    }
+    for (const t of cfg.trackFiles) {
+      if (this.files.has(t.name)) continue;
+      const f = new FileMonitor(t, this.deps.clock, this.deps.logger);
+      this.files.set(t.name, f);
+      f.start();
+    }
+  }
+
   /** Scripts whose definition changed restart; unchanged ones keep their state (no flap). */
   private restartScripts(next: VigilConfig): void {
+    this.startFiles(next);
     const wanted = new Map(next.scripts.map((s) => [s.name, s]));
     for (const [name, m] of this.monitors) {
       const s = wanted.get(name);

@@ -34,12 +34,20 @@ export function planReload(current: VigilConfig, next: VigilConfig): ReloadPlan 
   const scriptsChanged = new Set(
     next.scripts.filter((s) => !same(s, current.scripts.find((o) => o.name === s.name))).map((s) => s.name),
   );
+  const filesChanged = new Set(
+    next.trackFiles.filter((t) => !same(t, current.trackFiles.find((o) => o.name === t.name))).map((t) => t.name),
+  );
   for (const cfg of next.instances) {
     const prev = old.get(cfg.name);
     if (!prev) plan.added.push(cfg);
     else if (identity(prev) !== identity(cfg)) plan.recreated.push(cfg);
-    else if (!same(prev, cfg) || cfg.trackScripts.some((t) => scriptsChanged.has(t.name))) plan.updated.push(cfg);
-    else plan.unchanged.push(cfg.name);
+    else if (
+      !same(prev, cfg) ||
+      cfg.trackScripts.some((t) => scriptsChanged.has(t.name)) ||
+      cfg.trackFiles.some((t) => filesChanged.has(t.name))
+    ) {
+      plan.updated.push(cfg);
+    } else plan.unchanged.push(cfg.name);
   }
   const nextNames = new Set(next.instances.map((i) => i.name));
   for (const name of old.keys()) if (!nextNames.has(name)) plan.removed.push(name);

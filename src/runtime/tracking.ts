@@ -6,6 +6,7 @@ import { PRIORITY_OWNER } from "../protocol/constants.ts";
 import type { FsmEvent } from "../protocol/types.ts";
 import type { Clock, LinkWatcher, Logger, TimerHandle } from "./ports.ts";
 import { splitCommand, type ScriptRunner } from "./spawn.ts";
+import { trackFileEffect, type FileMonitor } from "./track-file.ts";
 
 /** One vrrp_script, run every interval and shared by every instance that tracks it. */
 export class ScriptMonitor {
@@ -73,6 +74,7 @@ export class InstanceTracker {
   constructor(
     private readonly cfg: InstanceConfig,
     private readonly monitors: ReadonlyMap<string, ScriptMonitor>,
+    private readonly files: ReadonlyMap<string, FileMonitor>,
     private readonly links: LinkWatcher,
     private readonly emit: (ev: FsmEvent) => void,
   ) {
@@ -80,6 +82,10 @@ export class InstanceTracker {
     for (const t of cfg.trackScripts) {
       const m = monitors.get(t.name);
       if (m) this.unsubscribe.push(m.onChange(() => this.evaluate()));
+    }
+    for (const t of cfg.trackFiles) {
+      const f = files.get(t.name);
+      if (f) this.unsubscribe.push(f.onChange(() => this.evaluate()));
     }
   }
 
@@ -105,6 +111,13 @@ export class InstanceTracker {
         if (!m.ok) faults.set(`track_script:${t.name}`, "track-failed");
       } else if ((weight > 0) === m.ok) delta += weight;
     }
+    for (const t of this.cfg.trackFiles) {
+      const f = this.files.get(t.name);
+      if (!f) continue;
+      const effect = trackFileEffect(f.value, inGroup ? 0 : (t.weight ?? f.cfg.weight));
+      if (effect.fault) faults.set(`track_file:${t.name}`, "track-failed");
+      delta += effect.delta;
+    }
     return { faults, priority: effectivePriority(this.cfg.priority, delta) };
   }
 
@@ -122,7 +135,7 @@ export class InstanceTracker {
     }
     for (const source of this.faults) {
       if (!now.faults.has(source)) {
-        this.emit({ type: "faultCleared", source, reason: source.startsWith("track_script:") ? "track-recovered" : "link-up" });
+        this.emit({ type: "faultCleared", source, reason: source.startsWith("track_script:") || source.startsWith("track_file:") ? "track-recovered" : "link-up" });
       }
     }
     this.faults = new Set(now.faults.keys());

@@ -150,3 +150,40 @@ describe("tracking", () => {
     ]);
   });
 });
+
+describe("track_file", () => {
+  test("keepalived rules: weight 0 → non-zero is a fault; value × weight added; ≤ −254 is a fault", async () => {
+    const { trackFileEffect } = await import("../../src/runtime/track-file.ts");
+    expect(trackFileEffect(0, 0)).toEqual({ fault: false, delta: 0 });
+    expect(trackFileEffect(3, 0)).toEqual({ fault: true, delta: 0 });
+    expect(trackFileEffect(-5, 10)).toEqual({ fault: false, delta: -50 });
+    expect(trackFileEffect(-254, 1)).toEqual({ fault: true, delta: 0 });
+  });
+
+  test("a maintenance file lowers the priority and the peer takes over; clearing it restores", async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import("node:fs");
+    const dir = mkdtempSync("/tmp/vigil-trackfile-");
+    try {
+      const file = `${dir}/maint`;
+      writeFileSync(file, "0\n");
+      const tf = `vrrp_track_file maint {\n  file "${file}"\n  weight 1\n}\n`;
+      const lab = new Lab();
+      const r1 = lab.node("192.168.0.1", config(tf + seedConf(200, "  track_file {\n    maint weight -1\n  }\n")));
+      const r2 = lab.node("192.168.0.2", config(seedConf(150)));
+      r1.daemon.start();
+      r2.daemon.start();
+      lab.advance(4000);
+      expect(stateOf(r1)).toBe("master");
+      writeFileSync(file, "100\n"); // × −1 → priority 100 < 150
+      lab.advance(6000);
+      expect(r1.daemon.status().instances[0]!.effectivePriority).toBe(100);
+      expect(stateOf(r2)).toBe("master");
+      expect(stateOf(r1)).toBe("backup");
+      writeFileSync(file, "0\n");
+      lab.advance(6000);
+      expect(stateOf(r1)).toBe("master");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
