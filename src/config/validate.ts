@@ -68,6 +68,12 @@ function validateGlobal(g: GlobalDraft, diags: Diags): GlobalConfig {
   if (g.vrrpStrict?.value && NOT_YET_ACTED_ON.includes("vrrp_strict")) {
     diags.warn(g.vrrpStrict.pos, "'vrrp_strict' is read but not acted on by vigil yet (only its accept-mode default applies)");
   }
+  if (g.scriptUser) {
+    diags.warn(g.scriptUser.pos, "'script_user' is read but not acted on by vigil yet: scripts run as vigil's own user");
+  }
+  if (g.enableScriptSecurity?.value) {
+    diags.warn(g.enableScriptSecurity.pos, "'enable_script_security' is read but not acted on by vigil yet: script permissions are not checked");
+  }
   const out: GlobalConfig = {
     http,
     logLevel: oneOf(g.log, LOG_LEVELS, "info", "log", diags),
