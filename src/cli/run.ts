@@ -39,10 +39,12 @@ function printDiagnostics(list: Diagnostic[]): void {
   for (const d of list) console.error(formatDiagnostic(d));
 }
 
-function load(path: string, configId: string | undefined): { config: VigilConfig } | { errors: Diagnostic[] } {
+/** Warnings go to the logger once it exists (JSON logs stay JSON); on failure, straight to stderr. */
+function load(path: string, configId: string | undefined): { config: VigilConfig; warnings: Diagnostic[] } | { errors: Diagnostic[] } {
   const r = loadConfig(path, configId === undefined ? {} : { configId });
+  if (r.ok) return { config: r.config, warnings: r.warnings };
   printDiagnostics(r.warnings);
-  return r.ok ? { config: r.config } : { errors: r.errors };
+  return { errors: r.errors };
 }
 
 export const runCommand: Command = {
@@ -79,6 +81,7 @@ export const runCommand: Command = {
       return 2;
     }
     const logger = new StreamLogger(level, format);
+    for (const w of loaded.warnings) logger.log("warn", formatDiagnostic(w));
     const listen = flag(args, "http") ?? config.global.http;
 
     // Before the rx worker exists: SCHED_RR applies to the calling thread and threads made later.
@@ -158,6 +161,7 @@ export const runCommand: Command = {
           daemon.reloadFailed(next.errors.map(formatDiagnostic));
           return;
         }
+        for (const w of next.warnings) logger.log("warn", formatDiagnostic(w));
         config = next.config;
         void daemon.reload(config);
       });

@@ -69,6 +69,7 @@ export class Instance {
   private stoppedWaiters: (() => void)[] = [];
   private stopped = false;
   private sendFailing = false;
+  private reportedMaster: string | null = null;
   /** Set by the daemon: sync groups follow every transition. */
   onTransitionHook: ((inst: Instance, from: FsmState["state"], to: FsmState["state"], reason: NonNullable<FsmState["lastTransitionReason"]>) => void) | null =
     null;
@@ -105,6 +106,12 @@ export class Instance {
     const result = step(this.fsm, ev, this.deps.clock.nowMs());
     this.fsm = result.state;
     for (const a of result.actions) this.execute(a);
+    // A backup learns (or sees a change of) its master from adverts, not only at transitions.
+    const master = this.fsm.state === "master" ? this.link.srcAddress : this.fsm.masterAddress;
+    if (master !== this.reportedMaster) {
+      this.reportedMaster = master;
+      this.deps.metrics.masterInfo(this.labels, master);
+    }
   }
 
   /** A decoded advert that passed the instance checks. */
@@ -272,7 +279,6 @@ export class Instance {
     });
     this.deps.metrics.transition(this.labels, from, to, reason, wall);
     this.deps.metrics.state(this.labels, to);
-    this.deps.metrics.masterInfo(this.labels, to === "master" ? this.link.srcAddress : this.fsm.masterAddress);
     if (to !== "init") notifyTransition(this.deps.runner, this.cfg.notify, "INSTANCE", this.cfg.name, to, this.fsm.priority);
     this.onTransitionHook?.(this, from, to, reason);
   }
