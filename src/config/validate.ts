@@ -14,7 +14,6 @@ import { inRange, validateInstance } from "./validate-instance.ts";
 export const NOT_YET_ACTED_ON = [
   "use_vmac",
   "vmac_xmit_base",
-  "virtual_routes",
   "smtp_alert",
   "authentication AH",
   "vrrp_strict",
@@ -28,7 +27,6 @@ type Pending = (typeof NOT_YET_ACTED_ON)[number];
 const INSTANCE_USES: Record<Exclude<Pending, "vrrp_strict">, (d: InstanceDraft) => SourcePosition | undefined> = {
   use_vmac: (d) => d.useVmac?.pos,
   vmac_xmit_base: (d) => d.vmacXmitBase?.pos,
-  virtual_routes: (d) => d.routesPos ?? d.routes[0]?.to.pos,
   smtp_alert: (d) => d.seen.get("smtp_alert"),
   "authentication AH": (d) => (d.authType?.value === "AH" ? d.authType.pos : undefined),
   "accept/no_accept": (d) => d.accept?.pos,
