@@ -131,7 +131,6 @@ describe("keepalived samples", () => {
     ]);
     expect(brief(r.warnings)).toEqual([
       "7:1: section 'static_routes' skipped: vigil does not manage static routes",
-      "25:5: vrrp_instance VI_1: 'virtual_routes' is read but not acted on by vigil yet",
       "30:46: multipath route (or) is not supported by vigil; route skipped",
       "31:2: 'blackhole' routes are not supported by vigil; route skipped",
     ]);
