@@ -1,5 +1,5 @@
 // The daemon: owns every instance, the shared sockets, tracking and reload. Pure wiring over ports,
-// so the whole thing runs against fakes in tests and against bun:ffi in `vigil run`.
+// so the whole thing runs against fakes in tests and against the Linux ports (src/os/linux) in `vigil run`.
 import type { InstanceConfig, VigilConfig } from "../config/schema.ts";
 import { VERSION } from "../version.ts";
 import { Instance, type InstanceDeps, type InstanceLink } from "./instance.ts";

@@ -1,4 +1,4 @@
-// Ports: what the runtime needs from the outside world. src/os/linux implements them with bun:ffi;
+// Ports: what the runtime needs from the outside world. src/os/linux implements them for the kernel;
 // tests/fakes implements them in memory. The runtime depends only on these interfaces.
 
 import type { Family, TransitionReason, VrrpState } from "../protocol/types.ts";
