@@ -102,6 +102,17 @@ describe("address journal", () => {
   });
 });
 
+test("a VIP already on the interface that vigil did not add (keepalived still running?) stops the start, untouched", () => {
+  const lab = new Lab();
+  const r2 = lab.node("192.168.0.2", config(seedConf(254)));
+  r2.host.add({ ifindex: 2, family: 4, address: "192.168.0.254", prefixLength: 24 });
+  const log = r2.host.addressLog.length;
+  expect(() => r2.daemon.start()).toThrow(/192\.168\.0\.254\/24 is already on eth0 and vigil did not add it/);
+  expect(r2.host.addressLog.length).toBe(log);
+  expect(r2.transport.opened).toEqual([]);
+  expect(lab.wire.sent).toEqual([]);
+});
+
 describe("announcements", () => {
   test("garp_master_repeat at once, again after garp_master_delay (keepalived defaults 5 and 5 s)", () => {
     const lab = new Lab();
