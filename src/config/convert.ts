@@ -64,6 +64,7 @@ function instance(i: InstanceConfig, cfg: VigilConfig): string[] {
   if (i.useVmac !== undefined) o.push(`use_vmac = ${q(i.useVmac)}`);
   if (i.vmacXmitBase) o.push("vmac_xmit_base = true");
   if (i.v3Ipv4Checksum === "vrrp-only") o.push("v3_checksum_as_v2 = true");
+  if (i.v3Ipv4Checksum === "group-pseudo-header") o.push("old_unicast_checksum = true");
   if (i.dontTrackPrimary) o.push("dont_track_primary = true");
   return o;
 }

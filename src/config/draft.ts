@@ -76,6 +76,7 @@ export interface InstanceDraft {
   useVmac?: Located<string>; // "" = default name
   vmacXmitBase?: Located<boolean>;
   v3ChecksumAsV2?: Located<boolean>;
+  oldUnicastChecksum?: Located<boolean>;
   dontTrackPrimary?: Located<boolean>;
   mcastSrcIp?: Located<string>;
   /** keepalived keywords with no model field, recorded only to warn (smtp_alert, …). */

@@ -120,6 +120,9 @@ function readKeyword(d: InstanceDraft, s: Stmt, diags: Diags): void {
     case "v3_checksum_as_v2":
       if (forbidBlock(s, diags)) d.v3ChecksumAsV2 = parseBool(s.keyword, s.args, diags);
       return;
+    case "old_unicast_checksum": // keepalived ≤ 1.3.5's unicast v3 checksum (group address in the pseudo-header)
+      if (noArgs(s, diags)) d.oldUnicastChecksum = at(true, s.keyword.pos);
+      return;
     case "use_vmac": {
       if (!forbidBlock(s, diags)) return;
       const [ifname, mac] = s.args;

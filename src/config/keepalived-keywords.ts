@@ -30,7 +30,7 @@ export const TOP_LEVEL_IGNORED = new Set(
 export const GLOBAL_DEFS_READ = new Set(
   words(`router_id lvs_id vrrp_version vrrp_garp_master_delay vrrp_garp_master_repeat
   vrrp_garp_master_refresh vrrp_garp_master_refresh_repeat vrrp_strict vrrp_rt_priority vrrp_no_swap
-  vrrp_v3_checksum_as_v2 script_user enable_script_security`),
+  v3_checksum_as_v2 script_user enable_script_security`),
 );
 
 /** Mail settings: folded into one warning per global_defs block. */
@@ -72,13 +72,13 @@ export const INSTANCE_READ = new Set(
   track_interface track_script track_file notify notify_master notify_backup notify_fault notify_stop
   use_vmac vmac_xmit_base garp_master_delay garp_master_repeat garp_master_refresh
   garp_master_refresh_repeat accept no_accept dont_track_primary smtp_alert mcast_src_ip
-  lvs_sync_daemon_interface v3_checksum_as_v2`),
+  lvs_sync_daemon_interface v3_checksum_as_v2 old_unicast_checksum`),
 );
 
 /** vrrp_instance keywords keepalived knows and vigil ignores (warning each). */
 export const INSTANCE_IGNORED = new Set(
   words(`vrf use_vmac_addr use_ipvlan native_ipv6 track_process track_bfd mcast_dst_ip track_src_ip
-  check_unicast_src unicast_fault_no_peer unicast_ttl old_unicast_checksum garp_lower_prio_delay
+  check_unicast_src unicast_fault_no_peer unicast_ttl garp_lower_prio_delay
   garp_lower_prio_repeat garp_extra_if down_timer_adverts lower_prio_no_advert higher_prio_send_advert
   virtual_rules promote_secondaries skip_check_adv_addr strict_mode debug notify_master_rx_lower_pri
   notify_priority_changes notify_deleted kernel_rx_buf_size linkbeat_use_polling`),

@@ -123,7 +123,7 @@ function readGlobal(g: GlobalDraft, block: Stmt[], diags: Diags): void {
       case "vrrp_no_swap":
         if (noArgs(s, diags)) g.noSwap = at(true, s.keyword.pos);
         continue;
-      case "vrrp_v3_checksum_as_v2":
+      case "v3_checksum_as_v2": // keepalived ≥ 2.2.8 global_defs (and per instance)
         if (forbidBlock(s, diags)) g.v3ChecksumAsV2 = parseBool(s.keyword, s.args, diags);
         continue;
       case "enable_script_security":

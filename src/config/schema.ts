@@ -15,7 +15,7 @@ export interface Diagnostic {
 }
 
 /** How a VRRPv3 IPv4 checksum is computed on send (RFC 9568 §5.2.8; keepalived v3_checksum_as_v2). */
-export type V3Ipv4ChecksumMode = "pseudo-header" | "vrrp-only";
+export type V3Ipv4ChecksumMode = "pseudo-header" | "vrrp-only" | "group-pseudo-header";
 
 export interface VirtualAddress {
   address: string; // canonical text form, no prefix

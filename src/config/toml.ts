@@ -16,7 +16,7 @@ export const TOML_INSTANCE_KEYS = `name interface virtual_router_id priority adv
   preempt_delay unicast_src_ip unicast_peer auth_type auth_pass virtual_ipaddress virtual_ipaddress_excluded
   virtual_routes track_interface track_script track_file notify notify_master notify_backup notify_fault notify_stop
   garp_master_delay garp_master_repeat garp_master_refresh garp_master_refresh_repeat accept no_accept use_vmac
-  vmac_xmit_base v3_checksum_as_v2 dont_track_primary mcast_src_ip`.split(/\s+/);
+  vmac_xmit_base v3_checksum_as_v2 old_unicast_checksum dont_track_primary mcast_src_ip`.split(/\s+/);
 const SCRIPT_KEYS = "name script interval timeout weight rise fall user".split(" ");
 const GROUP_KEYS = "name group notify notify_master notify_backup notify_fault notify_stop".split(" ");
 const TRACK_FILE_KEYS = "name file weight".split(" ");
@@ -168,6 +168,7 @@ function readInstance(x: Tbl, draft: ConfigDraft): void {
   } else d.useVmac = x.str("use_vmac");
   d.vmacXmitBase = x.bool("vmac_xmit_base");
   d.v3ChecksumAsV2 = x.bool("v3_checksum_as_v2");
+  d.oldUnicastChecksum = x.bool("old_unicast_checksum");
   d.dontTrackPrimary = x.bool("dont_track_primary");
   draft.instances.push(d);
 }

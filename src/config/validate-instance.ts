@@ -227,7 +227,11 @@ export function validateInstance(d: InstanceDraft, g: GlobalDraft, diags: Diags)
     garpMasterRefreshMs: 1000 * seconds(d.garpMasterRefreshSec ?? g.garpMasterRefreshSec, DEFAULTS.garpMasterRefreshSec, 0, 86400, "garp_master_refresh", diags),
     garpMasterRefreshRepeat: count(d.garpMasterRefreshRepeat ?? g.garpMasterRefreshRepeat, DEFAULTS.garpMasterRefreshRepeat, 0, 1000, "garp_master_refresh_repeat", diags),
     accept: d.accept?.value ?? defaultAccept(g.vrrpStrict?.value ?? false, priority),
-    v3Ipv4Checksum: (d.v3ChecksumAsV2 ?? g.v3ChecksumAsV2)?.value ? "vrrp-only" : "pseudo-header",
+    v3Ipv4Checksum: d.oldUnicastChecksum?.value
+      ? "group-pseudo-header"
+      : (d.v3ChecksumAsV2 ?? g.v3ChecksumAsV2)?.value
+        ? "vrrp-only"
+        : "pseudo-header",
     pos: d.pos,
   };
   inst.garpMasterDelayMs = Math.round(inst.garpMasterDelayMs);

@@ -21,9 +21,13 @@ import { IPV4_ADDRESS_BYTES, IPV6_ADDRESS_BYTES, VRRP_PROTOCOL } from "./constan
 import type { Family, VrrpVersion } from "./types.ts";
 
 /** Which checksum computation a packet used. */
-export type ChecksumForm = "v2" | "pseudo-header" | "vrrp-only";
+/**
+ * "group-pseudo-header": keepalived ≤ 1.3.5 (and `old_unicast_checksum`) sent unicast v3/IPv4
+ * adverts with 224.0.0.18, not the peer, as the pseudo-header destination (RHEL/CentOS 7).
+ */
+export type ChecksumForm = "v2" | "pseudo-header" | "vrrp-only" | "group-pseudo-header";
 /** The two forms a v3 IPv4 sender may choose between. */
-export type V3Ipv4ChecksumForm = "pseudo-header" | "vrrp-only";
+export type V3Ipv4ChecksumForm = "pseudo-header" | "vrrp-only" | "group-pseudo-header";
 
 const CHECKSUM_OFFSET = 6;
 
@@ -80,7 +84,10 @@ export interface ChecksumContext {
 }
 
 /** Partial sum contributed by the pseudo-header for a form, or 0 when the form has none. */
+const GROUP_V4 = new Uint8Array([224, 0, 0, 18]); // RFC 5798 §5.1.1.2
+
 function pseudoSum(form: ChecksumForm, ctx: ChecksumContext, lengthBytes: number): number {
+  if (form === "group-pseudo-header") return pseudoHeaderSumV4(ctx.src, GROUP_V4, lengthBytes);
   if (form !== "pseudo-header") return 0;
   return ctx.family === 6
     ? pseudoHeaderSumV6(ctx.src, ctx.dst, lengthBytes)
@@ -106,7 +113,7 @@ export function acceptedForms(version: VrrpVersion, family: Family): readonly Ch
   if (version === 2) return ["v2"];
   // v3/IPv4: the pseudo-header form first (keepalived/FRR defaults, the common case on
   // Linux LANs), then the RFC 9568 message-only form.
-  return family === 6 ? ["pseudo-header"] : ["pseudo-header", "vrrp-only"];
+  return family === 6 ? ["pseudo-header"] : ["pseudo-header", "vrrp-only", "group-pseudo-header"];
 }
 
 /**

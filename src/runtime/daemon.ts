@@ -226,23 +226,7 @@ export class Daemon implements StatusSource {
       if (typeof r === "string") problems.push(`${cfg.pos.file}:${cfg.pos.line}:${cfg.pos.col}: instance ${cfg.name}: ${r}`);
       else out.set(cfg.name, r);
       for (const v of [...cfg.virtualIps, ...cfg.excludedVips]) {
-        const where = `${v.pos.file}:${v.pos.line}:${v.pos.col}`;
-        const ifname = v.dev ?? cfg.interface;
-        const vlink = this.deps.links.link(ifname);
-        if (!vlink) {
-          if (v.dev) problems.push(`${where}: interface ${v.dev} not found`);
-          continue;
-        }
-        // Already on the interface and not added by vigil: another VRRP daemon (a keepalived still
-        // running) or a static address. Both would fight over it; only an address owner (255) may
-        // hold a VIP as its own address (RFC 5798 §1).
-        const present = vlink.addresses.some((a) => a.address === v.address && a.prefixLength === v.prefixLength);
-        const ours = this.deps.journal.has({ ifname, family: v.family, address: v.address, prefixLength: v.prefixLength });
-        if (present && !ours && cfg.priority !== 255 && !this.running.has(cfg.name)) {
-          problems.push(
-            `${where}: ${v.address}/${v.prefixLength} is already on ${ifname} and vigil did not add it (another VRRP daemon such as keepalived, or a static address); stop it or remove the address`,
-          );
-        }
+        if (v.dev && !this.deps.links.link(v.dev)) problems.push(`${v.pos.file}:${v.pos.line}:${v.pos.col}: interface ${v.dev} not found`);
       }
     }
     if (problems.length > 0) throw new StartupError(problems);
@@ -256,7 +240,9 @@ export function resolveLink(cfg: InstanceConfig, link: LinkInfo | undefined): In
   const vipSet = new Set(cfg.virtualIps.map((v) => v.address));
   let src = cfg.unicastSrcIp ?? cfg.mcastSrcIp;
   if (src === undefined) {
-    const candidates = link.addresses.filter((a) => a.family === cfg.family && !vipSet.has(a.address));
+    const ofFamily = link.addresses.filter((a) => a.family === cfg.family);
+    // An address owner (255) sends from its own address, which is also its VIP (RFC 5798 §1).
+    const candidates = cfg.priority === 255 ? ofFamily : ofFamily.filter((a) => !vipSet.has(a.address));
     const pick = cfg.family === 4 ? candidates[0] : candidates.find((a) => a.address.startsWith("fe80:"));
     if (!pick) {
       return cfg.family === 4

@@ -30,18 +30,28 @@ export class VipSet {
     return this.vips;
   }
 
-  /** At start: remove configured VIPs a previous vigil run added and left behind (crash, SIGKILL). */
+  /**
+   * At start, before the instance runs: remove configured VIPs already on the interface. A crashed
+   * or SIGKILLed earlier run — of vigil or of the keepalived it replaces — left them, and a VIP
+   * held by a backup answers ARP and splits the brain (keepalived does the same at start). The
+   * interface's primary address is kept even when configured as a VIP: that is an address owner's
+   * own address (RFC 5798 §1), not a leftover.
+   */
   cleanupStale(): OwnedAddress[] {
     const removed: OwnedAddress[] = [];
     for (const v of this.vips) {
       const owned = this.owned(v);
-      if (!this.deps.journal.has(owned)) continue;
-      const spec = this.spec(v);
-      if (spec && this.deps.addresses.remove(spec)) removed.push(owned);
+      const link = this.deps.links.link(owned.ifname);
+      const present = link?.addresses.filter((a) => a.family === v.family) ?? [];
+      const i = present.findIndex((a) => a.address === v.address && a.prefixLength === v.prefixLength);
+      if (i > 0 || (i === 0 && this.deps.journal.has(owned))) {
+        const spec = this.spec(v);
+        if (spec && this.deps.addresses.remove(spec)) removed.push(owned);
+      }
       this.deps.journal.forget(owned);
     }
     if (removed.length > 0) {
-      this.deps.logger.log("warn", "removed stale VIPs left by an earlier run", {
+      this.deps.logger.log("warn", "removed stale VIPs left by an earlier run (vigil or keepalived)", {
         instance: this.instance,
         addresses: removed.map((a) => `${a.address}/${a.prefixLength}`).join(","),
       });

@@ -77,7 +77,7 @@ describe("keepalived syntax", () => {
   });
 
   test("keepalived defaults: version from global_defs, IPv6 switches to v3, garp globals fold in", () => {
-    const c = ok(load(`global_defs {\n vrrp_version 3\n vrrp_garp_master_delay 2\n vrrp_garp_master_refresh 30\n vrrp_v3_checksum_as_v2\n vrrp_rt_priority 20\n vrrp_no_swap\n}\n${INSTANCE("V4", 1, "  advert_int 0.05\n")}vrrp_instance V6 {\n interface eth0\n virtual_router_id 1\n virtual_ipaddress {\n  fe80::1/64\n  2001:DB8:0::1/64\n }\n}\n`));
+    const c = ok(load(`global_defs {\n vrrp_version 3\n vrrp_garp_master_delay 2\n vrrp_garp_master_refresh 30\n v3_checksum_as_v2\n vrrp_rt_priority 20\n vrrp_no_swap\n}\n${INSTANCE("V4", 1, "  advert_int 0.05\n")}vrrp_instance V6 {\n interface eth0\n virtual_router_id 1\n virtual_ipaddress {\n  fe80::1/64\n  2001:DB8:0::1/64\n }\n}\n`));
     const [v4, v6] = c.instances;
     expect(v4).toMatchObject({ version: 3, advertIntervalCs: 5, garpMasterDelayMs: 2000, garpMasterRefreshMs: 30000, v3Ipv4Checksum: "vrrp-only" });
     expect(v6).toMatchObject({ version: 3, family: 6 });

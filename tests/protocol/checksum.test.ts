@@ -89,6 +89,17 @@ describe("VRRP checksum forms", () => {
     expect(verifyVrrpChecksum(only, { ...kaCtx, src: a("192.0.2.77") })).toBe("vrrp-only");
   });
 
+  test("unicast from keepalived ≤ 1.3.5: pseudo-header with 224.0.0.18 instead of the peer is accepted and named", () => {
+    const unicast: ChecksumContext = { ...kaCtx, dst: a("10.0.0.9") };
+    const old = withChecksum(keepalived, vrrpChecksum(keepalived, kaCtx, "pseudo-header"));
+    expect(verifyVrrpChecksum(old, unicast)).toBe("group-pseudo-header");
+    const modern = withChecksum(keepalived, vrrpChecksum(keepalived, unicast, "pseudo-header"));
+    expect(verifyVrrpChecksum(modern, unicast)).toBe("pseudo-header");
+    // Any other destination in the pseudo-header is still a bad checksum.
+    const wrong = withChecksum(keepalived, vrrpChecksum(keepalived, { ...kaCtx, dst: a("10.0.0.8") }, "pseudo-header"));
+    expect(verifyVrrpChecksum(wrong, unicast)).toBeNull();
+  });
+
   test("v2 accepts only the message-only sum", () => {
     const ctx: ChecksumContext = { version: 2, family: 4, src: a("192.168.0.1"), dst: a("224.0.0.18") };
     const msg = hex("2133ff010001" + "0000" + "c0a800fe" + "0000000000000000");
