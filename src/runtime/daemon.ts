@@ -5,6 +5,7 @@ import { VERSION } from "../version.ts";
 import { Instance, type InstanceDeps, type InstanceLink } from "./instance.ts";
 import type { AddressJournal } from "./journal.ts";
 import type { AddressManager, DaemonStatus, LinkInfo, LinkWatcher, StatusSource } from "./ports.ts";
+import { LinkCache } from "./link-cache.ts";
 import { Receiver } from "./receive.ts";
 import { SyncGroups } from "./sync-groups.ts";
 import { planReload } from "./reload.ts";
@@ -41,10 +42,13 @@ export class Daemon implements StatusSource {
   private lastReload: DaemonStatus["lastReload"] = null;
   private stopping = false;
 
+  private readonly deps: DaemonDeps;
+
   constructor(
     private config: VigilConfig,
-    private readonly deps: DaemonDeps,
+    deps: DaemonDeps,
   ) {
+    this.deps = { ...deps, links: new LinkCache(deps.links) };
     this.startedAtWallMs = deps.clock.wallMs();
     this.receiver = new Receiver(
       () => [...this.running.values()].map((r) => r.instance),
@@ -55,7 +59,7 @@ export class Daemon implements StatusSource {
     this.syncGroups = new SyncGroups((name) => this.running.get(name)?.instance, deps.runner);
     this.syncGroups.configure(config.syncGroups);
     deps.transport.onReceive((d) => this.receiver.handle(d));
-    deps.links.onChange((link) => this.onLink(link));
+    this.deps.links.onChange((link) => this.onLink(link));
   }
 
   /** Resolve every instance's link first (all problems at once), then start them. */
