@@ -7,7 +7,7 @@ import type { Diagnostic, VigilConfig } from "../config/schema.ts";
 import { createApp } from "../http/app.ts";
 import { createMetrics } from "../http/metrics.ts";
 import { startHttp, type HttpServer } from "../http/server.ts";
-import { createLinuxPorts, enableRealtime, lockMemory, OsError, type LinuxPorts } from "../os/linux/index.ts";
+import { createLinuxPorts, enableRealtimeAllThreads, lockMemory, OsError, type LinuxPorts } from "../os/linux/index.ts";
 import { Daemon, StartupError } from "../runtime/daemon.ts";
 import { FileJournal } from "../runtime/journal.ts";
 import { isLogLevel, StreamLogger } from "../runtime/logger.ts";
@@ -84,8 +84,6 @@ export const runCommand: Command = {
     for (const w of loaded.warnings) logger.log("warn", formatDiagnostic(w));
     const listen = flag(args, "http") ?? config.global.http;
 
-    // Before the rx worker exists: SCHED_RR applies to the calling thread and threads made later.
-    if (rtPriority > 0 || config.global.noSwap) applyRealtime(rtPriority, logger);
     let ports: LinuxPorts;
     try {
       ports = createLinuxPorts();
@@ -94,6 +92,8 @@ export const runCommand: Command = {
       console.error(`vigil run: ${privilegeHint(e)}`);
       return 1;
     }
+    // After the rx worker exists, so that every thread (worker, JIT, GC) gets SCHED_RR.
+    if (rtPriority > 0 || config.global.noSwap) applyRealtime(rtPriority, logger);
     let journal: FileJournal;
     try {
       journal = new FileJournal(flag(args, "state-dir") ?? "/run/vigil");
@@ -177,7 +177,7 @@ function defaultRealtime(config: VigilConfig): number {
 
 function applyRealtime(priority: number, logger: StreamLogger): void {
   if (priority > 0) {
-    const rt = enableRealtime(priority);
+    const rt = enableRealtimeAllThreads(priority);
     if (!rt.ok) logger.log("warn", "could not enable realtime scheduling", { error: rt.error.message });
   }
   const mem = lockMemory();

@@ -44,15 +44,27 @@ export class FileJournal implements AddressJournal {
   record(a: OwnedAddress): void {
     if (this.owned.has(key(a))) return;
     this.owned.set(key(a), a);
-    this.flush();
+    this.scheduleFlush();
   }
 
   forget(a: OwnedAddress): void {
-    if (this.owned.delete(key(a))) this.flush();
+    if (this.owned.delete(key(a))) this.scheduleFlush();
   }
 
   entries(): OwnedAddress[] {
     return [...this.owned.values()];
+  }
+
+  private flushScheduled = false;
+
+  /** One write per task: 255 instances changing state together must not rewrite the file 255 times. */
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    queueMicrotask(() => {
+      this.flushScheduled = false;
+      this.flush();
+    });
   }
 
   /** Write-then-rename so a crash mid-write never leaves a torn file. */

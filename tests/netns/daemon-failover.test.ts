@@ -65,8 +65,7 @@ test("SIGTERM: the master resigns with prio 0, the backup takes over first, then
   expect(deleted).toBeGreaterThan(added);
   expect(holds(lab, "r1", VIP)).toBe(false);
   expect(holds(lab, "r2", VIP)).toBe(true);
-  expect(r1.log()).toContain("SIGTERM");
-  expect(r1.log()).toContain("vigil stopped");
+  expect(await r1.waitLog("vigil stopped")).toContain("SIGTERM");
 }, 30_000);
 
 test("cable unplug: the master goes to Fault (faults: link:eth0) and drops the VIP, the backup takes over; replug: failback", async () => {
@@ -113,7 +112,7 @@ test("SIGKILLed master (from source) returns with its state dir: cleans its stal
   nodes.push(r1b);
   await r1b.waitState("master", { timeoutMs: 8000 });
   await r2.waitState("backup", { timeoutMs: 5000 });
-  expect(r1b.log()).toContain("removed stale VIPs");
+  await r1b.waitLog("removed stale VIPs");
   expect((await r1b.instance())?.lastTransition?.reason).toBe("preempt");
   expect(holds(lab, "r1", VIP)).toBe(true);
   expect(holds(lab, "r2", VIP)).toBe(false);

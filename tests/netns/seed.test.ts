@@ -59,7 +59,7 @@ test("SIGKILL of the master: the backup takes the VIP; a restarted 255 cleans it
   nodes.push(r1b);
   await r1b.waitState("master");
   await r2.waitState("backup");
-  expect(r1b.log()).toContain("removed stale VIPs");
+  expect(await r1b.waitLog("removed stale VIPs")).toContain("192.168.0.254/24");
   expect(holds(lab, "r1")).toBe(true);
   expect(holds(lab, "r2")).toBe(false);
 });

@@ -30,6 +30,8 @@ export interface VigilNode {
   readonly dir: string;
   /** Everything vigil printed on stderr/stdout so far. */
   log(): string;
+  /** Waits until the log contains `text` (lines arrive through a pipe, after /status changed). */
+  waitLog(text: string, timeoutMs?: number): Promise<string>;
   status(): Promise<DaemonStatus>;
   instance(name?: string): Promise<InstanceStatus | undefined>;
   /** Polls /status until the instance reaches `state`; returns the poll time it was seen. */
@@ -90,6 +92,14 @@ export function startVigil(lab: Lab, node: string, configText: string, opts: Sta
     proc,
     dir,
     log: () => out,
+    async waitLog(text, timeoutMs = 5000) {
+      const deadline = performance.now() + timeoutMs;
+      while (!out.includes(text)) {
+        if (performance.now() > deadline) throw new Error(`vigil in ${node}: no log line with ${JSON.stringify(text)}\n${out}`);
+        await Bun.sleep(20);
+      }
+      return out;
+    },
     status,
     instance,
     async waitState(state, o = {}) {

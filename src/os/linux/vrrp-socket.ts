@@ -41,6 +41,8 @@ interface Sock {
   ifindex: number;
   family: Family;
   msg: MsgHdr;
+  /** sockaddr + pktinfo cmsg per "dst|src", kept alive here for the kernel pointers. */
+  routes: Map<string, { name: Uint8Array; control: Uint8Array }>;
   data: Uint8Array<ArrayBuffer>;
 }
 
@@ -71,7 +73,7 @@ export class LinuxVrrpTransport implements VrrpTransport {
       closeFd(fd);
       throw e;
     }
-    const sock: Sock = { fd, ifname, ifindex, family, msg: new MsgHdr(), data: alloc(MAX_PAYLOAD) };
+    const sock: Sock = { fd, ifname, ifindex, family, msg: new MsgHdr(), data: alloc(MAX_PAYLOAD), routes: new Map() };
     this.socks.set(k, sock);
     this.opts.rx.add(fd, family === 4 ? "vrrp4" : "vrrp6", (m) => this.deliver(m));
   }
@@ -106,14 +108,22 @@ export class LinuxVrrpTransport implements VrrpTransport {
     if (!s) throw new Error(`vrrp transport: no socket open for ifindex ${ifindex} IPv${family}`);
     if (payload.byteLength > MAX_PAYLOAD) throw new OsError("sendmsg", 90 /* EMSGSIZE */, `${payload.byteLength} bytes`);
     s.data.set(payload);
-    const srcBytes = isUnspecified(src) ? new Uint8Array(family === 4 ? 4 : 16) : parseAddress(family, src);
-    const dstBytes = parseAddress(family, dst);
-    const name = family === 4 ? sockaddrIn(dstBytes) : sockaddrIn6(dstBytes, ifindex);
-    const control =
-      family === 4
-        ? buildCmsg(C.IPPROTO_IP, C.IP_PKTINFO, inPktinfo(ifindex, srcBytes))
-        : buildCmsg(C.IPPROTO_IPV6, C.IPV6_PKTINFO, in6Pktinfo(ifindex, srcBytes));
-    s.msg.set(name, s.data, control, payload.byteLength);
+    // The advert timer is the hot path: address and ancillary buffers are built once per (dst, src).
+    const routeKey = `${dst}|${src}`;
+    let route = s.routes.get(routeKey);
+    if (!route) {
+      const srcBytes = isUnspecified(src) ? new Uint8Array(family === 4 ? 4 : 16) : parseAddress(family, src);
+      const dstBytes = parseAddress(family, dst);
+      route = {
+        name: family === 4 ? sockaddrIn(dstBytes) : sockaddrIn6(dstBytes, ifindex),
+        control:
+          family === 4
+            ? buildCmsg(C.IPPROTO_IP, C.IP_PKTINFO, inPktinfo(ifindex, srcBytes))
+            : buildCmsg(C.IPPROTO_IPV6, C.IPV6_PKTINFO, in6Pktinfo(ifindex, srcBytes)),
+      };
+      s.routes.set(routeKey, route);
+    }
+    s.msg.set(route.name, s.data, route.control, payload.byteLength);
     check(libc.sendmsg(s.fd, s.msg.hdr, 0), "sendmsg", `VRRP IPv${family} ${src || "*"} > ${dst} on ${s.ifname}`);
   }
 
