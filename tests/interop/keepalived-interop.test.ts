@@ -153,6 +153,19 @@ async function electCrashFailback(s: Story): Promise<void> {
 const v3 = (o: Partial<ConfOptions> & { priority: number; vips: string[] }): string => kaConf({ version: 3, advertInt: "0.1", ...o });
 
 describe.each(DIRECTIONS)("$name", ({ first, second }) => {
+  /** `first` master at 200 on r1, `second` backup at 100 on r2, v3 100 ms, three adverts seen. */
+  async function electedPair() {
+    const { lab: l, wire: w } = await setup();
+    const vips = ["10.99.0.100/24"];
+    const vip = vips[0]!;
+    const h = start(first, "r1", v3({ priority: 200, vips }));
+    await h.waitState("master");
+    const lo = start(second, "r2", v3({ priority: 100, vips }));
+    await lo.waitState("backup");
+    await moreAdverts(w, "10.99.0.1", 3);
+    return { l, w, h, lo, vips, vip };
+  }
+
   test(
     "VRRPv2 1 s, the seed config verbatim: 255 holds 192.168.0.254/24, crash → 254 takes over, restart → owner back",
     async () => {
@@ -306,14 +319,7 @@ describe.each(DIRECTIONS)("$name", ({ first, second }) => {
   test(
     "priority-0 handoff on SIGTERM: the master resigns with priority 0, the backup takes over on it",
     async () => {
-      const { lab: l, wire: w } = await setup();
-      const vips = ["10.99.0.100/24"];
-      const vip = "10.99.0.100/24";
-      const h = start(first, "r1", v3({ priority: 200, vips }));
-      await h.waitState("master");
-      const lo = start(second, "r2", v3({ priority: 100, vips }));
-      await lo.waitState("backup");
-      await moreAdverts(w, "10.99.0.1", 3);
+      const { l, w, h, lo, vips, vip } = await electedPair();
       expect(await h.stop()).toBe(0);
       await lo.waitState("master");
       const zero = await w.waitFor(both(from("10.99.0.1"), (a) => prio(a) === 0), 5000, "priority-0 advert");
@@ -336,14 +342,7 @@ describe.each(DIRECTIONS)("$name", ({ first, second }) => {
   test(
     "cable unplug: the master goes to fault and drops the VIP, the backup takes over; replug → failback",
     async () => {
-      const { lab: l, wire: w } = await setup();
-      const vips = ["10.99.0.100/24"];
-      const vip = "10.99.0.100/24";
-      const h = start(first, "r1", v3({ priority: 200, vips }));
-      await h.waitState("master");
-      const lo = start(second, "r2", v3({ priority: 100, vips }));
-      await lo.waitState("backup");
-      await moreAdverts(w, "10.99.0.1", 3);
+      const { l, w, h, lo, vips, vip } = await electedPair();
       l.linkDown("r1");
       await h.waitState("fault");
       await lo.waitState("master");
