@@ -30,27 +30,14 @@ export class Watch {
   static async start(lab: DemoLab, self: string[], target: string): Promise<Watch> {
     const proc = lab.spawn("c", [...self, "demo", "--probe", target], { stdout: "pipe", stderr: "pipe" });
     const w = new Watch(proc);
-    void w.read(proc.stdout as ReadableStream<Uint8Array>, (l) => w.onLine(l));
-    void w.read(proc.stderr as ReadableStream<Uint8Array>, (l) => (w.stderr += `${l}\n`));
+    void readLines(proc.stdout as ReadableStream<Uint8Array>, (l) => w.onLine(l));
+    void readLines(proc.stderr as ReadableStream<Uint8Array>, (l) => (w.stderr += `${l}\n`));
     const ready = w.next((e) => e.k === "ready", 10_000);
     const ended = proc.exited.then((code) => {
       throw new Error(`the client probe exited (${code}): ${w.stderr.trim()}`);
     });
     await Promise.race([ready, ended]);
     return w;
-  }
-
-  private async read(stream: ReadableStream<Uint8Array>, onLine: (l: string) => void): Promise<void> {
-    const dec = new TextDecoder();
-    let pending = "";
-    for await (const chunk of stream) {
-      pending += dec.decode(chunk, { stream: true });
-      let nl: number;
-      while ((nl = pending.indexOf("\n")) >= 0) {
-        onLine(pending.slice(0, nl));
-        pending = pending.slice(nl + 1);
-      }
-    }
   }
 
   private onLine(line: string): void {
@@ -105,5 +92,19 @@ export class Watch {
 
   stop(): void {
     this.proc.kill("SIGKILL");
+  }
+}
+
+/** Calls onLine for every complete line of a byte stream (child process output). */
+export async function readLines(stream: ReadableStream<Uint8Array>, onLine: (l: string) => void): Promise<void> {
+  const dec = new TextDecoder();
+  let pending = "";
+  for await (const chunk of stream) {
+    pending += dec.decode(chunk, { stream: true });
+    let nl: number;
+    while ((nl = pending.indexOf("\n")) >= 0) {
+      onLine(pending.slice(0, nl));
+      pending = pending.slice(nl + 1);
+    }
   }
 }

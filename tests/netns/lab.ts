@@ -10,6 +10,7 @@
 // `lab.rpc(node, file)` (a JSON-lines driver, see os-driver.ts).
 
 import type { Subprocess } from "bun";
+import { readLines } from "../../src/demo/watch.ts";
 
 export interface LabOptions {
   nodes: string[];
@@ -199,19 +200,6 @@ export function createLab(opts: LabOptions): Lab {
   return lab;
 }
 
-async function readLines(stream: ReadableStream<Uint8Array>, onLine: (l: string) => void): Promise<void> {
-  const dec = new TextDecoder();
-  let pending = "";
-  for await (const chunk of stream) {
-    pending += dec.decode(chunk, { stream: true });
-    let nl: number;
-    while ((nl = pending.indexOf("\n")) >= 0) {
-      onLine(pending.slice(0, nl));
-      pending = pending.slice(nl + 1);
-    }
-  }
-  if (pending) onLine(pending);
-}
 
 type Waiter = { re: RegExp; resolve: (l: string) => void };
 
