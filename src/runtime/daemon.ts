@@ -38,6 +38,8 @@ export class Daemon implements StatusSource {
   private readonly receiver: Receiver;
   private readonly syncGroups: SyncGroups;
   private readonly ifnames = new Map<number, string>();
+  /** Sockets opened, by "ifindex/family". */
+  private readonly opened = new Map<string, 4 | 6>();
   private readonly startedAtWallMs: number;
   private lastReload: DaemonStatus["lastReload"] = null;
   private stopping = false;
@@ -105,6 +107,7 @@ export class Daemon implements StatusSource {
       );
       for (const cfg of plan.updated) this.updateInPlace(cfg);
       for (const cfg of [...plan.recreated, ...plan.added]) this.launch(cfg, links.get(cfg.name)!);
+      this.releaseUnusedSockets();
       this.reloadDone(true, []);
       this.deps.logger.log("info", "configuration reloaded", {
         unchanged: plan.unchanged.length,
@@ -140,6 +143,16 @@ export class Daemon implements StatusSource {
     return this.running.get(name)?.instance;
   }
 
+  /** After a reload: close the sockets of interfaces/families no instance uses any more. */
+  private releaseUnusedSockets(): void {
+    const used = new Set([...this.running.values()].map((r) => `${r.instance.ifindex}/${r.instance.cfg.family}`));
+    for (const [key, family] of this.opened) {
+      if (used.has(key)) continue;
+      this.deps.transport.release(Number(key.split("/")[0]), family);
+      this.opened.delete(key);
+    }
+  }
+
   private reloadDone(ok: boolean, errors: string[]): void {
     const at = this.deps.clock.wallMs();
     this.lastReload = { atWallMs: at, ok, errors };
@@ -150,6 +163,7 @@ export class Daemon implements StatusSource {
     const vips = new VipSet(cfg.name, cfg.interface, [...cfg.virtualIps, ...cfg.excludedVips], cfg.virtualRoutes, this.deps);
     vips.cleanupStale();
     this.deps.transport.open(cfg.interface, link.ifindex, cfg.family);
+    this.opened.set(`${link.ifindex}/${cfg.family}`, cfg.family);
     this.ifnames.set(link.ifindex, cfg.interface);
     const instance = new Instance(cfg, link, vips, this.deps);
     instance.onTransitionHook = (i, from, to, reason) => this.syncGroups.onTransition(i, from, to, reason);

@@ -63,6 +63,8 @@ export interface VrrpTransport {
   /** Send one VRRP message. `dst` is the group or a unicast peer; `src` the address to send from. */
   send(ifindex: number, family: Family, payload: Uint8Array, dst: string, src: string): void;
   onReceive(fn: (d: ReceivedDatagram) => void): void;
+  /** Close the socket of one interface/family (a reload removed its last instance). */
+  release(ifindex: number, family: Family): void;
   close(): void;
 }
 

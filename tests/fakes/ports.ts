@@ -133,6 +133,10 @@ export class FakeTransport implements VrrpTransport {
   onReceive(fn: (d: ReceivedDatagram) => void): void {
     this.handler = fn;
   }
+  readonly released: string[] = [];
+  release(ifindex: number, family: Family): void {
+    this.released.push(`${ifindex}/${family}`);
+  }
   inject(d: Omit<ReceivedDatagram, "ifindex" | "rxMs">): void {
     if (!this.closed) this.handler?.({ ...d, ifindex: this.ifindex, rxMs: this.wire.clock.nowMs() });
   }

@@ -71,6 +71,19 @@ describe("reload on a running daemon", () => {
     expect(r1.metrics.count("forget")).toBe(2);
   });
 
+  test("the socket of an interface no instance uses any more is closed after the reload", async () => {
+    const lab = new Lab();
+    const onEth1 = seedConf(200).replace(/VI_1/g, "VI_9").replace("eth0", "eth1").replace("51", "59").replace("192.168.0.254", "192.0.2.254");
+    const r1 = lab.node("192.168.0.1", config(seedConf(200) + onEth1));
+    const eth1 = r1.host.addLink("eth1", [{ family: 4, address: "192.0.2.1", prefixLength: 24 }]);
+    r1.daemon.start();
+    lab.advance(4000);
+    const done = r1.daemon.reload(config(seedConf(200)));
+    await lab.settle(3000);
+    await done;
+    expect(r1.transport.released).toEqual([`${eth1.index}/4`]);
+  });
+
   test("a broken new config is refused: old one keeps running, metric says the reload failed", () => {
     const lab = new Lab();
     const r1 = lab.node("192.168.0.1", config(seedConf(255)));
