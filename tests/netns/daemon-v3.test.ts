@@ -4,17 +4,12 @@
 import { afterEach, expect, test } from "bun:test";
 import { createLab, type Lab } from "./lab.ts";
 import { eth0Addrs, holds, v3Conf } from "./scenario-kit.ts";
-import { removeDirs, startVigil, type VigilNode } from "./vigil-node.ts";
+import { startVigil, type VigilNode, tearDown } from "./vigil-node.ts";
 
 let lab: Lab | undefined;
 let nodes: VigilNode[] = [];
 
-afterEach(async () => {
-  await lab?.cleanup();
-  removeDirs(nodes);
-  lab = undefined;
-  nodes = [];
-});
+afterEach(async () => ([lab, nodes] = await tearDown(lab, nodes)));
 
 test("IPv4 at 20 ms: election, SIGKILL failover, and the new master's gratuitous ARP on the wire", async () => {
   lab = createLab({ nodes: ["r1", "r2", "c"], prefix: "vgd" });

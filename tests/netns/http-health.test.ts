@@ -8,7 +8,7 @@ import { afterEach, expect, test } from "bun:test";
 import type { DaemonStatus } from "../../src/runtime/ports.ts";
 import { createLab, type Lab } from "./lab.ts";
 import { holds, v3Conf } from "./scenario-kit.ts";
-import { removeDirs, startVigil, type VigilNode } from "./vigil-node.ts";
+import { startVigil, type VigilNode, tearDown } from "./vigil-node.ts";
 
 // Bun 1.4.5's toMatchObject writes its asymmetric matchers (expect.any) into the received object:
 // match a copy so the values can still be read afterwards.
@@ -17,12 +17,7 @@ const copy = <T>(v: T): T => structuredClone(v);
 let lab: Lab | undefined;
 let nodes: VigilNode[] = [];
 
-afterEach(async () => {
-  await lab?.cleanup();
-  removeDirs(nodes);
-  lab = undefined;
-  nodes = [];
-});
+afterEach(async () => ([lab, nodes] = await tearDown(lab, nodes)));
 
 const VIP = "10.99.0.100/24";
 const conf = (priority: number) => v3Conf({ priority, vips: [VIP], advertInt: 0.1 });

@@ -6,17 +6,12 @@ import { afterEach, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { createLab, type Lab } from "./lab.ts";
 import { parseMetrics, sum, v3Conf, type Sample } from "./scenario-kit.ts";
-import { removeDirs, startVigil, type VigilNode } from "./vigil-node.ts";
+import { startVigil, type VigilNode, tearDown } from "./vigil-node.ts";
 
 let lab: Lab | undefined;
 let nodes: VigilNode[] = [];
 
-afterEach(async () => {
-  await lab?.cleanup();
-  removeDirs(nodes);
-  lab = undefined;
-  nodes = [];
-});
+afterEach(async () => ([lab, nodes] = await tearDown(lab, nodes)));
 
 const VIP = "10.99.0.100/24";
 const ADVERT_S = 0.1;

@@ -1,16 +1,11 @@
 // virtual_routes on a real kernel: installed with the VIPs on Master, removed on leaving it.
 import { afterEach, expect, test } from "bun:test";
 import { createLab, type Lab } from "./lab.ts";
-import { removeDirs, startVigil, type VigilNode } from "./vigil-node.ts";
+import { startVigil, type VigilNode, tearDown } from "./vigil-node.ts";
 
 let lab: Lab | undefined;
 let nodes: VigilNode[] = [];
-afterEach(async () => {
-  await lab?.cleanup();
-  removeDirs(nodes);
-  lab = undefined;
-  nodes = [];
-});
+afterEach(async () => ([lab, nodes] = await tearDown(lab, nodes)));
 
 const conf = (priority: number) => `vrrp_instance VI_1 {
   interface eth0

@@ -2,17 +2,12 @@
 // verbatim, on two routers of one bridge. What an operator sees: `ip -br a` and `tcpdump proto 112`.
 import { afterEach, expect, test } from "bun:test";
 import { createLab, type Lab } from "./lab.ts";
-import { removeDirs, seedConfig, startVigil, type VigilNode } from "./vigil-node.ts";
+import { seedConfig, startVigil, type VigilNode, tearDown } from "./vigil-node.ts";
 
 let lab: Lab | undefined;
 let nodes: VigilNode[] = [];
 
-afterEach(async () => {
-  await lab?.cleanup();
-  removeDirs(nodes);
-  lab = undefined;
-  nodes = [];
-});
+afterEach(async () => ([lab, nodes] = await tearDown(lab, nodes)));
 
 /** The seed's addresses: the routers sit in 192.168.0.0/24 next to the VIP (inside the lab only). */
 function seedLab(): Lab {

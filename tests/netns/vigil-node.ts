@@ -134,6 +134,13 @@ export function startVigil(lab: Lab, node: string, configText: string, opts: Sta
   };
 }
 
+/** afterEach of every lab test: namespaces and processes, then temp dirs; returns the reset pair. */
+export async function tearDown(lab: Lab | undefined, nodes: (VigilNode | undefined)[]): Promise<[undefined, VigilNode[]]> {
+  await lab?.cleanup();
+  removeDirs(nodes);
+  return [undefined, []];
+}
+
 /** Removes the temp dirs of nodes (config, state); call in finally after lab.cleanup(). */
 export function removeDirs(nodes: (VigilNode | undefined)[]): void {
   for (const n of nodes) if (n) rmSync(n.dir, { recursive: true, force: true });
