@@ -19,6 +19,8 @@ export interface DaemonDeps extends InstanceDeps {
   journal: AddressJournal;
 }
 
+const RELAUNCH_RETRY_MS = 1000;
+
 /** A problem found before touching the network: nothing has been changed when this is thrown. */
 export class StartupError extends Error {
   constructor(readonly problems: string[]) {
@@ -38,6 +40,7 @@ export class Daemon implements StatusSource {
   private readonly receiver: Receiver;
   private readonly syncGroups: SyncGroups;
   private readonly ifnames = new Map<number, string>();
+  private readonly relaunching = new Set<string>();
   /** Sockets opened, by "ifindex/family". */
   private readonly opened = new Map<string, 4 | 6>();
   private readonly startedAtWallMs: number;
@@ -187,7 +190,41 @@ export class Daemon implements StatusSource {
   }
 
   private onLink(link: LinkInfo): void {
-    for (const r of this.running.values()) if (r.tracker.watches(link.name)) r.tracker.evaluate();
+    for (const [name, r] of [...this.running]) {
+      if (r.instance.cfg.interface === link.name && link.index !== r.instance.ifindex) this.relaunch(name);
+      else if (r.tracker.watches(link.name)) r.tracker.evaluate();
+    }
+  }
+
+  /**
+   * The interface was deleted and created again (a VLAN, bond or bridge rebuilt): it has a new
+   * ifindex, so the old socket and multicast membership are dead. Start the instance afresh on
+   * it — else it would send into the void while its peers elect a second master. The new
+   * interface may get its address a moment after it appears: retry until it has one.
+   */
+  private relaunch(name: string): void {
+    const r = this.running.get(name);
+    if (!r || this.stopping || this.relaunching.has(name)) return;
+    const link = resolveLink(r.instance.cfg, this.deps.links.link(r.instance.cfg.interface));
+    if (typeof link === "string") {
+      this.relaunching.add(name);
+      this.deps.clock.setTimer(this.deps.clock.nowMs() + RELAUNCH_RETRY_MS, () => {
+        this.relaunching.delete(name);
+        this.relaunch(name);
+      });
+      return;
+    }
+    if (link.ifindex === r.instance.ifindex) return;
+    this.deps.logger.log("warn", "interface re-created: restarting the instance on it", {
+      instance: name,
+      interface: r.instance.cfg.interface,
+      ifindex: link.ifindex,
+    });
+    r.tracker.close();
+    r.instance.abort();
+    this.running.delete(name);
+    this.launch(r.instance.cfg, link);
+    this.releaseUnusedSockets();
   }
 
   private startScripts(cfg: VigilConfig): void {
