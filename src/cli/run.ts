@@ -8,6 +8,7 @@ import { createApp } from "../http/app.ts";
 import { createMetrics } from "../http/metrics.ts";
 import { startHttp, type HttpServer } from "../http/server.ts";
 import { createLinuxPorts, enableRealtimeAllThreads, lockMemory, OsError, type LinuxPorts } from "../os/linux/index.ts";
+import { findVipConflicts } from "../runtime/conflicts.ts";
 import { Daemon, StartupError } from "../runtime/daemon.ts";
 import { FileJournal } from "../runtime/journal.ts";
 import { isLogLevel, StreamLogger } from "../runtime/logger.ts";
@@ -120,6 +121,9 @@ export const runCommand: Command = {
     let http: HttpServer | null = null;
     try {
       if (listen !== "") http = startHttp(listen, createApp({ status: daemon, metrics }));
+      // A VIP another host already uses (not the VRRP master of its VRID): refuse, untouched.
+      const conflicts = await findVipConflicts(config, { links: ports.links, transport: ports.transport, prober: ports.prober, clock: ports.clock });
+      if (conflicts.length > 0) throw new StartupError(conflicts);
       daemon.start();
     } catch (e) {
       http?.stop();

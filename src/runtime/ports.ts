@@ -99,6 +99,12 @@ export interface AddressManager {
   removeRoute(spec: RouteSpec): boolean;
 }
 
+/** Who claims IPv4 addresses on a link (ARP), for the start-up check against address conflicts. */
+export interface AddressProber {
+  /** Per target, the MACs (aa:bb:…) other than ours that claimed it within waitMs. */
+  whoHas(ifindex: number, mac: Uint8Array, senderIp: string, targets: string[], waitMs: number): Map<string, string[]>;
+}
+
 /** Gratuitous ARP (RFC 5227 style request) and unsolicited NA with Override (RFC 4861 §7.2.6). */
 export interface Announcer {
   garp(ifindex: number, mac: Uint8Array, address: string): void;

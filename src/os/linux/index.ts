@@ -1,7 +1,9 @@
 // The Linux implementation of the runtime ports, wired together. The only place bun:ffi is used
 // is this folder; the rest of vigil sees the port interfaces.
 
+import type { AddressProber } from "../../runtime/ports.ts";
 import { LinuxAnnouncer } from "./announcer.ts";
+import { arpWhoHas } from "./arp-probe.ts";
 import { LinuxClock, type LinuxClockOptions } from "./clock.ts";
 import { LinuxLinkWatcher } from "./link-watch.ts";
 import { NetlinkSocket } from "./netlink.ts";
@@ -32,6 +34,7 @@ export interface LinuxPortsOptions {
 
 export interface LinuxPorts {
   clock: LinuxClock;
+  prober: AddressProber;
   transport: LinuxVrrpTransport;
   addresses: LinuxAddressManager;
   announcer: LinuxAnnouncer;
@@ -51,6 +54,7 @@ export function createLinuxPorts(opts: LinuxPortsOptions = {}): LinuxPorts {
   let closed = false;
   return {
     clock: new LinuxClock(opts.clock),
+    prober: { whoHas: arpWhoHas },
     transport,
     addresses,
     announcer,
