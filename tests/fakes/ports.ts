@@ -4,6 +4,7 @@ import type { Family } from "../../src/protocol/types.ts";
 import type { DropReason } from "../../src/protocol/reasons.ts";
 import type {
   AddressManager,
+  AddressProber,
   AddressSpec,
   Announcer,
   InstanceLabels,
@@ -17,7 +18,13 @@ import type {
 } from "../../src/runtime/ports.ts";
 import type { FakeClock } from "./fake-clock.ts";
 
-export class FakeHost implements AddressManager, LinkWatcher, Announcer {
+export class FakeHost implements AddressManager, LinkWatcher, Announcer, AddressProber {
+  /** Who answers ARP for an address on the fake link (address → MACs). */
+  readonly claims = new Map<string, string[]>();
+  whoHas(_ifindex: number, _mac: Uint8Array, _senderIp: string, targets: string[]): Map<string, string[]> {
+    return new Map(targets.map((t) => [t, this.claims.get(t) ?? []]));
+  }
+
   readonly linksByName = new Map<string, LinkInfo>();
   private readonly listeners: ((l: LinkInfo) => void)[] = [];
   readonly announced: { kind: "garp" | "na"; address: string; atMs: number }[] = [];
