@@ -70,6 +70,7 @@ export class Instance {
   private stopped = false;
   private sendFailing = false;
   private reportedMaster: string | null = null;
+  private reportedPriority: number;
   /** Set by the daemon: sync groups follow every transition. */
   onTransitionHook: ((inst: Instance, from: FsmState["state"], to: FsmState["state"], reason: NonNullable<FsmState["lastTransitionReason"]>) => void) | null =
     null;
@@ -86,6 +87,7 @@ export class Instance {
     this.garp = new GarpScheduler(deps.clock, deps.announcer, deps.logger, (n) => deps.metrics.garpSent(this.labels, n));
     deps.metrics.state(this.labels, "init");
     deps.metrics.priority(this.labels, cfg.priority, cfg.priority);
+    this.reportedPriority = cfg.priority;
   }
 
   get state(): FsmState {
@@ -111,6 +113,11 @@ export class Instance {
     if (master !== this.reportedMaster) {
       this.reportedMaster = master;
       this.deps.metrics.masterInfo(this.labels, master);
+    }
+    // Tracking moves the effective priority without a transition.
+    if (this.fsm.priority !== this.reportedPriority) {
+      this.reportedPriority = this.fsm.priority;
+      this.deps.metrics.priority(this.labels, this.cfg.priority, this.fsm.priority);
     }
   }
 

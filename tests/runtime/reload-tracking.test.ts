@@ -138,6 +138,7 @@ describe("tracking", () => {
     await lab.settle(0);
     for (let i = 0; i < 10; i++) await lab.settle(1000);
     expect(r1.daemon.status().instances[0]!.effectivePriority).toBe(140);
+    expect(r1.metrics.calls.filter((c) => c.kind === "priority").at(-1)!.args).toEqual([200, 140]);
     expect(stateOf(r2)).toBe("master");
     expect(stateOf(r1)).toBe("backup");
 
