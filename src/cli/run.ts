@@ -83,7 +83,24 @@ export const runCommand: Command = {
     }
     const logger = new StreamLogger(level, format);
     for (const w of loaded.warnings) logger.log("warn", formatDiagnostic(w));
-    const listen = flag(args, "http") ?? config.global.http;
+    let listen = flag(args, "http") ?? config.global.http;
+    /** SIGHUP with a new global.http: stop the old listener, start the new; on failure, the old again. */
+    const moveHttp = (old: HttpServer | null, to: string): HttpServer | null => {
+      try {
+        old?.stop();
+        const next = to === "" ? null : startHttp(to, createApp({ status: daemon, metrics }));
+        logger.log("info", "HTTP listener moved", { from: listen || "off", to: to || "off" });
+        listen = to;
+        return next;
+      } catch (e) {
+        logger.log("error", `HTTP listener not moved: ${(e as Error).message}`, { from: listen, to });
+        try {
+          return listen === "" ? null : startHttp(listen, createApp({ status: daemon, metrics }));
+        } catch {
+          return null;
+        }
+      }
+    };
 
     let ports: LinuxPorts;
     try {
@@ -167,6 +184,10 @@ export const runCommand: Command = {
         }
         for (const w of next.warnings) logger.log("warn", formatDiagnostic(w));
         config = next.config;
+        // Global settings follow the file unless the command line fixed them.
+        if (!args.flags.has("log-level")) logger.setLevel(config.global.logLevel);
+        if (!args.flags.has("log-format")) logger.setFormat(config.global.logFormat);
+        if (!args.flags.has("http") && config.global.http !== listen) http = moveHttp(http, config.global.http);
         void daemon.reload(config);
       });
     });

@@ -52,6 +52,8 @@ export interface StartOptions {
   /** Reuse a state dir (restart after SIGKILL must find the journal of the earlier run). */
   stateDir?: string;
   httpPort?: number;
+  /** Leave the listen address to the config's global.http (no --http flag). */
+  httpFromConfig?: boolean;
 }
 
 export function startVigil(lab: Lab, node: string, configText: string, opts: StartOptions = {}): VigilNode {
@@ -63,7 +65,8 @@ export function startVigil(lab: Lab, node: string, configText: string, opts: Sta
   const stateDir = opts.stateDir ?? join(dir, "state");
   const port = opts.httpPort ?? 9650;
   const url = `http://127.0.0.1:${port}`;
-  const argv = [...vigilArgv(flavour), "run", "--config", configPath, "--http", `127.0.0.1:${port}`, "--state-dir", stateDir, ...(opts.extraArgs ?? [])];
+  const http = opts.httpFromConfig ? [] : ["--http", `127.0.0.1:${port}`];
+  const argv = [...vigilArgv(flavour), "run", "--config", configPath, ...http, "--state-dir", stateDir, ...(opts.extraArgs ?? [])];
   const proc = lab.spawn(node, argv);
   let out = "";
   const drain = async (s: ReadableStream<Uint8Array>) => {
