@@ -3,7 +3,8 @@
 import { Registry } from "prom-client";
 import { formatDiagnostic } from "../config/diagnostics.ts";
 import { defaultConfigPath, loadConfig } from "../config/load.ts";
-import type { Diagnostic, VigilConfig } from "../config/schema.ts";
+import { existsSync } from "node:fs";
+import { DEFAULT_KEEPALIVED_PATH, DEFAULT_TOML_PATH, type Diagnostic, type VigilConfig } from "../config/schema.ts";
 import { createApp } from "../http/app.ts";
 import { createMetrics } from "../http/metrics.ts";
 import { startHttp, type HttpServer } from "../http/server.ts";
@@ -61,6 +62,10 @@ export const runCommand: Command = {
       return 2;
     }
     const path = flag(args, "config") ?? defaultConfigPath();
+    if (!flag(args, "config") && !existsSync(path)) {
+      console.error(`vigil run: no config: neither ${DEFAULT_TOML_PATH} nor ${DEFAULT_KEEPALIVED_PATH} exists (use --config PATH)`);
+      return 2;
+    }
     const configId = flag(args, "config-id");
     const loaded = load(path, configId);
     if ("errors" in loaded) {
