@@ -41,6 +41,8 @@ export class Daemon implements StatusSource {
   private readonly syncGroups: SyncGroups;
   private readonly ifnames = new Map<number, string>();
   private readonly relaunching = new Set<string>();
+  /** Running instances by "ifindex/family", for the receive path. */
+  private byLink = new Map<string, Instance[]>();
   /** Sockets opened, by "ifindex/family". */
   private readonly opened = new Map<string, 4 | 6>();
   private readonly startedAtWallMs: number;
@@ -56,7 +58,7 @@ export class Daemon implements StatusSource {
     this.deps = { ...deps, links: new LinkCache(deps.links) };
     this.startedAtWallMs = deps.clock.wallMs();
     this.receiver = new Receiver(
-      () => [...this.running.values()].map((r) => r.instance),
+      (ifindex, family) => this.byLink.get(`${ifindex}/${family}`) ?? [],
       deps.metrics,
       deps.logger,
       (i) => this.ifnames.get(i) ?? String(i),
@@ -86,6 +88,7 @@ export class Daemon implements StatusSource {
     for (const m of this.monitors.values()) m.stop();
     for (const f of this.files.values()) f.stop();
     this.running.clear();
+    this.reindex();
     this.deps.transport.close();
   }
 
@@ -105,6 +108,7 @@ export class Daemon implements StatusSource {
           await r.instance.whenStopped();
           r.tracker.close();
           this.running.delete(name);
+          this.reindex();
           if (plan.removed.includes(name)) this.deps.metrics.forget(r.instance.labels);
         }),
       );
@@ -146,6 +150,15 @@ export class Daemon implements StatusSource {
     return this.running.get(name)?.instance;
   }
 
+  private reindex(): void {
+    const index = new Map<string, Instance[]>();
+    for (const { instance } of this.running.values()) {
+      const k = `${instance.ifindex}/${instance.cfg.family}`;
+      index.set(k, [...(index.get(k) ?? []), instance]);
+    }
+    this.byLink = index;
+  }
+
   /** After a reload: close the sockets of interfaces/families no instance uses any more. */
   private releaseUnusedSockets(): void {
     const used = new Set([...this.running.values()].map((r) => `${r.instance.ifindex}/${r.instance.cfg.family}`));
@@ -172,6 +185,7 @@ export class Daemon implements StatusSource {
     instance.onTransitionHook = (i, from, to, reason) => this.syncGroups.onTransition(i, from, to, reason);
     const tracker = new InstanceTracker(cfg, this.monitors, this.files, this.deps.links, (ev) => instance.dispatch(ev));
     this.running.set(cfg.name, { instance, tracker });
+    this.reindex();
     // Faults and tracked priority first: an instance whose link is down at start goes straight to
     // Fault instead of claiming the VIP for an instant.
     tracker.evaluate();
@@ -223,6 +237,7 @@ export class Daemon implements StatusSource {
     r.tracker.close();
     r.instance.abort();
     this.running.delete(name);
+    this.reindex();
     this.launch(r.instance.cfg, link);
     this.releaseUnusedSockets();
   }

@@ -7,17 +7,15 @@ import type { InstanceLabels, Logger, MetricsSink, ReceivedDatagram } from "./po
 
 export class Receiver {
   constructor(
-    private readonly instances: () => Iterable<Instance>,
+    /** Instances on one interface and family (kept indexed by the daemon: this runs per packet). */
+    private readonly onLink: (ifindex: number, family: 4 | 6) => readonly Instance[],
     private readonly metrics: MetricsSink,
     private readonly logger: Logger,
     private readonly ifname: (ifindex: number) => string,
   ) {}
 
   handle(d: ReceivedDatagram): void {
-    const candidates: Instance[] = [];
-    for (const i of this.instances()) {
-      if (i.ifindex === d.ifindex && i.cfg.family === d.family) candidates.push(i);
-    }
+    const candidates = this.onLink(d.ifindex, d.family);
     if (candidates.length === 0) return; // a socket shared with nobody any more (reload race)
     // Multicast loop is off, but a bridge or a unicast peer list naming ourselves can echo.
     if (candidates.some((i) => i.srcAddress === d.src)) return this.drop(candidates[0]!.labels, "own-packet", d);
