@@ -5,7 +5,7 @@
 import { afterEach, expect, test } from "bun:test";
 import { createLab, type Lab } from "./lab.ts";
 import { holds, indexOf, v3Conf, watchAddresses } from "./scenario-kit.ts";
-import { startVigil, type VigilNode, tearDown } from "./vigil-node.ts";
+import { startPair, startVigil, type VigilNode, tearDown } from "./vigil-node.ts";
 
 let lab: Lab | undefined;
 let nodes: VigilNode[] = [];
@@ -16,12 +16,7 @@ const VIP = "10.99.0.100/24";
 const conf = (priority: number) => v3Conf({ priority, vips: [VIP] });
 
 async function pair(l: Lab, flavour: { r1?: "compiled" | "source"; r2?: "compiled" | "source" } = {}): Promise<[VigilNode, VigilNode]> {
-  const r1 = startVigil(l, "r1", conf(200), { flavour: flavour.r1 ?? "compiled" });
-  nodes.push(r1);
-  await r1.waitState("master");
-  const r2 = startVigil(l, "r2", conf(100), { flavour: flavour.r2 ?? "compiled" });
-  nodes.push(r2);
-  await r2.waitState("backup");
+  const [r1, r2] = await startPair(l, conf, nodes, flavour);
   expect(holds(l, "r1", VIP)).toBe(true);
   expect(holds(l, "r2", VIP)).toBe(false);
   return [r1, r2];

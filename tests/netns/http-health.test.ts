@@ -8,7 +8,7 @@ import { afterEach, expect, test } from "bun:test";
 import type { DaemonStatus } from "../../src/runtime/ports.ts";
 import { createLab, type Lab } from "./lab.ts";
 import { holds, v3Conf } from "./scenario-kit.ts";
-import { startVigil, type VigilNode, tearDown } from "./vigil-node.ts";
+import { startPair, type VigilNode, tearDown } from "./vigil-node.ts";
 
 // Bun 1.4.5's toMatchObject writes its asymmetric matchers (expect.any) into the received object:
 // match a copy so the values can still be read afterwards.
@@ -36,12 +36,7 @@ function get(l: Lab, node: string, path: string): { code: number; body: any } {
 /** r1 (200) becomes master before r2 (100) starts, so every transition below is deterministic. */
 async function pair(): Promise<[VigilNode, VigilNode]> {
   lab = createLab({ nodes: ["r1", "r2", "c"], prefix: "vgh" });
-  const r1 = startVigil(lab, "r1", conf(200));
-  nodes.push(r1);
-  await r1.waitState("master");
-  const r2 = startVigil(lab, "r2", conf(100));
-  nodes.push(r2);
-  await r2.waitState("backup");
+  const [r1, r2] = await startPair(lab, conf, nodes);
   // Backup is entered at start-up; the master's address is known once its first advert arrived.
   for (let t = 0; t < 100 && (await r2.instance())?.masterAddress !== "10.99.0.1"; t++) await Bun.sleep(50);
   return [r1, r2];

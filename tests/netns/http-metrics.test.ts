@@ -6,7 +6,7 @@ import { afterEach, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { createLab, type Lab } from "./lab.ts";
 import { parseMetrics, sum, v3Conf, type Sample } from "./scenario-kit.ts";
-import { startVigil, type VigilNode, tearDown } from "./vigil-node.ts";
+import { startPair, type VigilNode, tearDown } from "./vigil-node.ts";
 
 let lab: Lab | undefined;
 let nodes: VigilNode[] = [];
@@ -40,13 +40,7 @@ function promtool(text: string): { code: number; output: string } {
 
 async function pair(): Promise<[VigilNode, VigilNode]> {
   lab = createLab({ nodes: ["r1", "r2", "c"], prefix: "vgm" });
-  const r1 = startVigil(lab, "r1", conf(200));
-  nodes.push(r1);
-  await r1.waitState("master");
-  const r2 = startVigil(lab, "r2", conf(100));
-  nodes.push(r2);
-  await r2.waitState("backup");
-  return [r1, r2];
+  return startPair(lab, conf, nodes);
 }
 
 /** Polls /metrics until pred holds; returns that scrape. */

@@ -137,6 +137,25 @@ export function startVigil(lab: Lab, node: string, configText: string, opts: Sta
   };
 }
 
+/**
+ * r1 (conf(200)) becomes master before r2 (conf(100)) starts, so the order of transitions is
+ * deterministic. Both are pushed to `nodes` for tearDown.
+ */
+export async function startPair(
+  lab: Lab,
+  conf: (priority: number) => string,
+  nodes: VigilNode[],
+  flavour: { r1?: VigilFlavour; r2?: VigilFlavour } = {},
+): Promise<[VigilNode, VigilNode]> {
+  const r1 = startVigil(lab, "r1", conf(200), { flavour: flavour.r1 ?? "compiled" });
+  nodes.push(r1);
+  await r1.waitState("master");
+  const r2 = startVigil(lab, "r2", conf(100), { flavour: flavour.r2 ?? "compiled" });
+  nodes.push(r2);
+  await r2.waitState("backup");
+  return [r1, r2];
+}
+
 /** afterEach of every lab test: namespaces and processes, then temp dirs; returns the reset pair. */
 export async function tearDown(lab: Lab | undefined, nodes: (VigilNode | undefined)[]): Promise<[undefined, VigilNode[]]> {
   await lab?.cleanup();

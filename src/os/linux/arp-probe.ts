@@ -1,6 +1,7 @@
 // Who answers for an IPv4 address on this link right now: ARP requests (RFC 5227 §2.1.1 probes
 // when the sender address is 0.0.0.0) to every target at once, then the replies collected until
 // a deadline. Synchronous on purpose: used once at start-up, before any instance runs.
+import { buildArpRequest } from "./arp.ts";
 import * as C from "./consts.ts";
 import { formatIPv4, formatMac, parseAddress } from "./inet.ts";
 import { check, closeFd, libc, orErrno } from "./libc.ts";
@@ -11,20 +12,6 @@ const ARP_LEN = 28;
 const ARPOP_REQUEST = 1;
 const ARPOP_REPLY = 2;
 
-function request(mac: Uint8Array, sender: Uint8Array, target: Uint8Array): Uint8Array<ArrayBuffer> {
-  const b = alloc(ARP_LEN);
-  const v = view(b);
-  v.setUint16(0, 1); // ARPHRD_ETHER
-  v.setUint16(2, C.ETH_P_IP);
-  b[4] = 6;
-  b[5] = 4;
-  v.setUint16(6, ARPOP_REQUEST);
-  b.set(mac.subarray(0, 6), 8);
-  b.set(sender, 14);
-  // Target hardware address stays zero (RFC 5227 §2.1.1).
-  b.set(target, 24);
-  return b;
-}
 
 /**
  * Sends one ARP request per target from `senderIp` ("0.0.0.0" = a probe that disturbs no cache)
@@ -42,7 +29,7 @@ export function arpWhoHas(ifindex: number, mac: Uint8Array, senderIp: string, ta
     const to = sockaddrLl(ifindex, C.ETH_P_ARP, BROADCAST);
     const sender = parseAddress(4, senderIp);
     for (const t of targets) {
-      const pkt = request(mac, sender, parseAddress(4, t));
+      const pkt = buildArpRequest(mac, sender, null, parseAddress(4, t));
       check(libc.sendto(fd, pkt, pkt.byteLength, 0, to, to.byteLength), "sendto", `ARP who-has ${t}`);
     }
     const pfd = alloc(8);

@@ -12,8 +12,8 @@ const BROADCAST = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
 const ARPHRD_ETHER = 1;
 const ARPOP_REQUEST = 1;
 
-/** The 28-byte ARP payload. Target hardware address is broadcast, as keepalived sends it. */
-export function buildGarp(mac: Uint8Array, vip: Uint8Array): Uint8Array<ArrayBuffer> {
+/** A 28-byte ARP request (Ethernet/IPv4). `targetMac` null leaves it zero, as RFC 5227 probes do. */
+export function buildArpRequest(mac: Uint8Array, senderIp: Uint8Array, targetMac: Uint8Array | null, targetIp: Uint8Array): Uint8Array<ArrayBuffer> {
   const b = alloc(28);
   const v = view(b);
   v.setUint16(0, ARPHRD_ETHER);
@@ -22,10 +22,15 @@ export function buildGarp(mac: Uint8Array, vip: Uint8Array): Uint8Array<ArrayBuf
   b[5] = 4;
   v.setUint16(6, ARPOP_REQUEST);
   b.set(mac.subarray(0, 6), 8);
-  b.set(vip, 14);
-  b.set(BROADCAST, 18);
-  b.set(vip, 24);
+  b.set(senderIp, 14);
+  if (targetMac) b.set(targetMac, 18);
+  b.set(targetIp, 24);
   return b;
+}
+
+/** Gratuitous ARP: sender = target = VIP, target hardware address broadcast, as keepalived sends it. */
+export function buildGarp(mac: Uint8Array, vip: Uint8Array): Uint8Array<ArrayBuffer> {
+  return buildArpRequest(mac, vip, BROADCAST, vip);
 }
 
 export class GarpSender {
