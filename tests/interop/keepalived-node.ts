@@ -13,7 +13,7 @@ import type { Subprocess } from "bun";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Lab } from "../netns/lab.ts";
+import { collectOutput, type Lab } from "../netns/lab.ts";
 
 export const KEEPALIVED = process.env.VIGIL_KEEPALIVED ?? "/usr/sbin/keepalived";
 
@@ -91,17 +91,11 @@ export function startKeepalived(lab: Lab, node: string, conf: string, opts: KaSt
   ];
   // `ip netns exec` execs keepalived: proc.pid is keepalived's parent process.
   const proc = lab.spawn(node, argv);
-  let out = "";
-  const drain = async (s: ReadableStream<Uint8Array>) => {
-    const dec = new TextDecoder();
-    for await (const chunk of s) out += dec.decode(chunk, { stream: true });
-  };
-  void drain(proc.stderr);
-  void drain(proc.stdout);
+  const collected = collectOutput(proc);
 
   const transitions = (instance?: string): KaState[] => {
     const res: KaState[] = [];
-    for (const m of out.matchAll(STATE_RE)) {
+    for (const m of collected.text.matchAll(STATE_RE)) {
       if (instance === undefined || m[1] === instance) res.push(m[2]!.toLowerCase() as KaState);
     }
     return res;
@@ -118,7 +112,7 @@ export function startKeepalived(lab: Lab, node: string, conf: string, opts: KaSt
     node,
     proc,
     dir,
-    log: () => out,
+    log: () => collected.text,
     transitions,
     state,
     vrrpPid,
@@ -129,15 +123,15 @@ export function startKeepalived(lab: Lab, node: string, conf: string, opts: KaSt
         if (proc.exitCode !== null) break;
         await Bun.sleep(20);
       }
-      throw new Error(`keepalived in ${node}: state ${state(o.instance)} (exit ${proc.exitCode}), wanted ${want}\n${out}`);
+      throw new Error(`keepalived in ${node}: state ${state(o.instance)} (exit ${proc.exitCode}), wanted ${want}\n${collected.text}`);
     },
     async waitLog(re, timeoutMs = 10_000) {
       const deadline = performance.now() + timeoutMs;
       while (performance.now() < deadline) {
-        if (re.test(out)) return;
+        if (re.test(collected.text)) return;
         await Bun.sleep(20);
       }
-      throw new Error(`keepalived in ${node}: no log line matched ${re}\n${out}`);
+      throw new Error(`keepalived in ${node}: no log line matched ${re}\n${collected.text}`);
     },
     async stop(timeoutMs = 10_000) {
       proc.kill("SIGTERM");

@@ -307,3 +307,15 @@ function startRpc(p: Subprocess<"pipe", "pipe", "pipe">): Rpc {
     },
   };
 }
+
+/** Everything a child prints on stdout and stderr, accumulated as it arrives. */
+export function collectOutput(proc: Subprocess<"pipe", "pipe", "pipe">): { readonly text: string } {
+  const acc = { text: "" };
+  const drain = async (s: ReadableStream<Uint8Array>) => {
+    const dec = new TextDecoder();
+    for await (const chunk of s) acc.text += dec.decode(chunk, { stream: true });
+  };
+  void drain(proc.stderr);
+  void drain(proc.stdout);
+  return acc;
+}

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { DaemonStatus, InstanceStatus } from "../../src/runtime/ports.ts";
-import { BUN, type Lab } from "./lab.ts";
+import { BUN, collectOutput, type Lab } from "./lab.ts";
 
 export const ROOT = join(import.meta.dir, "..", "..");
 export const BINARY = join(ROOT, "dist", "vigil");
@@ -68,13 +68,7 @@ export function startVigil(lab: Lab, node: string, configText: string, opts: Sta
   const http = opts.httpFromConfig ? [] : ["--http", `127.0.0.1:${port}`];
   const argv = [...vigilArgv(flavour), "run", "--config", configPath, ...http, "--state-dir", stateDir, ...(opts.extraArgs ?? [])];
   const proc = lab.spawn(node, argv);
-  let out = "";
-  const drain = async (s: ReadableStream<Uint8Array>) => {
-    const dec = new TextDecoder();
-    for await (const chunk of s) out += dec.decode(chunk, { stream: true });
-  };
-  void drain(proc.stderr);
-  void drain(proc.stdout);
+  const collected = collectOutput(proc);
 
   const cli = (args: string[]) => {
     const r = lab.exec(node, [...vigilArgv(flavour), ...args], { allowFail: true });
@@ -82,7 +76,7 @@ export function startVigil(lab: Lab, node: string, configText: string, opts: Sta
   };
   const status = async (): Promise<DaemonStatus> => {
     const r = cli(["status", "--url", url, "--json"]);
-    if (r.code !== 0) throw new Error(`vigil status failed (${r.code}): ${r.stderr}\nlog:\n${out}`);
+    if (r.code !== 0) throw new Error(`vigil status failed (${r.code}): ${r.stderr}\nlog:\n${collected.text}`);
     return JSON.parse(r.stdout) as DaemonStatus;
   };
   const instance = async (name?: string) => {
@@ -94,14 +88,14 @@ export function startVigil(lab: Lab, node: string, configText: string, opts: Sta
     node,
     proc,
     dir,
-    log: () => out,
+    log: () => collected.text,
     async waitLog(text, timeoutMs = 5000) {
       const deadline = performance.now() + timeoutMs;
-      while (!out.includes(text)) {
-        if (performance.now() > deadline) throw new Error(`vigil in ${node}: no log line with ${JSON.stringify(text)}\n${out}`);
+      while (!collected.text.includes(text)) {
+        if (performance.now() > deadline) throw new Error(`vigil in ${node}: no log line with ${JSON.stringify(text)}\n${collected.text}`);
         await Bun.sleep(20);
       }
-      return out;
+      return collected.text;
     },
     status,
     instance,
@@ -116,10 +110,10 @@ export function startVigil(lab: Lab, node: string, configText: string, opts: Sta
         } catch {
           last = "unreachable";
         }
-        if (proc.exitCode !== null) throw new Error(`vigil in ${node} exited (${proc.exitCode}) while waiting for ${state}\n${out}`);
+        if (proc.exitCode !== null) throw new Error(`vigil in ${node} exited (${proc.exitCode}) while waiting for ${state}\n${collected.text}`);
         await Bun.sleep(50);
       }
-      throw new Error(`vigil in ${node}: still ${last}, wanted ${state}\n${out}`);
+      throw new Error(`vigil in ${node}: still ${last}, wanted ${state}\n${collected.text}`);
     },
     signal(sig) {
       proc.kill(sig);
