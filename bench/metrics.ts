@@ -3,7 +3,7 @@
 // --no-keepalived), then time the /metrics path: with a round of advert traffic and 5 ms idle
 // before each scrape (as real scrapes come, every 15 s: the CPU and caches are cold — on this VM
 // everything, prom-client included, runs 2–3× slower after a sleep), and back-to-back.
-// Goal (DESIGN §6 / issue): p99 ≤ 5 ms at 255 instances — a scrape must not delay an advert.
+// Goal (issue 6): p99 ≤ 5 ms at 255 instances — a scrape must not delay an advert.
 //
 //   ./node_modules/.bin/bun bench/metrics.ts [instances=255] [iterations=1000] [--no-keepalived]
 

@@ -199,7 +199,7 @@ export const runCommand: Command = {
   },
 };
 
-/** Sub-second adverts need precise wake-ups (DESIGN §4: SCHED_RR cuts p99 jitter under load 3×). */
+/** Sub-second adverts need precise wake-ups (SCHED_RR cut p99 timer jitter under CPU load 3×, see bench/README.md). */
 function defaultRealtime(config: VigilConfig): number {
   if (config.global.realtimePriority > 0) return config.global.realtimePriority;
   return config.instances.some((i) => i.advertIntervalCs < 100) ? 10 : 0;

@@ -43,7 +43,7 @@ export function detectFormat(text: string, path = ""): ConfigFormat {
   return /\.toml$/i.test(path) ? "toml" : "keepalived";
 }
 
-/** /etc/vigil/vigil.toml when it exists, else /etc/keepalived/keepalived.conf (DESIGN §1). */
+/** /etc/vigil/vigil.toml when it exists, else /etc/keepalived/keepalived.conf (as keepalived falls back to its own file). */
 export function defaultConfigPath(exists: (p: string) => boolean = existsSync): string {
   return exists(DEFAULT_TOML_PATH) ? DEFAULT_TOML_PATH : DEFAULT_KEEPALIVED_PATH;
 }

@@ -1,4 +1,4 @@
-// vigil's TOML (DESIGN §5) → ConfigDraft. Keys are named after keepalived keywords, so list items may
+// vigil's TOML → ConfigDraft. Keys are named after keepalived keywords, so list items may
 // be keepalived lines ("192.168.0.254/24 dev eth0") or tables ({ address = "…", dev = "eth0" }).
 
 import { parse, TomlError } from "smol-toml";

@@ -1,4 +1,4 @@
-// HTTP routes: /health, /health/master, /status, /metrics (DESIGN §6). Handlers only read an
+// HTTP routes: /health, /health/master, /status, /metrics. Handlers only read an
 // in-memory snapshot and format it — no I/O, no awaiting the runtime — so a request never holds
 // the event loop long enough to delay an advert.
 //

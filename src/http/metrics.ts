@@ -1,5 +1,5 @@
 // Prometheus metrics: the MetricsSink the runtime reports to, and the /metrics text.
-// The Registry is passed in (no global registry, no collectDefaultMetrics — DESIGN §4). prom-client
+// The Registry is passed in (no global registry; no collectDefaultMetrics, which costs 7–12 ms per scrape in Bun). prom-client
 // holds the few process-wide families (build info, config reload, process_*); the per-instance
 // vigil_vrrp_* families live in InstanceSeries records and are rendered by scrape(), because
 // prom-client takes ~40 ms to format them at 255 instances and a scrape must not stall adverts.

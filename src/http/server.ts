@@ -1,6 +1,6 @@
-// The HTTP listener: Bun.serve around the Hono app (DESIGN §4: keep the handle, stop() it).
+// The HTTP listener: Bun.serve around the Hono app (keep the Bun.serve handle and stop() it; nothing else closes it).
 // `listen` is "host:port" or "[v6]:port"; the caller does not start it at all for "" (disabled).
-// The host is required: DESIGN §6 wants anything wider than 127.0.0.1 to be an explicit choice,
+// The host is required: anything wider than 127.0.0.1 must be an explicit choice,
 // so ":9650" is refused and "0.0.0.0:9650" / "[::]:9650" must be written out.
 
 export type HttpListenErrorCode = "EINVAL" | "EADDRINUSE" | "EADDRNOTAVAIL" | "EACCES" | "EUNKNOWN";

@@ -20,7 +20,7 @@ function roundTrip(r: LoadResult): string {
 }
 
 describe("convert", () => {
-  test("the seed's first router converts to the short TOML of DESIGN §5", () => {
+  test("the seed's first router converts to the short TOML of the README", () => {
     const text = roundTrip(load(seedConfigs()[0]!, "/seed/r1.conf"));
     expect(text).toBe(`# vigil configuration, converted by 'vigil convert' from /seed/r1.conf (keepalived).
 

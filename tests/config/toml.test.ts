@@ -1,4 +1,4 @@
-// vigil's TOML: DESIGN §5 keys, items as keepalived lines or tables, format detection by content.
+// vigil's TOML: the documented keys, items as keepalived lines or tables, format detection by content.
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { detectFormat, loadConfig, defaultConfigPath } from "../../src/config/load.ts";
@@ -6,7 +6,7 @@ import { DEFAULT_KEEPALIVED_PATH, DEFAULT_TOML_PATH } from "../../src/config/sch
 import { REPO, brief, load, ok, seedConfigs } from "./helpers.ts";
 
 describe("vigil TOML", () => {
-  test("the DESIGN §5 example loads", () => {
+  test("the README example loads", () => {
     const c = ok(load(`[global]\nrouter_id = "r1"\nhttp = "127.0.0.1:9650"\nlog = "info"\n\n[[instance]]\nname = "VI_1"\ninterface = "eth0"\nvirtual_router_id = 51\npriority = 255\nadvert_int = 1\nversion = 3\npreempt = true\npreempt_delay = 0\nvirtual_ipaddress = ["192.168.0.254/24"]\n`, "/etc/vigil/vigil.toml"));
     expect(c.format).toBe("toml");
     expect(c.global).toStrictEqual({ routerId: "r1", http: "127.0.0.1:9650", logLevel: "info", logFormat: "text", keepalivedExporterNames: false, realtimePriority: 0, noSwap: false, vrrpStrict: false });
