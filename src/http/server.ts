@@ -58,8 +58,23 @@ export function parseListen(listen: string): { hostname: string; port: number } 
   return { hostname: host, port: Number(portText) };
 }
 
+/**
+ * The request with an absolute URL. Bun gives a request without a usable Host header (HTTP/1.0 as
+ * HAProxy's `option httpchk` sends it, or an empty or malformed Host) an origin-form URL such as
+ * "/health/master"; Hono reads the path from after "scheme://host", so it routed that as "/master".
+ * The origin is the listener's own, because the client named none.
+ */
+export function withAbsoluteUrl(req: Request, origin: string): Request {
+  const url = req.url;
+  if (url.startsWith("http://") || url.startsWith("https://")) return req;
+  // Origin-form only: anything else would not be a path on this server; "/" keeps Hono's 404.
+  const path = url.startsWith("/") ? url : "/";
+  return new Request(origin + path, req);
+}
+
 export function startHttp(listen: string, app: FetchHandler): HttpServer {
   const { hostname, port } = parseListen(listen);
+  let origin = "";
   let server: ReturnType<typeof Bun.serve>;
   try {
     server = Bun.serve({
@@ -71,16 +86,17 @@ export function startHttp(listen: string, app: FetchHandler): HttpServer {
       reusePort: false,
       // Nothing here takes a request body; refuse big ones before they are buffered.
       maxRequestBodySize: 64 * 1024,
-      fetch: (req) => app.fetch(req),
+      fetch: (req) => app.fetch(withAbsoluteUrl(req, origin)),
       error: () => Response.json({ error: "internal error" }, { status: 500 }),
     });
   } catch (e) {
     throw listenError(listen, e);
   }
   const host = hostname.includes(":") ? `[${hostname}]` : hostname;
+  origin = `http://${host}:${server.port}`;
   let stopped = false;
   return {
-    url: `http://${host}:${server.port}`,
+    url: origin,
     port: server.port ?? port,
     stop() {
       if (stopped) return;
