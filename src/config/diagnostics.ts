@@ -4,13 +4,35 @@ import type { Diagnostic, SourcePosition } from "./schema.ts";
 
 /** Beyond this many errors the rest are noise (a binary or truncated file); stop recording. */
 export const MAX_ERRORS = 200;
+/** Warnings kept per load; a file with more is noise too (the count is still bounded). */
+export const MAX_WARNINGS = MAX_ERRORS * 5;
+
+/** A message, or a function building it: called only if the diagnostic is recorded (after the
+ * caps, "did you mean" suggestions are not computed at all). */
+export type Message = string | (() => string);
+const text = (m: Message): string => (typeof m === "string" ? m : m());
+
+export interface DiagsOptions {
+  /** `vigil check --strict` / TOML `strict = true`: a part ignored or not acted on is an error. */
+  strict?: boolean;
+}
 
 export class Diags {
   readonly errors: Diagnostic[] = [];
   readonly warnings: Diagnostic[] = [];
   private capped = false;
+  strict: boolean;
+  /**
+   * Reading a keepalived.conf: what keepalived itself tolerates (warns about and carries on) is a
+   * warning here too, so the same file runs with the same meaning. vigil's TOML stays strict.
+   */
+  keepalivedCompat = false;
 
-  error(pos: SourcePosition, message: string): void {
+  constructor(opts: DiagsOptions = {}) {
+    this.strict = opts.strict ?? false;
+  }
+
+  error(pos: SourcePosition, msg: Message): void {
     if (this.errors.length >= MAX_ERRORS) {
       if (!this.capped) {
         this.capped = true;
@@ -18,16 +40,34 @@ export class Diags {
       }
       return;
     }
-    this.errors.push({ severity: "error", message, pos });
+    this.errors.push({ severity: "error", message: text(msg), pos });
   }
 
-  warn(pos: SourcePosition, message: string): void {
-    if (this.warnings.length >= MAX_ERRORS * 5) return;
-    this.warnings.push({ severity: "warning", message, pos });
+  /** A part of the config that is ignored, changed or not acted on: an error under --strict. */
+  warn(pos: SourcePosition, msg: Message): void {
+    if (this.strict) return this.error(pos, () => `${text(msg)} (error under --strict)`);
+    this.advise(pos, msg);
+  }
+
+  /** Advice that changes nothing in what runs (never an error, not even under --strict). */
+  advise(pos: SourcePosition, msg: Message): void {
+    if (this.warnings.length >= MAX_WARNINGS) return;
+    this.warnings.push({ severity: "warning", message: text(msg), pos });
+  }
+
+  /** keepalived warns and carries on (warning); vigil's own TOML refuses it (error). */
+  tolerate(pos: SourcePosition, msg: Message): void {
+    if (this.keepalivedCompat) this.warn(pos, msg);
+    else this.error(pos, msg);
   }
 
   get full(): boolean {
     return this.capped;
+  }
+
+  /** True once no further diagnostic would be recorded: skip costly work such as suggestions. */
+  get saturated(): boolean {
+    return this.capped || (this.warnings.length >= MAX_WARNINGS && (this.strict || this.errors.length >= MAX_ERRORS));
   }
 }
 
@@ -61,8 +101,11 @@ export function editDistance(a: string, b: string): number {
   return prev[b.length]!;
 }
 
+const MAX_SUGGEST_LENGTH = 64;
+
 /** " (did you mean X?)" for the closest candidate within a third of the word's length, else "". */
 export function didYouMean(word: string, candidates: Iterable<string>): string {
+  if (word.length > MAX_SUGGEST_LENGTH) return ""; // no keyword is that long; edit distance would be costly
   const lower = word.toLowerCase();
   let best: string | undefined;
   let bestDist = Infinity;

@@ -10,8 +10,8 @@ import {
   blockLines,
   intArg,
   noArgs,
-  notifyArg,
   numArg,
+  setNotify,
   Repeats,
   requireBlock,
   strArg,
@@ -61,8 +61,8 @@ function readKeyword(d: InstanceDraft, s: Stmt, diags: Diags): void {
   const where = `vrrp_instance ${d.name.value}`;
   switch (k) {
     case "state": {
-      const v = strArg(s, diags, "MASTER|BACKUP");
-      if (v) d.state = at(v.value.toUpperCase(), v.pos);
+      // Exactly as written: keepalived compares "MASTER" / "BACKUP" case-sensitively.
+      d.state = strArg(s, diags, "MASTER|BACKUP");
       return;
     }
     case "interface":
@@ -141,7 +141,7 @@ function readKeyword(d: InstanceDraft, s: Stmt, diags: Diags): void {
       return;
   }
   if (k in NOTIFY) {
-    d.notify[NOTIFY[k]!] = notifyArg(s, diags);
+    setNotify(d.notify, NOTIFY[k]!, s, diags);
     return;
   }
   if (LIST_BLOCKS.has(k)) {
@@ -155,8 +155,8 @@ function readKeyword(d: InstanceDraft, s: Stmt, diags: Diags): void {
     diags.warn(s.keyword.pos, `${where}: '${k}' is not supported by vigil; ignored`);
     return;
   }
-  const hint = didYouMean(k, [...INSTANCE_READ, ...INSTANCE_IGNORED]);
-  diags.error(s.keyword.pos, `unknown keyword '${k}' in ${where}${hint}`);
+  // keepalived: "Unknown keyword", the line is skipped and the instance runs.
+  diags.warn(s.keyword.pos, () => `unknown keyword '${k}' in ${where}, ignored (as keepalived)${didYouMean(k, [...INSTANCE_READ, ...INSTANCE_IGNORED])}`);
 }
 
 function readListLine(d: InstanceDraft, k: string, line: Stmt["args"], diags: Diags): void {
@@ -193,12 +193,13 @@ function readAuth(d: InstanceDraft, s: Stmt, diags: Diags): void {
   for (const c of s.block!) {
     const k = c.keyword.text;
     if (k === "auth_type") {
+      // keepalived compares exactly ("PASS", "AH"); anything else is warned about and ignored.
       const v = strArg(c, diags, "PASS|AH");
-      if (v) d.authType = at(v.value.toUpperCase(), v.pos);
+      if (v) d.authType = v;
     } else if (k === "auth_pass") {
       d.authPass = strArg(c, diags, "PASSWORD");
     } else {
-      diags.error(c.keyword.pos, `unknown keyword '${k}' in authentication${didYouMean(k, ["auth_type", "auth_pass"])}`);
+      diags.warn(c.keyword.pos, () => `unknown keyword '${k}' in authentication, ignored (as keepalived)${didYouMean(k, ["auth_type", "auth_pass"])}`);
     }
   }
 }

@@ -7,6 +7,14 @@ import { readFileSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { SourcePosition } from "./schema.ts";
 import type { Diags } from "./diagnostics.ts";
+import {
+  ExpansionError,
+  MAX_GENERATED_BYTES,
+  MAX_GENERATED_LINES,
+  MAX_SEQ_NESTING,
+  parseGenerator,
+  substituteParams,
+} from "./keepalived-expand.ts";
 
 export interface Word {
   text: string;
@@ -27,10 +35,41 @@ export interface LexOptions {
   maxBytes: number;
 }
 
-const MAX_INCLUDE_FILES = 1000;
-const MAX_INCLUDE_DEPTH = 16;
-const MAX_SUBST_DEPTH = 10;
+/** Files read for one config (main file and every include), and include nesting. */
+export const MAX_INCLUDE_FILES = 1000;
+export const MAX_INCLUDE_DEPTH = 16;
 const INCLUDES = new Set(["include", "includer", "includem", "includew", "includeb", "includea"]);
+
+/**
+ * What makes each include keyword fatal (lib/parser.c include types): R = a match that cannot be
+ * read, M = a literal file name missing, W = a wildcard matching nothing, B = a {a,b} alternative
+ * missing. Plain `include` is never fatal.
+ */
+const INCLUDE_CHECKS: Record<string, { readable: boolean; missing: boolean; noMatch: boolean; braces: boolean }> = {
+  include: { readable: false, missing: false, noMatch: false, braces: false },
+  includer: { readable: true, missing: false, noMatch: false, braces: false },
+  includem: { readable: true, missing: true, noMatch: false, braces: false },
+  includew: { readable: true, missing: true, noMatch: true, braces: false },
+  includeb: { readable: true, missing: false, noMatch: false, braces: true },
+  includea: { readable: true, missing: true, noMatch: true, braces: true },
+};
+
+function isFile(p: string): boolean {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function existsPath(p: string): boolean {
+  try {
+    statSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
 const ESCAPES: Record<string, string> = { a: "\x07", b: "\b", E: "\x1b", f: "\f", n: "\n", r: "\r", t: "\t", v: "\v" };
 
 /** Index of the first NUL byte (binary data), or -1. */
@@ -48,10 +87,14 @@ export function positionOf(text: string, index: number, file: string): SourcePos
   return { file, line, col: index - start + 1 };
 }
 
-/** csh-style {a,b} expansion (may span '/'), which Bun.Glob does not do across segments. */
-function expandBraces(pattern: string, out: string[] = []): string[] {
+/**
+ * csh-style {a,b} expansion (may span '/'), which Bun.Glob does not do across segments. Stops
+ * (returns more than MAX_INCLUDE_FILES patterns) once that many exist: the caller reports it.
+ */
+export function expandBraces(pattern: string, out: string[] = []): string[] {
+  if (out.length > MAX_INCLUDE_FILES) return out;
   const open = pattern.indexOf("{");
-  if (open < 0 || out.length > MAX_INCLUDE_FILES) return (out.push(pattern), out);
+  if (open < 0) return (out.push(pattern), out);
   let depth = 0;
   const cuts: number[] = [];
   let close = -1;
@@ -75,7 +118,9 @@ function expandBraces(pattern: string, out: string[] = []): string[] {
 /** Absolute, sorted file list for an include pattern (glob() sorts too). */
 export function globInclude(pattern: string, baseDir: string): string[] {
   const found = new Set<string>();
-  for (const p of expandBraces(resolve(baseDir, pattern))) {
+  const patterns = expandBraces(resolve(baseDir, pattern));
+  if (patterns.length > MAX_INCLUDE_FILES) throw new ExpansionError(`{a,b} alternatives expand to more than ${MAX_INCLUDE_FILES} names`);
+  for (const p of patterns) {
     if (!/[*?[]/.test(p)) {
       found.add(p);
       continue;
@@ -86,7 +131,10 @@ export function globInclude(pattern: string, baseDir: string): string[] {
     const cwd = segs.slice(0, firstGlob).join("/") || "/";
     const rest = segs.slice(firstGlob).join("/");
     try {
-      for (const f of new Bun.Glob(rest).scanSync({ cwd, absolute: true, onlyFiles: true })) found.add(f);
+      for (const f of new Bun.Glob(rest).scanSync({ cwd, absolute: true, onlyFiles: true })) {
+        found.add(f);
+        if (found.size > MAX_INCLUDE_FILES) throw new ExpansionError(`matches more than ${MAX_INCLUDE_FILES} files`);
+      }
     } catch {
       // unreadable directory: same as no match
     }
@@ -101,6 +149,9 @@ export class KeepalivedLexer {
   private readonly openFiles: string[] = [];
   private readonly params = new Map<string, string>();
   private readonly warnedIds = new Set<string>();
+  /** Lines and bytes produced by ~SEQ/~LST so far (capped). */
+  private generatedLines = 0;
+  private generatedBytes = 0;
 
   constructor(
     private readonly opts: LexOptions,
@@ -156,8 +207,8 @@ export class KeepalivedLexer {
       line = line.slice(offset);
     }
     if (/^\s*\$[A-Za-z_][A-Za-z0-9_]*=/.test(line)) return this.defineParam(lines, i, line, file);
-    if (/^\s*~(SEQ|SEQx|LST)\(/.test(line)) {
-      this.diags.error(pos, "~SEQ/~LST blocks are not supported by vigil; expand them in the file");
+    if (/^\s*~(SEQx?|LST)\s*\(/.test(line)) {
+      this.generate(line, { ...pos, col: offset + line.search(/~/) + 1 }, lines, i, file, 0);
       return i;
     }
     const inc = /^(\s*)(include[rmwba]?)(\s|$)/.exec(line);
@@ -178,6 +229,43 @@ export class KeepalivedLexer {
     for (const w of words) this.items.push(w);
     this.items.push({ kind: "nl" });
     return i;
+  }
+
+  /**
+   * `~SEQ(…) text` / `~LST(…) text`: the text once per round with the variables set (they stay
+   * defined afterwards, as in keepalived). Rounds and output are counted before they are produced.
+   */
+  private generate(line: string, pos: SourcePosition, lines: string[], i: number, file: string, depth: number): void {
+    let g;
+    try {
+      if (depth >= MAX_SEQ_NESTING) throw new ExpansionError(`~SEQ/~LST nested more than ${MAX_SEQ_NESTING} deep on one line`);
+      g = parseGenerator(line, (s) => this.substitute(s, pos));
+    } catch (e) {
+      if (!(e instanceof ExpansionError)) throw e;
+      this.diags.error(pos, `${e.message}: '${line.trim().slice(0, 80)}'`);
+      return;
+    }
+    if (this.generatedLines + g.rounds > MAX_GENERATED_LINES || this.generatedBytes + g.rounds * g.rest.length > MAX_GENERATED_BYTES) {
+      this.diags.error(pos, `~SEQ/~LST would generate ${g.rounds} lines; vigil stops at ${MAX_GENERATED_LINES} lines or ${MAX_GENERATED_BYTES} bytes per config`);
+      this.generatedLines = MAX_GENERATED_LINES; // one message, not one per later generator
+      return;
+    }
+    const nested = /^~(SEQx?|LST)\s*\(/.test(g.rest);
+    for (let r = 0; r < g.rounds && !this.diags.full; r++) {
+      g.vars.forEach((v, k) => this.params.set(v, g.values(r)[k]!));
+      if (nested) {
+        this.generate(g.rest, pos, lines, i, file, depth + 1);
+        continue;
+      }
+      this.generatedLines++;
+      this.generatedBytes += g.rest.length;
+      if (this.generatedLines > MAX_GENERATED_LINES || this.generatedBytes > MAX_GENERATED_BYTES) {
+        this.diags.error(pos, `~SEQ/~LST output exceeds ${MAX_GENERATED_LINES} lines or ${MAX_GENERATED_BYTES} bytes; stopped`);
+        return;
+      }
+      for (const w of this.tokenize(g.rest, pos, pos.col - 1)) this.items.push(w);
+      this.items.push({ kind: "nl" });
+    }
   }
 
   private tokenize(line: string, pos: SourcePosition, offset: number): Item[] {
@@ -221,7 +309,7 @@ export class KeepalivedLexer {
         text += ch;
         i++;
       }
-      const substituted = this.params.size > 0 || text.includes("${_") ? this.substitute(text, pos.file) : text;
+      const substituted = this.params.size > 0 || text.includes("${_") ? this.substitute(text, at) : text;
       if (!quoted && substituted !== text && /\s/.test(substituted)) {
         for (const part of substituted.split(/\s+/).filter(Boolean)) {
           out.push({ kind: "word", word: { text: part, pos: at, quoted: false } });
@@ -254,18 +342,16 @@ export class KeepalivedLexer {
     return { text, end: i + 1 };
   }
 
-  private substitute(text: string, file: string): string {
-    const builtin: Record<string, string> = { _PWD: dirname(resolve(file)), _INSTANCE: this.opts.configId, _HASH: "#", _BANG: "!" };
-    const lookup = (name: string): string | undefined => this.params.get(name) ?? builtin[name];
-    let out = text;
-    for (let depth = 0; depth < MAX_SUBST_DEPTH && out.includes("$"); depth++) {
-      const next = out
-        .replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (m, name: string) => lookup(name) ?? m)
-        .replace(/\$([A-Za-z_][A-Za-z0-9_]*)$/, (m, name: string) => lookup(name) ?? m);
-      if (next === out) break;
-      out = next;
+  /** Parameter substitution in one word; past a cap: an error at the word, the word unchanged. */
+  private substitute(text: string, pos: SourcePosition): string {
+    const builtin: Record<string, string> = { _PWD: dirname(resolve(pos.file)), _INSTANCE: this.opts.configId, _HASH: "#", _BANG: "!" };
+    try {
+      return substituteParams(text, (name) => this.params.get(name) ?? builtin[name]);
+    } catch (e) {
+      if (!(e instanceof ExpansionError)) throw e;
+      this.diags.error(pos, `${e.message} in '${text.slice(0, 80)}'`);
+      return text;
     }
-    return out;
   }
 
   private include(kw: Word, patterns: Word[], file: string): void {
@@ -273,27 +359,50 @@ export class KeepalivedLexer {
       this.diags.error(kw.pos, `${kw.text}: missing file name`);
       return;
     }
-    const strict = kw.text !== "include" && kw.text !== "includer";
+    const checks = INCLUDE_CHECKS[kw.text] ?? INCLUDE_CHECKS.include!;
     for (const word of patterns) {
-      const matches = globInclude(word.text, dirname(file));
-      const existing = matches.filter((m) => {
-        try {
-          return statSync(m).isFile();
-        } catch {
-          return false;
-        }
-      });
-      if (existing.length === 0) {
-        const msg = `${kw.text} '${word.text}': no such file`;
-        if (strict) this.diags.error(word.pos, msg);
-        else this.diags.warn(word.pos, `${msg}; nothing included`);
+      let matches: string[];
+      try {
+        matches = globInclude(word.text, dirname(file));
+      } catch (e) {
+        if (!(e instanceof ExpansionError)) throw e;
+        this.diags.error(word.pos, `${kw.text} '${word.text}': ${e.message}; nothing included`);
         continue;
       }
-      for (const f of existing) this.includeFile(f, word);
+      const files = matches.filter((m) => isFile(m));
+      const wildcard = /[*?[]/.test(word.text);
+      const brace = /\{[^}]*,[^}]*\}/.test(word.text);
+      // A literal name (or brace alternative) that does not exist: keepalived's "Config files missing".
+      const missing = matches.filter((m) => !/[*?[]/.test(m) && !existsPath(m));
+      const fatal = (what: "missing" | "nomatch" | "partial"): boolean =>
+        what === "partial" ? checks.braces : what === "missing" ? (brace ? checks.braces : checks.missing) : checks.noMatch;
+      if (files.length === 0) {
+        const what = missing.length > 0 || !wildcard ? "missing" : "nomatch";
+        const msg = `${kw.text} '${word.text}': ${what === "missing" ? "no such file" : "no file matches"}`;
+        if (fatal(what)) this.diags.error(word.pos, `${msg} (keepalived refuses this with '${kw.text}')`);
+        else this.diags.warn(word.pos, `${msg}; nothing included (as keepalived with '${kw.text}')`);
+        continue;
+      }
+      if (brace && missing.length > 0) {
+        const msg = `${kw.text} '${word.text}': ${missing.length} of the alternatives do not exist`;
+        if (fatal("partial")) {
+          this.diags.error(word.pos, `${msg} (keepalived refuses this with '${kw.text}')`);
+          continue;
+        }
+        this.diags.warn(word.pos, `${msg}; the others are included`);
+      }
+      for (const m of matches) {
+        if (files.includes(m) || !existsPath(m)) continue;
+        // A directory or other non-file: keepalived's INCLUDE_R check.
+        const msg = `${kw.text} '${m}' is not a regular file`;
+        if (checks.readable) this.diags.error(word.pos, `${msg} (keepalived refuses this with '${kw.text}')`);
+        else this.diags.warn(word.pos, `${msg}; skipped`);
+      }
+      for (const f of files) this.includeFile(f, word, checks.readable);
     }
   }
 
-  private includeFile(path: string, from: Word): void {
+  private includeFile(path: string, from: Word, mustRead = true): void {
     if (this.openFiles.includes(path)) {
       this.diags.error(from.pos, `include loop: '${path}' is already being read`);
       return;
@@ -311,7 +420,9 @@ export class KeepalivedLexer {
       }
       text = readFileSync(path, "utf8");
     } catch (e) {
-      this.diags.error(from.pos, `include '${path}': ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+      const msg = `include '${path}': ${(e as NodeJS.ErrnoException).code ?? String(e)}`;
+      if (mustRead) this.diags.error(from.pos, msg);
+      else this.diags.warn(from.pos, `${msg}; skipped (as keepalived with 'include')`);
       return;
     }
     const nul = findBinary(text);

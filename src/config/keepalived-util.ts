@@ -3,7 +3,7 @@
 import type { Diags } from "./diagnostics.ts";
 import type { Stmt } from "./keepalived-tree.ts";
 import type { Word } from "./keepalived-lexer.ts";
-import { at, type Located } from "./draft.ts";
+import { at, type Located, type NotifyDraft } from "./draft.ts";
 import { parseInteger, parseNumber } from "./lines.ts";
 
 /** A block statement's lines as token lists (keyword first), for list blocks like virtual_ipaddress. */
@@ -36,7 +36,8 @@ export function oneArg(stmt: Stmt, diags: Diags, usage = "VALUE"): Word | undefi
     diags.error(stmt.keyword.pos, `${stmt.keyword.text}: missing value (${stmt.keyword.text} ${usage})`);
     return undefined;
   }
-  if (extra) diags.error(extra.pos, `${stmt.keyword.text}: unexpected '${extra.text}' after the value`);
+  // keepalived reads the first value and ignores the rest of the line.
+  if (extra) diags.tolerate(extra.pos, `${stmt.keyword.text}: unexpected '${extra.text}' after the value; ignored (as keepalived)`);
   return a;
 }
 
@@ -100,4 +101,16 @@ export class Repeats {
     if (prev) diags.warn(stmt.keyword.pos, `${k} given again (first at line ${prev.pos.line}); the last one wins`);
     this.seen.set(k, stmt.keyword);
   }
+}
+
+/** keepalived keeps the first notify script of a kind: "script already specified - ignoring". */
+export function setNotify(n: NotifyDraft, field: keyof NotifyDraft, stmt: Stmt, diags: Diags): void {
+  const v = notifyArg(stmt, diags);
+  if (!v) return;
+  const first = n[field];
+  if (first) {
+    diags.warn(stmt.keyword.pos, `${stmt.keyword.text} already given at line ${first.pos.line}; '${v.value}' ignored (keepalived keeps the first)`);
+    return;
+  }
+  n[field] = v;
 }

@@ -22,6 +22,7 @@ import {
 import { KeepalivedLexer, type LexOptions } from "./keepalived-lexer.ts";
 import { buildTree, type Stmt } from "./keepalived-tree.ts";
 import {
+  setNotify,
   blockLines,
   intArg,
   joinCommand,
@@ -38,6 +39,7 @@ import { parseBool, parseInteger } from "./lines.ts";
 export type { LexOptions } from "./keepalived-lexer.ts";
 
 export function readKeepalived(path: string, text: string, opts: LexOptions, diags: Diags): ConfigDraft {
+  diags.keepalivedCompat = true;
   const lexer = new KeepalivedLexer(opts, diags);
   lexer.lexText(path, text);
   const tree = buildTree(lexer.items, diags);
@@ -81,7 +83,8 @@ function readTop(draft: ConfigDraft, s: Stmt, diags: Diags): void {
     diags.warn(s.keyword.pos, `'${k}' is not supported by vigil; ignored`);
     return;
   }
-  diags.error(s.keyword.pos, `unknown top-level keyword '${k}'${didYouMean(k, TOP_LEVEL_ALL)}`);
+  // keepalived: "Unknown keyword" and the statement (with its block) is skipped; it runs on.
+  diags.warn(s.keyword.pos, () => `unknown top-level keyword '${k}', skipped (as keepalived)${didYouMean(k, TOP_LEVEL_ALL)}`);
 }
 
 function readGlobal(g: GlobalDraft, block: Stmt[], diags: Diags): void {
@@ -142,8 +145,7 @@ function readGlobal(g: GlobalDraft, block: Stmt[], diags: Diags): void {
       diags.warn(s.keyword.pos, `global_defs: '${k}' is not supported by vigil; ignored`);
       continue;
     }
-    const all = [...GLOBAL_DEFS_READ, ...GLOBAL_DEFS_IGNORED, ...SMTP_KEYWORDS];
-    diags.error(s.keyword.pos, `unknown keyword '${k}' in global_defs${didYouMean(k, all)}`);
+    diags.warn(s.keyword.pos, () => `unknown keyword '${k}' in global_defs, ignored (as keepalived)${didYouMean(k, [...GLOBAL_DEFS_READ, ...GLOBAL_DEFS_IGNORED, ...SMTP_KEYWORDS])}`);
   }
   if (smtp.length > 0) {
     const names = [...new Set(smtp.map((s) => s.keyword.text))].join(", ");
@@ -200,7 +202,7 @@ function readScript(draft: ConfigDraft, s: Stmt, diags: Diags): void {
       }
     }
     if (SCRIPT_IGNORED.has(k)) diags.warn(c.keyword.pos, `vrrp_script ${name.text}: '${k}' is not supported by vigil; ignored`);
-    else diags.error(c.keyword.pos, `unknown keyword '${k}' in vrrp_script ${name.text}${didYouMean(k, [...SCRIPT_READ, ...SCRIPT_IGNORED])}`);
+    else diags.warn(c.keyword.pos, () => `unknown keyword '${k}' in vrrp_script ${name.text}, ignored (as keepalived)${didYouMean(k, [...SCRIPT_READ, ...SCRIPT_IGNORED])}`);
   }
   draft.scripts.push(d);
 }
@@ -214,8 +216,8 @@ function weightArg(c: Stmt, diags: Diags) {
     return undefined;
   }
   if (rev?.text === "reverse") diags.warn(rev.pos, "weight … reverse is not supported by vigil; ignored");
-  else if (rev) diags.error(rev.pos, `weight: unexpected '${rev.text}'`);
-  if (extra) diags.error(extra.pos, `weight: unexpected '${extra.text}'`);
+  else if (rev) diags.warn(rev.pos, `weight: unexpected '${rev.text}'; ignored (as keepalived)`);
+  if (extra) diags.warn(extra.pos, `weight: unexpected '${extra.text}'; ignored (as keepalived)`);
   return parseInteger(n, "weight", diags);
 }
 
@@ -239,12 +241,13 @@ function readSyncGroup(draft: ConfigDraft, s: Stmt, diags: Diags): void {
         for (const w of line) g.members.push(at(w.text, w.pos));
       }
     } else if (k in SYNC_NOTIFY) {
-      g.notify[SYNC_NOTIFY[k]!] = notifyArg(c, diags);
+      setNotify(g.notify, SYNC_NOTIFY[k]!, c, diags);
     } else if (SYNC_GROUP_IGNORED.has(k)) {
       diags.warn(c.keyword.pos, `vrrp_sync_group ${name.text}: '${k}' is not supported by vigil; ignored`);
     } else {
-      const hint = didYouMean(k, [...SYNC_GROUP_READ, ...SYNC_GROUP_IGNORED]);
-      diags.error(c.keyword.pos, `unknown keyword '${k}' in vrrp_sync_group ${name.text}${hint || " (member instances go inside group { … })"}`);
+      // keepalived's old form lists members without group { }: it warns "Unknown keyword" for each.
+      const hint = () => didYouMean(k, [...SYNC_GROUP_READ, ...SYNC_GROUP_IGNORED]) || " (member instances go inside group { … })";
+      diags.warn(c.keyword.pos, () => `unknown keyword '${k}' in vrrp_sync_group ${name.text}, ignored (as keepalived)${hint()}`);
     }
   }
   draft.syncGroups.push(g);
@@ -259,7 +262,7 @@ function readTrackFile(draft: ConfigDraft, s: Stmt, diags: Diags): void {
     if (k === "file") t.file = strArg(c, diags, "PATH");
     else if (k === "weight") t.weight = weightArg(c, diags);
     else if (TRACK_FILE_IGNORED.has(k)) diags.warn(c.keyword.pos, `track_file ${name.text}: '${k}' is not supported by vigil; ignored`);
-    else diags.error(c.keyword.pos, `unknown keyword '${k}' in track_file ${name.text}${didYouMean(k, [...TRACK_FILE_READ, ...TRACK_FILE_IGNORED])}`);
+    else diags.warn(c.keyword.pos, () => `unknown keyword '${k}' in track_file ${name.text}, ignored (as keepalived)${didYouMean(k, [...TRACK_FILE_READ, ...TRACK_FILE_IGNORED])}`);
   }
   draft.trackFiles.push(t);
 }

@@ -15,9 +15,10 @@ export interface Tok {
 const INT_RE = /^[+-]?[0-9]+$/;
 const NUM_RE = /^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)$/;
 
+// keepalived warns about a value it cannot read and carries on without it (tolerate); TOML refuses.
 export function parseInteger(t: Tok, what: string, diags: Diags): Located<number> | undefined {
   if (!INT_RE.test(t.text)) {
-    diags.error(t.pos, `${what}: expected an integer, got '${t.text}'`);
+    diags.tolerate(t.pos, `${what}: expected an integer, got '${t.text}'${diags.keepalivedCompat ? "; ignored (as keepalived)" : ""}`);
     return undefined;
   }
   return at(Number(t.text), t.pos);
@@ -25,7 +26,7 @@ export function parseInteger(t: Tok, what: string, diags: Diags): Located<number
 
 export function parseNumber(t: Tok, what: string, diags: Diags): Located<number> | undefined {
   if (!NUM_RE.test(t.text)) {
-    diags.error(t.pos, `${what}: expected a number, got '${t.text}'`);
+    diags.tolerate(t.pos, `${what}: expected a number, got '${t.text}'${diags.keepalivedCompat ? "; ignored (as keepalived)" : ""}`);
     return undefined;
   }
   return at(Number(t.text), t.pos);
@@ -73,7 +74,7 @@ export function parseVipLine(toks: Tok[], diags: Diags): VipDraft | undefined {
     const valueOpt = VIP_VALUE_OPTS.includes(opt) || VIP_IGNORED_VALUE.includes(opt);
     if (!valueOpt) {
       const all = [...VIP_VALUE_OPTS, ...VIP_IGNORED_VALUE, ...VIP_IGNORED_FLAGS];
-      diags.error(t.pos, `unknown virtual address option '${opt}'${didYouMean(opt, all)}`);
+      diags.tolerate(t.pos, () => `unknown virtual address option '${opt}'${diags.keepalivedCompat ? ", ignored (as keepalived)" : ""}${didYouMean(opt, all)}`);
       // Most likely a misspelt "option value": skip the value too rather than report it again.
       if (rest[i + 1] && !all.includes(rest[i + 1]!.text)) i++;
       continue;

@@ -10,6 +10,7 @@ import { readKeepalived } from "./keepalived.ts";
 import { findBinary, positionOf } from "./keepalived-lexer.ts";
 import { readToml } from "./toml.ts";
 import { validateDraft } from "./validate.ts";
+import { realHost, type HostProbe } from "./host.ts";
 
 /** Largest config vigil reads (main file plus includes); real ones are kilobytes. */
 export const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
@@ -19,6 +20,10 @@ export interface LoadOptions {
   configId?: string;
   /** Force a format instead of detecting it. */
   format?: "toml" | "keepalived";
+  /** `vigil check --strict`: every part ignored or not acted on is an error (TOML: global.strict). */
+  strict?: boolean;
+  /** What the host has (script files, users); tests pass a fake. Default: this machine. */
+  host?: HostProbe;
 }
 
 export type ConfigFormat = "toml" | "keepalived";
@@ -64,15 +69,16 @@ export function loadConfigText(text: string, path: string, opts: LoadOptions = {
   }
   if (text.startsWith("\uFEFF")) text = text.slice(1); // a BOM from Windows editors
   if (text.trim() === "") return fail(path, "config file is empty");
-  const diags = new Diags();
+  const diags = new Diags({ strict: opts.strict ?? false });
   try {
     const format = opts.format ?? detectFormat(text, path);
+    diags.keepalivedCompat = format === "keepalived";
     const draft =
       format === "toml"
         ? readToml(path, text, diags)
         : readKeepalived(path, text, { configId: opts.configId ?? hostname().split(".")[0] ?? "", maxBytes: MAX_CONFIG_BYTES }, diags);
     if (!draft) return { ok: false, errors: sortDiagnostics(diags.errors), warnings: sortDiagnostics(diags.warnings) };
-    return validateDraft(draft, diags);
+    return validateDraft(draft, diags, opts.host ?? realHost);
   } catch (e) {
     // A bug of ours must still come out as a diagnostic, not a stack trace on an operator's console.
     const msg = e instanceof Error ? e.message : String(e);

@@ -4,8 +4,12 @@
 import type { Family, VrrpVersion } from "../protocol/types.ts";
 import type { InstanceConfig, VirtualAddress, VirtualRoute } from "./schema.ts";
 import type { Diags } from "./diagnostics.ts";
-import type { GlobalDraft, InstanceDraft, Located, VipDraft } from "./draft.ts";
-import { ipv4HostBits, isMulticast, parseIp, parsePrefix } from "./address.ts";
+import type { GlobalDraft, InstanceDraft, Located } from "./draft.ts";
+import { parseIp, parsePrefix } from "./address.ts";
+import { checkIfName, moveExcessVips, vipList } from "./validate-vips.ts";
+import { advertInterval } from "./validate-advert.ts";
+
+export { checkIfName } from "./validate-vips.ts";
 
 /** keepalived defaults (keepalived.conf(5)); the TOML format shares them. */
 export const DEFAULTS = {
@@ -18,15 +22,7 @@ export const DEFAULTS = {
   garpMasterRefreshRepeat: 1,
 } as const;
 
-const SCOPES = ["global", "site", "link", "host", "nowhere"] as const;
 const AUTH_PASS_MAX = 8; // RFC 3768 §5.3.6.1: 8 octets
-
-export function checkIfName(v: Located<string>, what: string, diags: Diags): void {
-  const n = v.value;
-  if (n.length === 0 || n.length > 15 || /[\s/:]/.test(n) || n === "." || n === "..") {
-    diags.error(v.pos, `${what} '${n}' is not a valid interface name (1–15 characters, no '/', ':' or spaces)`);
-  }
-}
 
 export function inRange(v: Located<number> | undefined, lo: number, hi: number, what: string, diags: Diags): boolean {
   if (!v) return true;
@@ -46,62 +42,6 @@ function isInt(v: Located<number> | undefined, what: string, diags: Diags): bool
 /** Default accept mode: on, unless vrrp_strict (then only for the address owner). */
 export function defaultAccept(vrrpStrict: boolean, priority: number): boolean {
   return vrrpStrict ? priority === 255 : true;
-}
-
-function vip(d: VipDraft, diags: Diags): VirtualAddress | undefined {
-  const p = parsePrefix(d.address.value);
-  if ("error" in p) {
-    diags.error(d.address.pos, `bad virtual address: ${p.error}`);
-    return undefined;
-  }
-  if (isMulticast(p) || p.bytes.every((b) => b === 0)) {
-    diags.error(d.address.pos, `virtual address ${p.address} must be a unicast address`);
-    return undefined;
-  }
-  const out: VirtualAddress = { address: p.address, prefixLength: p.prefixLength, family: p.family, pos: d.address.pos };
-  if (d.dev) {
-    checkIfName(d.dev, "dev", diags);
-    out.dev = d.dev.value;
-  }
-  if (d.scope) {
-    const s = d.scope.value as (typeof SCOPES)[number];
-    if (SCOPES.includes(s)) out.scope = s;
-    else diags.error(d.scope.pos, `scope '${d.scope.value}' is not one of ${SCOPES.join(", ")}`);
-  }
-  if (d.label) {
-    if (p.family === 6) diags.warn(d.label.pos, `label '${d.label.value}' ignored: Linux has no labels on IPv6 addresses`);
-    else if (d.label.value.length > 15) diags.error(d.label.pos, `label '${d.label.value}' is longer than 15 characters`);
-    else out.label = d.label.value;
-  }
-  if (d.brd) {
-    const b = d.brd.value;
-    if (p.family === 6) diags.error(d.brd.pos, "brd applies to IPv4 addresses only");
-    else if (b === "+" || b === "-") out.broadcast = ipv4HostBits(p.bytes, p.prefixLength, b === "+");
-    else {
-      const ip = parseIp(b);
-      if (!ip || ip.family !== 4) diags.error(d.brd.pos, `brd '${b}' is not an IPv4 address`);
-      else out.broadcast = ip.address;
-    }
-  }
-  return out;
-}
-
-function vipList(list: VipDraft[], what: string, diags: Diags): VirtualAddress[] {
-  const out: VirtualAddress[] = [];
-  const seen = new Map<string, VirtualAddress>();
-  for (const d of list) {
-    const v = vip(d, diags);
-    if (!v) continue;
-    const key = `${v.address}/${v.dev ?? ""}`;
-    const first = seen.get(key);
-    if (first) {
-      diags.warn(v.pos, `${what} ${v.address} is listed twice (first at line ${first.pos.line}); the repeat is ignored`);
-      continue;
-    }
-    seen.set(key, v);
-    out.push(v);
-  }
-  return out;
 }
 
 function route(d: InstanceDraft["routes"][number], diags: Diags): VirtualRoute | undefined {
@@ -127,15 +67,24 @@ function route(d: InstanceDraft["routes"][number], diags: Diags): VirtualRoute |
   return r;
 }
 
+/**
+ * unicast_src_ip / unicast_peer / mcast_src_ip. keepalived's inet_stosockaddr cuts a "/mask" or
+ * "-range" suffix off (warned here); a bad address or the other family is skipped with a warning.
+ */
 function hostAddress(v: Located<string>, what: string, family: Family | undefined, diags: Diags): string | undefined {
-  const ip = parseIp(v.value);
+  const cut = diags.keepalivedCompat ? v.value.search(/[/-]/) : -1;
+  const text = cut >= 0 ? v.value.slice(0, cut) : v.value;
+  const ip = parseIp(text);
+  const skipped = diags.keepalivedCompat ? "; skipped (as keepalived)" : "";
   if (!ip) {
-    diags.error(v.pos, `${what} '${v.value}' is not an IP address`);
+    diags.tolerate(v.pos, `${what} '${v.value}' is not an IP address${skipped}`);
     return undefined;
   }
   if (family && ip.family !== family) {
-    diags.error(v.pos, `${what} ${ip.address} is IPv${ip.family} but the instance's VIPs are IPv${family}`);
+    diags.tolerate(v.pos, `${what} ${ip.address} is IPv${ip.family} but the instance's VIPs are IPv${family}${skipped}`);
+    return undefined;
   }
+  if (cut >= 0) diags.warn(v.pos, `${what} '${v.value}': '${v.value.slice(cut)}' ignored, ${ip.address} used (as keepalived)`);
   return ip.address;
 }
 
@@ -152,56 +101,65 @@ function count(v: Located<number> | undefined, dflt: number, lo: number, hi: num
 export function validateInstance(d: InstanceDraft, g: GlobalDraft, diags: Diags): InstanceConfig {
   const name = d.name.value;
   const where = `vrrp_instance ${name}`;
-  if (!d.interface) diags.error(d.pos, `${where}: missing interface`);
+  const vrrpStrict = g.vrrpStrict?.value ?? false;
+  // keepalived 2.2.7 stops with "Unknown interface!" (exit 2) when an instance has none.
+  if (!d.interface) diags.error(d.pos, `${where}: missing interface (keepalived refuses this too: "Unknown interface!")`);
   else checkIfName(d.interface, "interface", diags);
   if (!d.vrid) diags.error(d.pos, `${where}: missing virtual_router_id`);
   else if (isInt(d.vrid, "virtual_router_id", diags)) inRange(d.vrid, 1, 255, "virtual_router_id", diags);
-  const priority = count(d.priority, DEFAULTS.priority, 1, 255, "priority", diags);
 
-  const vips = vipList(d.vips, "virtual address", diags);
-  if (d.vips.length === 0) diags.error(d.pos, `${where}: no virtual_ipaddress configured`);
-  const family: Family = vips[0]?.family ?? 4;
-  for (const v of vips) {
-    if (v.family !== family) {
-      diags.error(v.pos, `${where}: ${v.address} is IPv${v.family} but the first VIP is IPv${family}; put other-family addresses in virtual_ipaddress_excluded`);
-    }
-  }
+  // The instance's family is its first address's (keepalived: the first VIP, else the first unicast address).
+  const firstAddr = [...d.vips.map((v) => v.address.value.split("/")[0]!), d.unicastSrcIp?.value, ...d.unicastPeers.map((p) => p.value)]
+    .map((t) => (t === undefined ? null : parseIp(t.replace(/[/-].*$/, ""))))
+    .find((ip) => ip !== null);
+  const family: Family = firstAddr?.family ?? 4;
+  const vips = vipList(d.vips, "virtual address", diags, family);
+  const excludedVips = vipList(d.excludedVips, "excluded address", diags);
 
   let version: VrrpVersion = DEFAULTS.version;
   const verSrc = d.version ?? g.vrrpVersion;
   if (verSrc && (verSrc.value === 2 || verSrc.value === 3)) version = verSrc.value;
-  else if (verSrc) diags.error(verSrc.pos, `version ${verSrc.value} is not 2 or 3`);
+  else if (verSrc) diags.tolerate(verSrc.pos, `version ${verSrc.value} is not 2 or 3${diags.keepalivedCompat ? "; ignored (as keepalived)" : ""}`);
   if (family === 6 && version === 2) {
-    if (d.version) diags.error(d.version.pos, `${where}: IPv6 VIPs require version 3 (VRRPv2 is IPv4 only)`);
-    version = 3; // keepalived: IPv6 instances always run v3 when the version is only a global default
+    if (d.version && !vrrpStrict) diags.error(d.version.pos, `${where}: IPv6 VIPs require version 3 (VRRPv2 is IPv4 only)`);
+    else if (d.version) diags.warn(d.version.pos, `${where}: IPv6 cannot use VRRP version 2; version 3 used (as keepalived under vrrp_strict)`);
+    version = 3; // keepalived: IPv6 instances run v3 when the version is only a global default
   }
 
-  let advertIntervalCs = DEFAULTS.advertIntSec * 100;
-  const ai = d.advertIntSec;
-  if (ai && version === 2) {
-    if (!Number.isInteger(ai.value) || ai.value < 1 || ai.value > 255) {
-      diags.error(ai.pos, `advert_int ${ai.value} is invalid for VRRPv2: whole seconds 1–255 (fractions need version 3)`);
-    } else advertIntervalCs = ai.value * 100;
-  } else if (ai) {
-    if (!(ai.value >= 0.01 && ai.value <= 40.95)) diags.error(ai.pos, `advert_int ${ai.value} is out of range for VRRPv3 (0.01–40.95 s)`);
-    else {
-      advertIntervalCs = Math.round(ai.value * 100);
-      if (Math.abs(ai.value * 100 - advertIntervalCs) > 1e-6) {
-        diags.warn(ai.pos, `advert_int ${ai.value} rounded to ${advertIntervalCs / 100} s (VRRPv3 counts centiseconds)`);
-      }
-    }
+  if (vips.length === 0) {
+    // keepalived: v2 runs with "No VIP specified; at least one is sensible"; v3 and strict mode refuse.
+    const refused = version === 3 || vrrpStrict;
+    if (refused || !diags.keepalivedCompat) diags.error(d.pos, `${where}: no virtual_ipaddress configured${refused ? " (keepalived refuses this too with VRRPv3 or vrrp_strict)" : ""}`);
+    else diags.warn(d.pos, `${where}: no virtual_ipaddress configured; it runs without VIPs, as keepalived ("at least one is sensible")`);
   }
+  moveExcessVips(vips, excludedVips, family, version, where, diags);
 
   let initialState: InstanceConfig["initialState"] = "backup";
-  if (d.state) {
-    if (d.state.value === "MASTER") initialState = "master";
-    else if (d.state.value !== "BACKUP") diags.error(d.state.pos, `state '${d.state.value}' is not MASTER or BACKUP`);
+  if (d.state?.value === "MASTER") initialState = "master";
+  else if (d.state && d.state.value !== "BACKUP") {
+    // keepalived compares exactly: "unknown state, defaulting to BACKUP".
+    diags.tolerate(d.state.pos, `state '${d.state.value}' is not MASTER or BACKUP${diags.keepalivedCompat ? "; BACKUP used (as keepalived)" : ""}`);
   }
-  const preempt = d.preempt?.value ?? true;
-  if (!preempt && initialState === "master") {
-    diags.warn(d.preempt!.pos, `${where}: nopreempt has no effect with state MASTER (use state BACKUP)`);
+  const priority = priorityOf(d, initialState, diags);
+  if (vrrpStrict && d.state && (initialState === "master") !== (priority === 255)) {
+    diags.warn(d.state.pos, `${where}: under vrrp_strict state MASTER must match being the address owner (priority 255); state ${priority === 255 ? "MASTER" : "BACKUP"} used (as keepalived)`);
+    initialState = priority === 255 ? "master" : "backup";
   }
-  const preemptDelayMs = Math.round(seconds(d.preemptDelaySec, 0, 0, 1000, "preempt_delay", diags) * 1000);
+  const advertIntervalCs = advertInterval(d.advertIntSec, version, DEFAULTS.advertIntSec, diags);
+
+  let preempt = d.preempt?.value ?? true;
+  if (!preempt && (priority === 255 || initialState === "master")) {
+    diags.warn(d.preempt!.pos, `${where}: nopreempt does not work with ${priority === 255 ? "priority 255" : "state MASTER"}; cleared (as keepalived; use state BACKUP)`);
+    preempt = true;
+  }
+  let preemptDelayMs = Math.round(seconds(d.preemptDelaySec, 0, 0, 1000, "preempt_delay", diags) * 1000);
+  if (preemptDelayMs > 0) {
+    const why = initialState === "master" ? "state MASTER" : vrrpStrict ? "vrrp_strict" : !preempt ? "nopreempt" : undefined;
+    if (why) {
+      diags.warn(d.preemptDelaySec!.pos, `${where}: preempt_delay does not work with ${why}; cleared (as keepalived)`);
+      preemptDelayMs = 0;
+    }
+  }
 
   const inst: InstanceConfig = {
     name,
@@ -216,7 +174,7 @@ export function validateInstance(d: InstanceDraft, g: GlobalDraft, diags: Diags)
     preemptDelayMs,
     unicastPeers: [],
     virtualIps: vips,
-    excludedVips: vipList(d.excludedVips, "excluded address", diags),
+    excludedVips,
     virtualRoutes: [],
     trackInterfaces: [],
     trackScripts: [],
@@ -226,7 +184,7 @@ export function validateInstance(d: InstanceDraft, g: GlobalDraft, diags: Diags)
     garpMasterRepeat: count(d.garpMasterRepeat ?? g.garpMasterRepeat, DEFAULTS.garpMasterRepeat, 0, 1000, "garp_master_repeat", diags),
     garpMasterRefreshMs: 1000 * seconds(d.garpMasterRefreshSec ?? g.garpMasterRefreshSec, DEFAULTS.garpMasterRefreshSec, 0, 86400, "garp_master_refresh", diags),
     garpMasterRefreshRepeat: count(d.garpMasterRefreshRepeat ?? g.garpMasterRefreshRepeat, DEFAULTS.garpMasterRefreshRepeat, 0, 1000, "garp_master_refresh_repeat", diags),
-    accept: d.accept?.value ?? defaultAccept(g.vrrpStrict?.value ?? false, priority),
+    accept: d.accept?.value ?? defaultAccept(vrrpStrict, priority),
     v3Ipv4Checksum: d.oldUnicastChecksum?.value
       ? "group-pseudo-header"
       : (d.v3ChecksumAsV2 ?? g.v3ChecksumAsV2)?.value
@@ -237,14 +195,14 @@ export function validateInstance(d: InstanceDraft, g: GlobalDraft, diags: Diags)
   inst.garpMasterDelayMs = Math.round(inst.garpMasterDelayMs);
   inst.garpMasterRefreshMs = Math.round(inst.garpMasterRefreshMs);
 
-  authentication(d, inst, where, diags);
+  authentication(d, inst, where, vrrpStrict, diags);
   if (d.unicastSrcIp) inst.unicastSrcIp = hostAddress(d.unicastSrcIp, "unicast_src_ip", family, diags);
   if (d.mcastSrcIp) inst.mcastSrcIp = hostAddress(d.mcastSrcIp, "mcast_src_ip", family, diags);
   const peers = new Set<string>();
   for (const p of d.unicastPeers) {
     const a = hostAddress(p, "unicast_peer", family, diags);
     if (!a) continue;
-    if (peers.has(a)) diags.warn(p.pos, `unicast_peer ${a} listed twice`);
+    if (peers.has(a)) diags.warn(p.pos, `unicast_peer ${a} listed twice; the repeat is ignored`);
     else {
       peers.add(a);
       inst.unicastPeers.push(a);
@@ -277,35 +235,56 @@ export function validateInstance(d: InstanceDraft, g: GlobalDraft, diags: Diags)
   if (d.vmacXmitBase?.value) inst.vmacXmitBase = true;
   if (d.dontTrackPrimary?.value) inst.dontTrackPrimary = true;
   if (family === 6 && vips.length > 0 && !vips.some((v) => v.address.startsWith("fe80:"))) {
-    diags.warn(vips[0]!.pos, `${where}: no link-local VIP (RFC 5798 §5.2.9 wants fe80::… first); routers other than keepalived may reject the adverts`);
+    diags.advise(vips[0]!.pos, `${where}: no link-local VIP (RFC 5798 §5.2.9 wants fe80::… first); routers other than keepalived may reject the adverts`);
   }
   return inst;
 }
 
-function authentication(d: InstanceDraft, inst: InstanceConfig, where: string, diags: Diags): void {
+/**
+ * keepalived: an unreadable or out-of-range priority is warned about and 100 is used; with no
+ * priority at all, `state MASTER` means 255 (the address owner) and otherwise 100.
+ */
+function priorityOf(d: InstanceDraft, initialState: InstanceConfig["initialState"], diags: Diags): number {
+  const p = d.priority;
+  if (p && Number.isInteger(p.value) && p.value >= 1 && p.value <= 255) return p.value;
+  if (p) {
+    diags.tolerate(p.pos, `priority ${p.value} is out of range (1–255)${diags.keepalivedCompat ? `; ${DEFAULTS.priority} used (as keepalived)` : ""}`);
+    return DEFAULTS.priority;
+  }
+  if (initialState === "master" && diags.keepalivedCompat) {
+    diags.advise(d.state!.pos, `vrrp_instance ${d.name.value}: state MASTER without priority advertises priority 255 (as keepalived)`);
+    return 255;
+  }
+  return DEFAULTS.priority;
+}
+
+/** keepalived's vrrp_complete_instance: every authentication it cannot use is dropped with a warning. */
+function authentication(d: InstanceDraft, inst: InstanceConfig, where: string, vrrpStrict: boolean, diags: Diags): void {
   const type = d.authType?.value;
   if (type !== undefined && type !== "PASS" && type !== "AH") {
-    diags.error(d.authType!.pos, `auth_type '${d.authType!.value}' is not PASS or AH`);
-    return;
-  }
-  if (type === "AH") return; // warned through NOT_YET_ACTED_ON
-  if (!d.authPass) {
-    if (type === "PASS") diags.error(d.authType!.pos, `${where}: auth_type PASS without auth_pass`);
+    diags.tolerate(d.authType!.pos, `auth_type '${d.authType!.value}' is not PASS or AH${diags.keepalivedCompat ? "; the instance runs without authentication (as keepalived)" : ""}`);
     return;
   }
   if (type === undefined) {
-    diags.warn(d.authPass.pos, `${where}: auth_pass without auth_type PASS is ignored`);
+    if (d.authPass) diags.warn(d.authPass.pos, `${where}: auth_pass without auth_type PASS is ignored`);
+    return;
+  }
+  if (vrrpStrict) {
+    diags.warn(d.authType!.pos, `${where}: vrrp_strict sends no authentication; auth_type ${type} ignored (as keepalived)`);
     return;
   }
   if (inst.version === 3) {
-    diags.warn(d.authPass.pos, `${where}: VRRPv3 has no authentication (RFC 5798 §9); auth_pass ignored`);
+    diags.warn(d.authType!.pos, `${where}: VRRPv3 has no authentication (RFC 5798 §9); auth_type ${type} ignored`);
+    return;
+  }
+  if (type === "AH") return; // warned through NOT_YET_ACTED_ON
+  if (!d.authPass || d.authPass.value === "") {
+    diags.tolerate(d.authType!.pos, `${where}: auth_type PASS without auth_pass${diags.keepalivedCompat ? "; the instance runs without authentication (as keepalived)" : ""}`);
     return;
   }
   const pass = d.authPass.value;
-  if (pass.length === 0) diags.error(d.authPass.pos, "auth_pass is empty");
   if (pass.length > AUTH_PASS_MAX) {
     diags.warn(d.authPass.pos, `auth_pass is longer than ${AUTH_PASS_MAX} characters; only '${pass.slice(0, AUTH_PASS_MAX)}' is used (as keepalived)`);
   }
   inst.authPass = pass.slice(0, AUTH_PASS_MAX);
 }
-

@@ -6,6 +6,7 @@ import { DEFAULT_HTTP_LISTEN } from "./schema.ts";
 import { Diags, didYouMean, sortDiagnostics } from "./diagnostics.ts";
 import type { ConfigDraft, GlobalDraft, InstanceDraft, Located } from "./draft.ts";
 import { inRange, validateInstance } from "./validate-instance.ts";
+import { scriptProblem, type HostProbe } from "./host.ts";
 
 /**
  * Keywords vigil reads into the model but the engine does not act on yet: each use is a warning.
@@ -106,15 +107,22 @@ function positive(v: Located<number> | undefined, dflt: number, what: string, di
   return v.value;
 }
 
-function scripts(draft: ConfigDraft, diags: Diags): ScriptConfig[] {
+/**
+ * vrrp_script blocks. keepalived disables a script it cannot run (file missing or not executable,
+ * user unknown) with a warning and runs the instances without it; vigil drops it the same way, so
+ * `disabled` lists their names for the track_script references.
+ */
+function scripts(draft: ConfigDraft, host: HostProbe, diags: Diags, disabled: Map<string, string>): ScriptConfig[] {
   uniqueNames(draft.scripts, "vrrp_script", diags);
-  return draft.scripts.map((s) => {
+  const defaultUser = draft.global.scriptUser;
+  const out: ScriptConfig[] = [];
+  for (const s of draft.scripts) {
     if (!s.script) diags.error(s.pos, `vrrp_script ${s.name.value}: missing script`);
     const intervalSec = positive(s.intervalSec, 1, "interval", diags);
     const timeoutSec = positive(s.timeoutSec, intervalSec, "timeout", diags);
     for (const [v, what] of [[s.rise, "rise"], [s.fall, "fall"]] as const) inRange(v, 1, 1000000, what, diags);
     inRange(s.weight, -253, 253, "weight", diags);
-    const out: ScriptConfig = {
+    const cfg: ScriptConfig = {
       name: s.name.value,
       script: s.script?.value ?? "",
       intervalMs: Math.round(intervalSec * 1000),
@@ -124,9 +132,21 @@ function scripts(draft: ConfigDraft, diags: Diags): ScriptConfig[] {
       fall: s.fall?.value ?? 1,
       pos: s.pos,
     };
-    if (s.user) out.user = s.user.value;
-    return out;
-  });
+    if (s.user) cfg.user = s.user.value;
+    const user = s.user ?? defaultUser;
+    const why = !s.script
+      ? undefined
+      : user && !host.userExists(user.value)
+        ? `user '${user.value}' does not exist${s.user ? "" : " (global_defs script_user)"}`
+        : scriptProblem(cfg.script, host);
+    if (why) {
+      diags.warn(s.script!.pos, `vrrp_script ${s.name.value} disabled: ${why}; instances tracking it run without it (as keepalived)`);
+      disabled.set(s.name.value, why);
+      continue;
+    }
+    out.push(cfg);
+  }
+  return out;
 }
 
 function trackFiles(draft: ConfigDraft, diags: Diags): TrackFileConfig[] {
@@ -141,12 +161,14 @@ function trackFiles(draft: ConfigDraft, diags: Diags): TrackFileConfig[] {
 function syncGroups(draft: ConfigDraft, cfg: VigilConfig, diags: Diags): SyncGroupConfig[] {
   uniqueNames(draft.syncGroups, "vrrp_sync_group", diags);
   const byName = new Map(cfg.instances.map((i) => [i.name, i]));
-  return draft.syncGroups.map((g) => {
+  const out: SyncGroupConfig[] = [];
+  for (const g of draft.syncGroups) {
     const members: string[] = [];
     for (const m of g.members) {
       const inst = byName.get(m.value);
       if (!inst) {
-        diags.error(m.pos, `vrrp_sync_group ${g.name.value}: unknown vrrp_instance '${m.value}'${didYouMean(m.value, byName.keys())}`);
+        // keepalived: "Virtual router … specified in sync group … doesn't exist - ignoring".
+        diags.tolerate(m.pos, () => `vrrp_sync_group ${g.name.value}: unknown vrrp_instance '${m.value}'${diags.keepalivedCompat ? ", ignored (as keepalived)" : ""}${didYouMean(m.value, byName.keys())}`);
         continue;
       }
       if (inst.syncGroup && inst.syncGroup !== g.name.value) {
@@ -156,19 +178,57 @@ function syncGroups(draft: ConfigDraft, cfg: VigilConfig, diags: Diags): SyncGro
       if (members.includes(m.value)) diags.warn(m.pos, `vrrp_sync_group ${g.name.value}: ${m.value} listed twice`);
       else members.push(m.value);
       inst.syncGroup = g.name.value;
-      const weighted = [...inst.trackInterfaces, ...inst.trackScripts].find((t) => t.weight !== undefined && t.weight !== 0);
-      if (weighted) {
-        diags.warn(weighted.pos, `${inst.name} is in vrrp_sync_group ${g.name.value}: tracking weights are ignored there (as keepalived); a failure puts the whole group in FAULT`);
-      }
     }
-    if (g.members.length === 0) diags.error(g.pos, `vrrp_sync_group ${g.name.value} lists no instances (group { … } is missing or empty)`);
-    else if (members.length < 2) {
+    if (members.length === 0) {
+      // keepalived: "Sync group … has no virtual router(s). removing" (and runs the rest).
+      diags.tolerate(g.pos, `vrrp_sync_group ${g.name.value} lists no instances (group { … } is missing or empty)${diags.keepalivedCompat ? "; the group is removed (as keepalived)" : ""}`);
+    } else if (members.length < 2) {
       diags.warn(g.pos, `vrrp_sync_group ${g.name.value} has ${members.length} member(s); a sync group needs at least 2 to mean anything`);
     }
     const notify: SyncGroupConfig["notify"] = {};
     for (const k of ["master", "backup", "fault", "stop", "any"] as const) if (g.notify[k]) notify[k] = g.notify[k]!.value;
-    return { name: g.name.value, instances: members, notify, pos: g.pos };
-  });
+    if (members.length > 0) out.push({ name: g.name.value, instances: members, notify, pos: g.pos });
+  }
+  return out;
+}
+
+/**
+ * keepalived's vrrp_complete_init: an address owner (priority 255) and a sync group member run no
+ * weighted tracking. Weighted track_interface: removed (owner) or weight 0 (sync group); weighted
+ * track_script: removed; track_file: default weight → 0, other weights removed.
+ */
+function unweightedTracking(cfg: VigilConfig, diags: Diags): void {
+  const scriptWeight = new Map(cfg.scripts.map((s) => [s.name, s.weight]));
+  const fileWeight = new Map(cfg.trackFiles.map((t) => [t.name, t.weight]));
+  for (const inst of cfg.instances) {
+    const owner = inst.priority === 255;
+    if (!owner && !inst.syncGroup) continue;
+    const why = owner ? "it is the address owner (priority 255)" : `it is in vrrp_sync_group ${inst.syncGroup}`;
+    inst.trackInterfaces = inst.trackInterfaces.filter((t) => {
+      if (t.weight === 0) return true;
+      diags.warn(t.pos, `vrrp_instance ${inst.name}: track_interface ${t.name} weight ${t.weight} ${owner ? "not tracked" : "set to 0"}: ${why} (as keepalived)`);
+      if (owner) return false;
+      t.weight = 0;
+      return true;
+    });
+    inst.trackScripts = inst.trackScripts.filter((t) => {
+      const w = t.weight ?? scriptWeight.get(t.name) ?? 0;
+      if (w === 0) return true;
+      diags.warn(t.pos, `vrrp_instance ${inst.name}: weighted track_script ${t.name} (weight ${w}) not tracked: ${why} (as keepalived)`);
+      return false;
+    });
+    inst.trackFiles = inst.trackFiles.filter((t) => {
+      const w = t.weight ?? fileWeight.get(t.name) ?? 1;
+      if (w === 0) return true;
+      if (w === 1 && t.weight === undefined) {
+        diags.warn(t.pos, `vrrp_instance ${inst.name}: track_file ${t.name} default weight ignored (0 used): ${why} (as keepalived)`);
+        t.weight = 0;
+        return true;
+      }
+      diags.warn(t.pos, `vrrp_instance ${inst.name}: track_file ${t.name} with weight ${w} not tracked: ${why} (as keepalived)`);
+      return false;
+    });
+  }
 }
 
 /** Same VRID on one interface and family conflicts, unless both are unicast with disjoint peers. */
@@ -187,29 +247,37 @@ function checkVridClash(cfg: VigilConfig, drafts: InstanceDraft[], diags: Diags)
   });
 }
 
-function checkTrackRefs(cfg: VigilConfig, diags: Diags): void {
+/** References to scripts or files that do not exist (or were disabled) leave the track lists with a warning, as keepalived. */
+function checkTrackRefs(cfg: VigilConfig, disabled: Map<string, string>, diags: Diags): void {
   const scriptNames = cfg.scripts.map((s) => s.name);
   const fileNames = cfg.trackFiles.map((t) => t.name);
+  const ignored = diags.keepalivedCompat ? "; ignored (as keepalived)" : "";
   for (const inst of cfg.instances) {
-    for (const t of inst.trackScripts) {
-      if (!scriptNames.includes(t.name)) diags.error(t.pos, `track_script '${t.name}' in vrrp_instance ${inst.name}: no vrrp_script with that name${didYouMean(t.name, scriptNames)}`);
-    }
-    for (const t of inst.trackFiles) {
-      if (!fileNames.includes(t.name)) diags.error(t.pos, `track_file '${t.name}' in vrrp_instance ${inst.name}: no track_file block with that name${didYouMean(t.name, fileNames)}`);
-    }
+    inst.trackScripts = inst.trackScripts.filter((t) => {
+      if (scriptNames.includes(t.name)) return true;
+      const why = disabled.get(t.name);
+      if (why !== undefined) diags.warn(t.pos, `track_script '${t.name}' in vrrp_instance ${inst.name} ignored: the script is disabled (${why})`);
+      else diags.tolerate(t.pos, () => `track_script '${t.name}' in vrrp_instance ${inst.name}: no vrrp_script with that name${ignored}${didYouMean(t.name, scriptNames)}`);
+      return false;
+    });
+    inst.trackFiles = inst.trackFiles.filter((t) => {
+      if (fileNames.includes(t.name)) return true;
+      diags.tolerate(t.pos, () => `track_file '${t.name}' in vrrp_instance ${inst.name}: no track_file block with that name${ignored}${didYouMean(t.name, fileNames)}`);
+      return false;
+    });
   }
   const owners = new Map<string, string>();
   for (const inst of cfg.instances) {
     for (const v of inst.virtualIps) {
       const key = `${v.address}/${v.dev ?? inst.interface}`;
       const other = owners.get(key);
-      if (other && other !== inst.name) diags.warn(v.pos, `${v.address} is also a VIP of vrrp_instance ${other}; the two will fight over it`);
+      if (other && other !== inst.name) diags.advise(v.pos, `${v.address} is also a VIP of vrrp_instance ${other}; the two will fight over it`);
       else owners.set(key, inst.name);
     }
   }
 }
 
-export function validateDraft(draft: ConfigDraft, diags: Diags): LoadResult {
+export function validateDraft(draft: ConfigDraft, diags: Diags, host: HostProbe): LoadResult {
   const global = validateGlobal(draft.global, diags);
   uniqueNames(draft.instances, "vrrp_instance", diags);
   const instances = draft.instances.map((d) => {
@@ -220,11 +288,13 @@ export function validateDraft(draft: ConfigDraft, diags: Diags): LoadResult {
     diags.error(draft.filePos, `no VRRP instance configured (${draft.format === "toml" ? "[[instance]]" : "vrrp_instance"}); nothing for vigil to run`);
   }
   const cfg: VigilConfig = { source: draft.source, format: draft.format, global, instances, scripts: [], trackFiles: [], syncGroups: [] };
-  cfg.scripts = scripts(draft, diags);
+  const disabled = new Map<string, string>();
+  cfg.scripts = scripts(draft, host, diags, disabled);
   cfg.trackFiles = trackFiles(draft, diags);
   cfg.syncGroups = syncGroups(draft, cfg, diags);
   checkVridClash(cfg, draft.instances, diags);
-  checkTrackRefs(cfg, diags);
+  checkTrackRefs(cfg, disabled, diags);
+  unweightedTracking(cfg, diags);
   const warnings = sortDiagnostics(diags.warnings);
   if (diags.errors.length > 0) return { ok: false, errors: sortDiagnostics(diags.errors), warnings };
   return { ok: true, config: cfg, warnings };
