@@ -31,7 +31,7 @@ describe("vigil check", () => {
     const r = vigil("check", "-c", f);
     expect(r.code).toBe(0);
     expect(lines(r.out)).toEqual([
-      "VI_1: interface eth0, vrid 51, VRRPv2, priority 100, VIPs 192.168.200.16/32 192.168.200.17/32 192.168.200.18/32",
+      "VI_1: interface eth0, vrid 51, VRRPv2, priority 100, VIPs 192.168.200.16/32 192.168.200.17/32 192.168.200.18/32 192.168.200.18/32",
       "VI_2: interface eth0, vrid 50, VRRPv2, priority 50, VIPs 192.168.200.13/32 192.168.200.14/32 192.168.200.15/32",
       "VI_3: interface eth1, vrid 52, VRRPv2, priority 100, VIPs 192.168.201.13/32 192.168.201.14/32 192.168.201.15/32",
       "VI_4: interface eth1, vrid 53, VRRPv2, priority 50, VIPs 192.168.201.16/32 192.168.201.17/32 192.168.201.18/32",
@@ -41,14 +41,17 @@ describe("vigil check", () => {
   });
 
   test("errors: exit 2, every error as file:line:col: message on stderr, nothing on stdout", () => {
-    const f = tmp.write("bad.conf", "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 300\n priorty 10\n virtual_ipaddress {\n  10.0.0.1/40\n }\n}\n");
+    const f = tmp.write("bad.conf", "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 300\n priorty 10\n virtual_ipaddress {\n  10.0.0.1/40\n }\n}\nvrrp_instance VI_2 {\n virtual_router_id 2\n}\n");
     const r = vigil("check", "--config", f);
     expect(r.code).toBe(2);
     expect(r.out).toBe("");
     expect(lines(r.err)).toEqual([
+      `${f}:1:1: warning: vrrp_instance VI_1: no virtual_ipaddress configured; it runs without VIPs, as keepalived ("at least one is sensible")`,
+      `${f}:4:2: warning: unknown keyword 'priorty' in vrrp_instance VI_1, ignored (as keepalived); did you mean priority?`,
+      `${f}:6:3: warning: bad virtual address: prefix length '/40' is out of range for IPv4 (0–32); skipped (as keepalived)`,
+      `${f}:9:1: warning: vrrp_instance VI_2: no virtual_ipaddress configured; it runs without VIPs, as keepalived ("at least one is sensible")`,
       `${f}:3:20: virtual_router_id 300 is out of range (1–255)`,
-      `${f}:4:2: unknown keyword 'priorty' in vrrp_instance VI_1; did you mean priority?`,
-      `${f}:6:3: bad virtual address: prefix length '/40' is out of range for IPv4 (0–32)`,
+      `${f}:9:1: vrrp_instance VI_2: missing interface (keepalived refuses this too: "Unknown interface!")`,
     ]);
   });
 
@@ -73,14 +76,34 @@ describe("vigil check", () => {
     expect(r.err).toBe(`${bin}:1:5: binary data (NUL byte): this is not a text config file\n`);
   });
 
-  test("--help exits 0; a bad option exits 2 with usage", () => {
+  test("--help exits 0 and documents the exit codes; a bad option is a usage error (64), not a config error (2)", () => {
     const h = vigil("check", "--help");
     expect(h.code).toBe(0);
     expect(h.out).toContain("Usage: vigil check [--config PATH]");
+    expect(h.out).toContain("Exit 2:");
+    expect(h.out).toContain("Exit 64: usage error");
     const bad = vigil("check", "--cofig", "x");
-    expect(bad.code).toBe(2);
+    expect(bad.code).toBe(64);
     expect(bad.err).toContain("unknown option '--cofig'");
-    expect(vigil("check", "--config").code).toBe(2);
+    expect(vigil("check", "--config").code).toBe(64);
+    expect(vigil("check", "a.conf", "b.conf").code).toBe(64);
+  });
+
+  test("keepalived habits: -f FILE, --use-file FILE, -t as a no-op", () => {
+    const want = "VI_1: interface eth0, vrid 51, VRRPv2, priority 255, VIPs 192.168.0.254/24\n";
+    expect(vigil("check", "-f", "packaging/examples/seed-r1.conf").out).toBe(want);
+    expect(vigil("check", "--use-file", "packaging/examples/seed-r1.conf").out).toBe(want);
+    expect(vigil("check", "-t", "-f", "packaging/examples/seed-r1.conf")).toEqual({ code: 0, out: want, err: "" });
+  });
+
+  test("--strict: a warning about an ignored part becomes an error (exit 2)", () => {
+    const f = tmp.write("lenient.conf", "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 1\n priorty 10\n virtual_ipaddress {\n  10.0.0.1/24\n }\n}\n");
+    const lenient = vigil("check", "-f", f);
+    expect(lenient.code).toBe(0);
+    expect(lenient.err).toBe(`${f}:4:2: warning: unknown keyword 'priorty' in vrrp_instance VI_1, ignored (as keepalived); did you mean priority?\n`);
+    const strict = vigil("check", "--strict", "-f", f);
+    expect(strict.code).toBe(2);
+    expect(strict.err).toBe(`${f}:4:2: unknown keyword 'priorty' in vrrp_instance VI_1, ignored (as keepalived); did you mean priority? (error under --strict)\n`);
   });
 
   test("--config-id selects keepalived '@id' lines", () => {
@@ -109,7 +132,7 @@ describe("vigil convert", () => {
     expect(r.out).toBe("");
     expect(r.err).toContain(`${f}:1:20: '{' of 'vrrp_instance' is never closed (missing '}')`);
     const u = vigil("convert");
-    expect(u.code).toBe(2);
+    expect(u.code).toBe(64);
     expect(u.err).toContain("missing FILE");
     expect(vigil("convert", "--help").code).toBe(0);
   });
