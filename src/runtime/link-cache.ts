@@ -23,8 +23,8 @@ export class LinkCache implements LinkWatcher {
     return l;
   }
 
-  onChange(fn: (link: LinkInfo) => void): void {
-    this.inner.onChange((l) => {
+  onChange(fn: (link: LinkInfo) => void): () => void {
+    return this.inner.onChange((l) => {
       this.cache.clear(); // the kernel just told us something changed
       fn(l);
     });

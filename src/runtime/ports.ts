@@ -38,8 +38,8 @@ export interface LinkInfo {
 export interface LinkWatcher {
   /** Fresh view from the kernel (RTM_GETLINK/RTM_GETADDR dump). */
   link(name: string): LinkInfo | undefined;
-  /** Called on every RTM_NEWLINK/RTM_DELLINK carrier change. */
-  onChange(fn: (link: LinkInfo) => void): void;
+  /** Called on every RTM_NEWLINK/RTM_DELLINK carrier change. Adds a handler; returns its removal. */
+  onChange(fn: (link: LinkInfo) => void): () => void;
 }
 
 export interface ReceivedDatagram {
@@ -62,7 +62,8 @@ export interface VrrpTransport {
   open(ifname: string, ifindex: number, family: Family): void;
   /** Send one VRRP message. `dst` is the group or a unicast peer; `src` the address to send from. */
   send(ifindex: number, family: Family, payload: Uint8Array, dst: string, src: string): void;
-  onReceive(fn: (d: ReceivedDatagram) => void): void;
+  /** Adds a handler (every handler gets every datagram); returns its removal. */
+  onReceive(fn: (d: ReceivedDatagram) => void): () => void;
   /** Close the socket of one interface/family (a reload removed its last instance). */
   release(ifindex: number, family: Family): void;
   close(): void;

@@ -54,8 +54,8 @@ export class Lab {
 
   node(address: string, cfg: VigilConfig, journal: AddressJournal = new MemoryJournal()): Node {
     const host = new FakeHost(this.clock);
-    const eth0 = host.addLink("eth0", [{ family: 4, address, prefixLength: 24 }]);
-    const transport = new FakeTransport(this.wire, eth0.index);
+    host.addLink("eth0", [{ family: 4, address, prefixLength: 24 }]);
+    const transport = new FakeTransport(this.wire, host);
     const metrics = new RecordingMetrics();
     const runner = new FakeRunner();
     const daemon = new Daemon(cfg, {

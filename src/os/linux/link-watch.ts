@@ -24,7 +24,7 @@ export class LinuxLinkWatcher implements LinkWatcher {
   private readonly nl: NetlinkSocket;
   private readonly ownsNl: boolean;
   private readonly events: NetlinkSocket;
-  private readonly listeners: ((l: LinkInfo) => void)[] = [];
+  private listeners: ((l: LinkInfo) => void)[] = [];
   private readonly known = new Map<number, Known>();
   private readonly opts: LinuxLinkWatcherOptions;
   private closed = false;
@@ -44,8 +44,12 @@ export class LinuxLinkWatcher implements LinkWatcher {
     return l ? this.info(l) : undefined;
   }
 
-  onChange(fn: (link: LinkInfo) => void): void {
-    this.listeners.push(fn);
+  onChange(fn: (link: LinkInfo) => void): () => void {
+    this.listeners = [...this.listeners, fn];
+    // Copy-on-write, so unsubscribing during a dispatch cannot make the loop skip a handler.
+    return () => {
+      this.listeners = this.listeners.filter((f) => f !== fn);
+    };
   }
 
   close(): void {

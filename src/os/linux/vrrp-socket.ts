@@ -50,7 +50,7 @@ const key = (ifindex: number, family: Family) => `${ifindex}/${family}`;
 
 export class LinuxVrrpTransport implements VrrpTransport {
   private readonly socks = new Map<string, Sock>();
-  private readonly listeners: ((d: ReceivedDatagram) => void)[] = [];
+  private listeners: ((d: ReceivedDatagram) => void)[] = [];
   private readonly opts: LinuxVrrpTransportOptions;
 
   constructor(opts: LinuxVrrpTransportOptions) {
@@ -105,7 +105,8 @@ export class LinuxVrrpTransport implements VrrpTransport {
 
   send(ifindex: number, family: Family, payload: Uint8Array, dst: string, src: string): void {
     const s = this.socks.get(key(ifindex, family));
-    if (!s) throw new Error(`vrrp transport: no socket open for ifindex ${ifindex} IPv${family}`);
+    // As sendmsg on a closed fd would say (the contract suite holds the fakes to the same).
+    if (!s) throw new OsError("sendmsg", 9 /* EBADF */, `vrrp transport: no socket open for ifindex ${ifindex} IPv${family}`);
     if (payload.byteLength > MAX_PAYLOAD) throw new OsError("sendmsg", 90 /* EMSGSIZE */, `${payload.byteLength} bytes`);
     s.data.set(payload);
     // The advert timer is the hot path: address and ancillary buffers are built once per (dst, src).
@@ -127,8 +128,12 @@ export class LinuxVrrpTransport implements VrrpTransport {
     check(libc.sendmsg(s.fd, s.msg.hdr, 0), "sendmsg", `VRRP IPv${family} ${src || "*"} > ${dst} on ${s.ifname}`);
   }
 
-  onReceive(fn: (d: ReceivedDatagram) => void): void {
-    this.listeners.push(fn);
+  onReceive(fn: (d: ReceivedDatagram) => void): () => void {
+    this.listeners = [...this.listeners, fn];
+    // Copy-on-write, so unsubscribing during a dispatch cannot make the loop skip a handler.
+    return () => {
+      this.listeners = this.listeners.filter((f) => f !== fn);
+    };
   }
 
   /** Closes the socket of one interface/family (reload removed the last instance on it). */
