@@ -6,6 +6,7 @@ import { checkCommand } from "./src/cli/check.ts";
 import { convertCommand } from "./src/cli/convert.ts";
 import { runCommand } from "./src/cli/run.ts";
 import { demoCommand } from "./src/cli/demo.ts";
+import { LOAD_CHILD_COMMAND, loadChildCommand } from "./src/cli/load-child.ts";
 import { COMMIT, TARGET, VERSION } from "./src/version.ts";
 
 const commands: Record<string, Command> = {
@@ -23,6 +24,8 @@ const commands: Record<string, Command> = {
   status: statusCommand,
   demo: demoCommand,
 };
+/** Internal subcommands: not listed in help. */
+const hidden: Record<string, Command> = { [LOAD_CHILD_COMMAND]: loadChildCommand };
 
 function help(): string {
   const width = Math.max(...Object.keys(commands).map((n) => n.length));
@@ -37,7 +40,7 @@ async function main(argv: string[]): Promise<number> {
     return name === undefined ? 2 : 0;
   }
   if (name === "--version" || name === "-V") return commands.version!.run([]);
-  const cmd = commands[name];
+  const cmd = commands[name] ?? hidden[name];
   if (!cmd) {
     console.error(`vigil: unknown command '${name}'\n\n${help()}`);
     return 2;

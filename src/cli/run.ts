@@ -1,52 +1,62 @@
 // `vigil run`: load the config (exit 2 on any problem, before touching the network), open the
-// Linux ports, start the daemon and the HTTP server, handle SIGTERM/SIGINT/SIGHUP.
+// Linux ports, start the daemon and the HTTP listener, and handle the signals:
+//   SIGTERM/SIGINT  resign and stop (bounded); a second one stops now
+//   SIGHUP          reload as one serialised transaction (src/runtime/reloader.ts)
+//   SIGUSR1/SIGUSR2 state / stats dump (keepalived's .data and .stats), never fatal
+// Anything unhandled goes to the last resort (src/runtime/last-resort.ts): VIPs removed, exit 70.
 import { Registry } from "prom-client";
+import { existsSync } from "node:fs";
 import { formatDiagnostic } from "../config/diagnostics.ts";
 import { defaultConfigPath, loadConfig } from "../config/load.ts";
-import { existsSync } from "node:fs";
 import { DEFAULT_KEEPALIVED_PATH, DEFAULT_TOML_PATH, type Diagnostic, type VigilConfig } from "../config/schema.ts";
 import { createApp } from "../http/app.ts";
+import { registerErrorMetrics } from "../http/error-metrics.ts";
 import { createMetrics } from "../http/metrics.ts";
-import { startHttp, type HttpServer } from "../http/server.ts";
 import { createLinuxPorts, enableRealtimeAllThreads, lockMemory, OsError, type LinuxPorts } from "../os/linux/index.ts";
 import { findVipConflicts } from "../runtime/conflicts.ts";
 import { Daemon, StartupError } from "../runtime/daemon.ts";
+import { dataDump, statsDump, writeDump } from "../runtime/dumps.ts";
+import { ErrorCounts } from "../runtime/error-counts.ts";
 import { FileJournal } from "../runtime/journal.ts";
+import { LastResort } from "../runtime/last-resort.ts";
 import { isLogLevel, StreamLogger } from "../runtime/logger.ts";
+import { Reloader } from "../runtime/reloader.ts";
 import { BunScriptRunner } from "../runtime/spawn.ts";
 import { COMMIT, VERSION } from "../version.ts";
 import { flag, parseArgs, UsageError } from "./args.ts";
 import type { Command } from "./command.ts";
+import { HttpKeeper } from "./http-keeper.ts";
+import { loadInChild } from "./load-child.ts";
 
 const USAGE = `vigil run [--config PATH] [--http ADDR] [--log-level LEVEL] [--log-format text|json]
                  [--state-dir DIR] [--realtime-priority N]
 
-  --config, -c PATH      keepalived.conf or vigil TOML (default /etc/vigil/vigil.toml,
+  --config, -c, -f, --use-file PATH
+                         keepalived.conf or vigil TOML (default /etc/vigil/vigil.toml,
                          else /etc/keepalived/keepalived.conf); format detected from content
   --config-id ID         keepalived config id for '@ID' lines (keepalived -i)
   --http ADDR            /health /status /metrics listen address, "" disables
                          (default: config's global.http, else 127.0.0.1:9650)
   --log-level LEVEL      debug | info | warn | error (default info)
   --log-format FORMAT    text | json (default text)
-  --state-dir DIR        where vigil records the VIPs it added (default /run/vigil)
+  --state-dir DIR        VIPs vigil added, and the SIGUSR1/SIGUSR2 dumps (default /run/vigil)
   --realtime-priority N  SCHED_RR priority 1-99 and locked memory (keepalived vrrp_rt_priority);
                          0 disables (default: config, else on at 10 for sub-second adverts)
 
-Signals: SIGTERM/SIGINT resign (priority 0) and remove the VIPs once a backup took over;
-SIGHUP reloads the config without disturbing unchanged instances.`;
+Signals: SIGTERM/SIGINT resign (priority 0) and remove the VIPs once a backup took over, within
+min(3 x advert_int, 10 s); a second SIGTERM/SIGINT removes them at once. SIGHUP reloads the config
+without disturbing unchanged instances (all or nothing). SIGUSR1 writes vigil.data (state) and
+SIGUSR2 vigil.stats (counters) to the state dir and the log.
+
+Exit: 0 stopped, 1 could not start (nothing changed), 2 usage or config error, 70 internal error
+(VIPs removed before exit).`;
 
 const VALUED = ["config", "config-id", "http", "log-level", "log-format", "state-dir", "realtime-priority"];
+/** A reload whose config takes longer than this to load is refused (a bomb, a hung NFS mount). */
+const RELOAD_LOAD_TIMEOUT_MS = 30_000;
 
 function printDiagnostics(list: Diagnostic[]): void {
   for (const d of list) console.error(formatDiagnostic(d));
-}
-
-/** Warnings go to the logger once it exists (JSON logs stay JSON); on failure, straight to stderr. */
-function load(path: string, configId: string | undefined): { config: VigilConfig; warnings: Diagnostic[] } | { errors: Diagnostic[] } {
-  const r = loadConfig(path, configId === undefined ? {} : { configId });
-  if (r.ok) return { config: r.config, warnings: r.warnings };
-  printDiagnostics(r.warnings);
-  return { errors: r.errors };
 }
 
 export const runCommand: Command = {
@@ -55,7 +65,7 @@ export const runCommand: Command = {
   async run(argv) {
     let args;
     try {
-      args = parseArgs(argv, { valued: VALUED, aliases: { "-c": "config" } });
+      args = parseArgs(argv, { valued: VALUED, aliases: { "-c": "config", "-f": "config", "--use-file": "config" } });
       if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);
     } catch (e) {
       console.error(`vigil run: ${(e as Error).message}\nUsage: ${USAGE.split("\n")[0]}`);
@@ -67,13 +77,14 @@ export const runCommand: Command = {
       return 2;
     }
     const configId = flag(args, "config-id");
-    const loaded = load(path, configId);
-    if ("errors" in loaded) {
+    const loaded = loadConfig(path, configId === undefined ? {} : { configId });
+    if (!loaded.ok) {
+      printDiagnostics(loaded.warnings);
       printDiagnostics(loaded.errors);
       console.error(`vigil run: ${loaded.errors.length} error(s) in ${path}; nothing started`);
       return 2;
     }
-    let config = loaded.config;
+    const config = loaded.config;
     const level = flag(args, "log-level") ?? config.global.logLevel;
     const format = flag(args, "log-format") ?? config.global.logFormat;
     if (!isLogLevel(level) || (format !== "text" && format !== "json")) {
@@ -88,45 +99,49 @@ export const runCommand: Command = {
     }
     const logger = new StreamLogger(level, format);
     for (const w of loaded.warnings) logger.log("warn", formatDiagnostic(w));
-    let listen = flag(args, "http") ?? config.global.http;
-    /** SIGHUP with a new global.http: stop the old listener, start the new; on failure, the old again. */
-    const moveHttp = (old: HttpServer | null, to: string): HttpServer | null => {
-      try {
-        old?.stop();
-        const next = to === "" ? null : startHttp(to, createApp({ status: daemon, metrics }));
-        logger.log("info", "HTTP listener moved", { from: listen || "off", to: to || "off" });
-        listen = to;
-        return next;
-      } catch (e) {
-        logger.log("error", `HTTP listener not moved: ${(e as Error).message}`, { from: listen, to });
-        try {
-          return listen === "" ? null : startHttp(listen, createApp({ status: daemon, metrics }));
-        } catch {
-          return null;
-        }
-      }
-    };
+
+    // From here on, whatever escapes ends in the last resort; `exit` settles the run.
+    let settle: (code: number) => void = () => {};
+    const exitCode = new Promise<number>((resolve) => (settle = resolve));
+    const lastResort = new LastResort(logger, (code) => {
+      settle(code);
+      // The event loop may be wedged by what failed: exit for sure once the stop was done.
+      process.exit(code);
+    });
+    lastResort.installProcessHandlers();
+    // Signals are ours from the start: their default action (terminate) must never hit a process
+    // that may hold a VIP. Until the daemon runs they are only remembered.
+    const early = { stop: "", hup: false };
+    const onSignal = new Map<NodeJS.Signals, () => void>();
+    for (const sig of ["SIGTERM", "SIGINT", "SIGHUP", "SIGUSR1", "SIGUSR2"] as const) {
+      process.on(sig, () => {
+        const h = onSignal.get(sig);
+        if (h) return h();
+        if (sig === "SIGHUP") early.hup = true;
+        else if (sig === "SIGTERM" || sig === "SIGINT") early.stop = sig;
+      });
+    }
 
     let ports: LinuxPorts;
+    let rxReady = false;
     try {
-      ports = createLinuxPorts();
+      // The rx worker dying after start leaves backups deaf (they would all claim master): last resort.
+      ports = createLinuxPorts({ rx: { onFatal: (e) => (rxReady ? lastResort.fail("rx worker", e) : undefined) } });
       await ports.rx.ready();
+      rxReady = true;
     } catch (e) {
       console.error(`vigil run: ${privilegeHint(e)}`);
       return 1;
     }
     // After the rx worker exists, so that every thread (worker, JIT, GC) gets SCHED_RR.
     if (rtPriority > 0 || config.global.noSwap) applyRealtime(rtPriority, logger);
-    let journal: FileJournal;
-    try {
-      journal = new FileJournal(flag(args, "state-dir") ?? "/run/vigil");
-    } catch (e) {
-      await ports.close();
-      console.error(`vigil run: ${privilegeHint(e)}`);
-      return 1;
-    }
+    const errors = new ErrorCounts();
+    const stateDir = flag(args, "state-dir") ?? "/run/vigil";
+    // A state dir that cannot be written is logged and counted, never fatal (journal.ts).
+    const journal = new FileJournal(stateDir, logger, errors);
     const registry = new Registry();
     const metrics = createMetrics(registry, { keepalivedExporterNames: config.global.keepalivedExporterNames, version: VERSION, commit: COMMIT });
+    registerErrorMetrics(registry, errors);
     const daemon = new Daemon(config, {
       clock: ports.clock,
       transport: ports.transport,
@@ -137,18 +152,21 @@ export const runCommand: Command = {
       logger,
       runner: new BunScriptRunner(logger),
       journal,
+      errors,
+      onFatal: lastResort.fail,
     });
     metrics.bindStatus(daemon);
+    lastResort.protect(daemon);
+    const http = new HttpKeeper(flag(args, "http") ?? config.global.http, () => createApp({ status: daemon, metrics }), logger, errors);
 
-    let http: HttpServer | null = null;
     try {
-      if (listen !== "") http = startHttp(listen, createApp({ status: daemon, metrics }));
       // A VIP another host already uses (not the VRRP master of its VRID): refuse, untouched.
       const conflicts = await findVipConflicts(config, { links: ports.links, transport: ports.transport, prober: ports.prober, clock: ports.clock });
       if (conflicts.length > 0) throw new StartupError(conflicts);
       daemon.start();
     } catch (e) {
-      http?.stop();
+      // start() opens every socket before launching anything; if it failed later, the VIPs go.
+      daemon.emergencyStop();
       await ports.close();
       if (e instanceof StartupError) {
         for (const p of e.problems) console.error(p);
@@ -158,44 +176,63 @@ export const runCommand: Command = {
       console.error(`vigil run: ${privilegeHint(e)}`);
       return 1;
     }
-    logger.log("info", "vigil started", {
-      version: VERSION,
-      config: path,
-      instances: config.instances.length,
-      http: http ? http.url : "off",
-    });
+    http.start();
+    logger.log("info", "vigil started", { version: VERSION, config: path, instances: config.instances.length, http: http.url });
 
-    return await new Promise<number>((resolve) => {
-      let exiting = false;
-      const stop = async (signal: string) => {
-        if (exiting) return;
-        exiting = true;
-        logger.log("info", `${signal}: resigning and stopping`);
-        await daemon.shutdown();
-        http?.stop();
+    const reloader = new Reloader(
+      {
+        load: () => loadInChild(path, { timeoutMs: RELOAD_LOAD_TIMEOUT_MS, ...(configId !== undefined && { configId }) }),
+        prepareGlobals: (next: VigilConfig) => {
+          // Global settings follow the file unless the command line fixed them.
+          const move = args.flags.has("http") ? { commit() {}, rollback() {} } : http.prepare(next.global.http);
+          return {
+            commit() {
+              move.commit();
+              if (!args.flags.has("log-level")) logger.setLevel(next.global.logLevel);
+              if (!args.flags.has("log-format")) logger.setFormat(next.global.logFormat);
+            },
+            rollback: () => move.rollback(),
+          };
+        },
+        apply: (next) => daemon.reload(next),
+        refuse: (problems) => daemon.reloadFailed(problems),
+        warn: (d) => logger.log("warn", formatDiagnostic(d)),
+        format: formatDiagnostic,
+      },
+      logger,
+    );
+
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) {
+        logger.log("warn", `${signal} again: releasing the VIPs now`);
+        daemon.stopNow();
+        return;
+      }
+      stopping = true;
+      reloader.cancel();
+      logger.log("info", `${signal}: resigning and stopping`, { bound_ms: daemon.stopBoundMs() });
+      void daemon.shutdown().then(async () => {
+        http.stop();
         await ports.close();
+        journal.flush();
         logger.log("info", "vigil stopped");
-        resolve(0);
-      };
-      process.on("SIGTERM", () => void stop("SIGTERM"));
-      process.on("SIGINT", () => void stop("SIGINT"));
-      process.on("SIGHUP", () => {
-        if (exiting) return;
-        logger.log("info", "SIGHUP: reloading", { config: path });
-        const next = load(path, configId);
-        if ("errors" in next) {
-          daemon.reloadFailed(next.errors.map(formatDiagnostic));
-          return;
-        }
-        for (const w of next.warnings) logger.log("warn", formatDiagnostic(w));
-        config = next.config;
-        // Global settings follow the file unless the command line fixed them.
-        if (!args.flags.has("log-level")) logger.setLevel(config.global.logLevel);
-        if (!args.flags.has("log-format")) logger.setFormat(config.global.logFormat);
-        if (!args.flags.has("http") && config.global.http !== listen) http = moveHttp(http, config.global.http);
-        void daemon.reload(config);
+        settle(0);
       });
-    });
+    };
+    const hup = () => {
+      if (stopping) return;
+      logger.log("info", "SIGHUP: reloading", { config: path });
+      reloader.request();
+    };
+    onSignal.set("SIGTERM", () => stop("SIGTERM"));
+    onSignal.set("SIGINT", () => stop("SIGINT"));
+    onSignal.set("SIGHUP", hup);
+    onSignal.set("SIGUSR1", () => writeDump(stateDir, "vigil.data", dataDump(daemon.status()), logger, errors));
+    onSignal.set("SIGUSR2", () => writeDump(stateDir, "vigil.stats", statsDump(daemon.status(), errors), logger, errors));
+    if (early.stop) stop(early.stop);
+    else if (early.hup) hup();
+    return await exitCode;
   },
 };
 

@@ -5,18 +5,7 @@ import type { Subprocess } from "bun";
 import type { DaemonStatus, InstanceStatus } from "../runtime/ports.ts";
 import type { DemoLab, NodeName } from "./lab.ts";
 
-/**
- * argv that starts this program again. A compiled binary's entry lives in Bun's embedded file
- * system (/$bunfs/…) and process.execPath is the binary itself; from source, execPath is bun and
- * Bun.main the script (main.ts) it was given.
- */
-export function selfCommand(): string[] {
-  return Bun.main.startsWith("/$bunfs/") ? [process.execPath] : [process.execPath, Bun.main];
-}
-
-export function isCompiled(): boolean {
-  return Bun.main.startsWith("/$bunfs/");
-}
+export { isCompiled, selfCommand } from "../cli/self.ts";
 
 /** `p`, or null after `ms`; the timer is cleared so it never holds the process open. */
 export function within<T>(p: Promise<T>, ms: number): Promise<T | null> {

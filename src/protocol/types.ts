@@ -22,7 +22,11 @@ export type TransitionReason =
   | "priority-change"
   | "shutdown"
   | "reload"
-  | "sync-group"; // keepalived vrrp_sync_group: a member moved, the group follows
+  | "sync-group" // keepalived vrrp_sync_group: a member moved, the group follows
+  | "send-failed" // adverts could not be sent: a master that cannot speak must not hold the VIP
+  | "vip-failed" // the VIPs could not be added (netlink errors)
+  | "interface-missing" // the instance's interface does not exist (yet)
+  | "recovered"; // a send-failed / vip-failed fault was retried
 
 /** Immutable per-instance parameters the FSM needs (filled from the config model). */
 export interface FsmParams {
@@ -70,7 +74,7 @@ export interface FsmState {
    */
   masterDownReason: TransitionReason;
   /** Reason of the most recent fault, used when startup finds faults already present. */
-  lastFaultReason: "link-down" | "track-failed" | "sync-group" | null;
+  lastFaultReason: FaultReason | null;
   /** When a Master last answered a lower-priority advert at once (rate limit, RFC 9568 §6.4.3). */
   lastExtraAdvertMs: number | null;
 }
@@ -94,8 +98,8 @@ export type FsmEvent =
     }
   | { type: "timer"; timer: TimerName }
   /** A fault source went bad / came back (link carrier, track_interface, track_script…). */
-  | { type: "fault"; source: string; reason: "link-down" | "track-failed" | "sync-group" }
-  | { type: "faultCleared"; source: string; reason: "link-up" | "track-recovered" | "sync-group" }
+  | { type: "fault"; source: string; reason: "link-down" | "track-failed" | "sync-group" | "send-failed" | "vip-failed" | "interface-missing" }
+  | { type: "faultCleared"; source: string; reason: "link-up" | "track-recovered" | "sync-group" | "recovered" }
   /** Effective priority changed (tracking weights). */
   | { type: "priority"; priority: number }
   /** keepalived vrrp_sync_group: another member became Master / Backup; follow it. */

@@ -1,25 +1,42 @@
 // The daemon: owns every instance, the shared sockets, tracking and reload. Pure wiring over ports,
 // so the whole thing runs against fakes in tests and against the Linux ports (src/os/linux) in `vigil run`.
+//
+// Fail-safe rules (ARCHITECTURE.md, "What vigil guarantees"):
+// - every callback it registers (timers, received adverts, link events) runs guarded: a throw
+//   reaches the last resort (resign, remove VIPs, exit 70) instead of unwinding with VIPs held;
+// - an instance whose interface does not exist yet waits in Fault ("interface-missing") and
+//   starts when the interface appears, instead of keeping the whole daemon from starting;
+// - a reload prepares everything that can fail before it touches a running instance;
+// - a stop ends within min(3 × advert_int, 10 s), hold included; a second stop request is "now".
 import type { InstanceConfig, VigilConfig } from "../config/schema.ts";
+import { advertIntervalMs } from "../protocol/timers.ts";
 import { VERSION } from "../version.ts";
+import { ErrorCounts } from "./error-counts.ts";
 import { Instance, type InstanceDeps, type InstanceLink } from "./instance.ts";
 import type { AddressJournal } from "./journal.ts";
-import type { AddressManager, DaemonStatus, LinkInfo, LinkWatcher, StatusSource } from "./ports.ts";
+import { guardClock, guarded, type EmergencyStoppable, type FatalHandler } from "./last-resort.ts";
 import { LinkCache } from "./link-cache.ts";
+import { Monitors } from "./monitors.ts";
+import { pendingStatus } from "./pending.ts";
+import type { AddressManager, DaemonStatus, LinkInfo, LinkWatcher, StatusSource, TimerHandle } from "./ports.ts";
 import { Receiver } from "./receive.ts";
-import { SyncGroups } from "./sync-groups.ts";
 import { planReload } from "./reload.ts";
-import { FileMonitor } from "./track-file.ts";
-import { InstanceTracker, ScriptMonitor } from "./tracking.ts";
+import { SyncGroups } from "./sync-groups.ts";
+import { InstanceTracker } from "./tracking.ts";
 import { VipSet } from "./vips.ts";
 
 export interface DaemonDeps extends InstanceDeps {
   addresses: AddressManager;
   links: LinkWatcher;
   journal: AddressJournal;
+  /** Where unhandled errors go (the process-wide last resort); default: rethrow. */
+  onFatal?: FatalHandler;
 }
 
-const RELAUNCH_RETRY_MS = 1000;
+/** Pending instances (interface missing, no address yet, re-created interface) retry this often. */
+const PENDING_RETRY_MS = 1000;
+/** The whole stop, make-before-break hold included, ends within min(3 × advert_int, this). */
+export const STOP_BOUND_MAX_MS = 10_000;
 
 /** A problem found before touching the network: nothing has been changed when this is thrown. */
 export class StartupError extends Error {
@@ -28,19 +45,27 @@ export class StartupError extends Error {
   }
 }
 
+export interface ReloadResult {
+  ok: boolean;
+  /** Stopped by a shutdown that began meanwhile: nothing new was launched. */
+  cancelled: boolean;
+  problems: string[];
+}
+
 interface Running {
   instance: Instance;
   tracker: InstanceTracker;
 }
 
-export class Daemon implements StatusSource {
+export class Daemon implements StatusSource, EmergencyStoppable {
   private readonly running = new Map<string, Running>();
-  private readonly monitors = new Map<string, ScriptMonitor>();
-  private readonly files = new Map<string, FileMonitor>();
+  /** Instances waiting for their interface (or its address): name → why. */
+  private readonly pending = new Map<string, { cfg: InstanceConfig; reason: string; sinceWallMs: number }>();
+  private pendingTimer: TimerHandle | null = null;
+  private readonly monitors: Monitors;
   private readonly receiver: Receiver;
   private readonly syncGroups: SyncGroups;
   private readonly ifnames = new Map<number, string>();
-  private readonly relaunching = new Set<string>();
   /** Running instances by "ifindex/family", for the receive path. */
   private byLink = new Map<string, Instance[]>();
   /** Sockets opened, by "ifindex/family". */
@@ -48,15 +73,23 @@ export class Daemon implements StatusSource {
   private readonly startedAtWallMs: number;
   private lastReload: DaemonStatus["lastReload"] = null;
   private stopping = false;
-
-  private readonly deps: DaemonDeps;
+  private stopped: Promise<void> | null = null;
+  private readonly deps: DaemonDeps & { errors: ErrorCounts };
+  readonly errors: ErrorCounts;
 
   constructor(
     private config: VigilConfig,
     deps: DaemonDeps,
   ) {
-    this.deps = { ...deps, links: new LinkCache(deps.links) };
+    const onFatal: FatalHandler =
+      deps.onFatal ??
+      ((_origin, e) => {
+        throw e;
+      });
+    this.errors = deps.errors ?? new ErrorCounts();
+    this.deps = { ...deps, errors: this.errors, clock: guardClock(deps.clock, onFatal), links: new LinkCache(deps.links, this.errors) };
     this.startedAtWallMs = deps.clock.wallMs();
+    this.monitors = new Monitors(this.deps.clock, deps.runner, deps.logger);
     this.receiver = new Receiver(
       (ifindex, family) => this.byLink.get(`${ifindex}/${family}`) ?? [],
       deps.metrics,
@@ -65,74 +98,142 @@ export class Daemon implements StatusSource {
     );
     this.syncGroups = new SyncGroups((name) => this.running.get(name)?.instance, deps.runner);
     this.syncGroups.configure(config.syncGroups);
-    deps.transport.onReceive((d) => this.receiver.handle(d));
-    this.deps.links.onChange((link) => this.onLink(link));
+    deps.transport.onReceive(guarded("receive", onFatal, (d) => this.receiver.handle(d)));
+    this.deps.links.onChange(guarded("link event", onFatal, (link) => this.onLink(link)));
   }
 
-  /** Resolve every instance's link first (all problems at once), then start them. */
+  /**
+   * Resolve every instance's link (a missing one waits in Fault), open every socket before
+   * changing any address (a missing privilege fails here, untouched), then start.
+   */
   start(): void {
-    const links = this.resolveAll(this.config.instances);
-    // Open every socket before changing any address: a missing privilege fails here, untouched.
-    for (const cfg of this.config.instances) this.deps.transport.open(cfg.interface, links.get(cfg.name)!.ifindex, cfg.family);
-    this.startScripts(this.config);
-    for (const cfg of this.config.instances) this.launch(cfg, links.get(cfg.name)!);
-  }
-
-  async shutdown(): Promise<void> {
-    if (this.stopping) return;
-    this.stopping = true;
-    const all = [...this.running.values()];
-    for (const r of all) r.instance.dispatch({ type: "shutdown" });
-    await Promise.all(all.map((r) => r.instance.whenStopped()));
-    for (const r of all) r.tracker.close();
-    for (const m of this.monitors.values()) m.stop();
-    for (const f of this.files.values()) f.stop();
-    this.running.clear();
-    this.reindex();
-    this.deps.transport.close();
-  }
-
-  /** SIGHUP: apply a new valid config without disturbing unchanged instances. */
-  async reload(next: VigilConfig): Promise<void> {
-    const plan = planReload(this.config, next);
-    try {
-      const links = this.resolveAll([...plan.added, ...plan.recreated]);
-      this.config = next;
-      this.syncGroups.configure(next.syncGroups);
-      this.restartScripts(next);
-      await Promise.all(
-        [...plan.removed, ...plan.recreated.map((c) => c.name)].map(async (name) => {
-          const r = this.running.get(name);
-          if (!r) return;
-          r.instance.dispatch({ type: "shutdown" });
-          await r.instance.whenStopped();
-          r.tracker.close();
-          this.running.delete(name);
-          this.reindex();
-          if (plan.removed.includes(name)) this.deps.metrics.forget(r.instance.labels);
-        }),
-      );
-      for (const cfg of plan.updated) this.updateInPlace(cfg);
-      for (const cfg of [...plan.recreated, ...plan.added]) this.launch(cfg, links.get(cfg.name)!);
-      this.releaseUnusedSockets();
-      this.reloadDone(true, []);
-      this.deps.logger.log("info", "configuration reloaded", {
-        unchanged: plan.unchanged.length,
-        updated: plan.updated.length,
-        added: plan.added.length,
-        removed: plan.removed.length,
-        recreated: plan.recreated.length,
-      });
-    } catch (e) {
-      const problems = e instanceof StartupError ? e.problems : [String(e)];
-      this.reloadFailed(problems);
+    const { links, waiting } = this.resolveAll(this.config.instances);
+    for (const cfg of this.config.instances) {
+      const link = links.get(cfg.name);
+      if (link) this.deps.transport.open(cfg.interface, link.ifindex, cfg.family);
+    }
+    this.monitors.apply(this.config);
+    for (const cfg of this.config.instances) {
+      const link = links.get(cfg.name);
+      if (link) this.launch(cfg, link);
+      else this.wait(cfg, waiting.get(cfg.name)!);
     }
   }
 
-  /** A new config that failed to load: keep running the old one and say so. */
-  reloadFailed(problems: string[]): void {
+  /**
+   * Resign every master (priority 0) and stop once backups took over. Bounded: whatever is still
+   * holding at min(3 × advert_int, 10 s) stops at once. A second call stops everything now.
+   */
+  shutdown(): Promise<void> {
+    if (this.stopped) {
+      this.stopNow();
+      return this.stopped;
+    }
+    this.stopping = true;
+    this.clearPending();
+    const all = [...this.running.values()];
+    const boundMs = this.stopBoundMs();
+    const clock = this.deps.clock;
+    const force = clock.setTimer(clock.nowMs() + boundMs, () => {
+      this.deps.logger.log("warn", "stop bound reached: releasing the VIPs without waiting for a backup", { bound_ms: boundMs });
+      this.stopNow();
+    });
+    for (const r of all) r.instance.dispatch({ type: "shutdown" });
+    this.stopped = Promise.all(all.map((r) => r.instance.whenStopped())).then(() => {
+      clock.clearTimer(force);
+      for (const r of all) r.tracker.close();
+      this.monitors.stop();
+      this.running.clear();
+      this.reindex();
+      this.deps.transport.close();
+    });
+    return this.stopped;
+  }
+
+  /** Second SIGTERM, or the stop bound: every resigning master lets go of its VIPs now. */
+  stopNow(): void {
+    // A second shutdown event while resigning ends the hold at once (fsm.ts onShutdown).
+    for (const r of this.running.values()) r.instance.dispatch({ type: "shutdown" });
+  }
+
+  /** min(3 × the longest advert interval, 10 s): the longest a stop may take, hold included. */
+  stopBoundMs(): number {
+    const longestMs = Math.max(0, ...[...this.running.values()].map((r) => advertIntervalMs(r.instance.cfg.advertIntervalCs)));
+    return Math.min(3 * longestMs, STOP_BOUND_MAX_MS);
+  }
+
+  /** The last resort: priority 0 from every master, VIPs removed, journal written. Never throws. */
+  emergencyStop(): void {
+    this.stopping = true;
+    this.clearPending();
+    for (const r of this.running.values()) {
+      try {
+        r.instance.emergencyStop();
+      } catch {
+        // Next instance: each VIP removed counts.
+      }
+    }
+    this.deps.journal.flush();
+  }
+
+  /**
+   * SIGHUP: apply a new valid config as one transaction. Everything that can fail (interfaces,
+   * sockets) is done first; on failure nothing running was touched. Then the swap, which cannot
+   * fail: removed and re-created instances resign, updated ones change in place, new ones start
+   * (after the old ones handed over, unless a stop began meanwhile).
+   */
+  async reload(next: VigilConfig): Promise<ReloadResult> {
+    if (this.stopping) return { ok: false, cancelled: true, problems: ["stopping"] };
+    const plan = planReload(this.config, next);
+    const starting = [...plan.added, ...plan.recreated];
+    const { links, waiting } = this.resolveAll(starting);
+    const openedNow: [number, 4 | 6][] = [];
+    try {
+      for (const cfg of starting) {
+        const link = links.get(cfg.name);
+        if (!link || this.opened.has(`${link.ifindex}/${cfg.family}`)) continue;
+        this.deps.transport.open(cfg.interface, link.ifindex, cfg.family);
+        this.opened.set(`${link.ifindex}/${cfg.family}`, cfg.family);
+        openedNow.push([link.ifindex, cfg.family]);
+      }
+    } catch (e) {
+      for (const [ifindex, family] of openedNow) {
+        this.deps.transport.release(ifindex, family);
+        this.opened.delete(`${ifindex}/${family}`);
+      }
+      return this.reloadFailed([e instanceof Error ? e.message : String(e)]);
+    }
+
+    // Commit: nothing below throws on an expected error.
+    this.config = next;
+    this.syncGroups.configure(next.syncGroups);
+    this.monitors.apply(next);
+    await Promise.all([...plan.removed, ...plan.recreated.map((c) => c.name)].map((name) => this.retire(name, plan.removed.includes(name))));
+    if (this.stopping) {
+      this.deps.logger.log("warn", "reload cancelled by the stop: new instances not started");
+      return this.reloadDone(false, true, ["cancelled by stop"]);
+    }
+    for (const cfg of plan.updated) this.updateInPlace(cfg);
+    for (const cfg of starting) {
+      const link = links.get(cfg.name);
+      if (link) this.launch(cfg, link);
+      else this.wait(cfg, waiting.get(cfg.name)!);
+    }
+    this.releaseUnusedSockets();
+    this.deps.logger.log("info", "configuration reloaded", {
+      unchanged: plan.unchanged.length,
+      updated: plan.updated.length,
+      added: plan.added.length,
+      removed: plan.removed.length,
+      recreated: plan.recreated.length,
+    });
+    return this.reloadDone(true, false, []);
+  }
+
+  /** A new config that failed to load or prepare: keep running the old one and say so. */
+  reloadFailed(problems: string[]): ReloadResult {
     for (const p of problems) this.deps.logger.log("error", `reload refused: ${p}`);
-    this.reloadDone(false, problems);
+    return this.reloadDone(false, false, problems);
   }
 
   status(): DaemonStatus {
@@ -142,12 +243,27 @@ export class Daemon implements StatusSource {
       startedAtWallMs: this.startedAtWallMs,
       configFile: this.config.source,
       lastReload: this.lastReload,
-      instances: [...this.running.values()].map((r) => r.instance.status()),
+      instances: [
+        ...[...this.running.values()].map((r) => r.instance.status()),
+        ...[...this.pending.values()].map((p) => pendingStatus(p.cfg, p.reason, p.sinceWallMs)),
+      ],
     };
   }
 
   instance(name: string): Instance | undefined {
     return this.running.get(name)?.instance;
+  }
+
+  private async retire(name: string, forgetMetrics: boolean): Promise<void> {
+    if (this.pending.delete(name)) return;
+    const r = this.running.get(name);
+    if (!r) return;
+    r.instance.dispatch({ type: "shutdown" });
+    await r.instance.whenStopped();
+    r.tracker.close();
+    if (this.running.get(name) === r) this.running.delete(name);
+    this.reindex();
+    if (forgetMetrics) this.deps.metrics.forget(r.instance.labels);
   }
 
   private reindex(): void {
@@ -169,21 +285,28 @@ export class Daemon implements StatusSource {
     }
   }
 
-  private reloadDone(ok: boolean, errors: string[]): void {
+  private reloadDone(ok: boolean, cancelled: boolean, problems: string[]): ReloadResult {
     const at = this.deps.clock.wallMs();
-    this.lastReload = { atWallMs: at, ok, errors };
+    this.lastReload = { atWallMs: at, ok, errors: problems };
     this.deps.metrics.reload(ok, at);
+    return { ok, cancelled, problems };
   }
 
   private launch(cfg: InstanceConfig, link: InstanceLink): void {
     const vips = new VipSet(cfg.name, cfg.interface, [...cfg.virtualIps, ...cfg.excludedVips], cfg.virtualRoutes, this.deps);
     vips.cleanupStale();
-    this.deps.transport.open(cfg.interface, link.ifindex, cfg.family);
+    try {
+      this.deps.transport.open(cfg.interface, link.ifindex, cfg.family);
+    } catch (e) {
+      // The interface vanished between look-up and open: wait for it like at start.
+      this.wait(cfg, `socket: ${e instanceof Error ? e.message : String(e)}`);
+      return;
+    }
     this.opened.set(`${link.ifindex}/${cfg.family}`, cfg.family);
     this.ifnames.set(link.ifindex, cfg.interface);
     const instance = new Instance(cfg, link, vips, this.deps);
     instance.onTransitionHook = (i, from, to, reason) => this.syncGroups.onTransition(i, from, to, reason);
-    const tracker = new InstanceTracker(cfg, this.monitors, this.files, this.deps.links, (ev) => instance.dispatch(ev));
+    const tracker = new InstanceTracker(cfg, this.monitors.scripts, this.monitors.files, this.deps.links, (ev) => instance.dispatch(ev));
     this.running.set(cfg.name, { instance, tracker });
     this.reindex();
     // Faults and tracked priority first: an instance whose link is down at start goes straight to
@@ -192,11 +315,57 @@ export class Daemon implements StatusSource {
     instance.dispatch({ type: "startup" });
   }
 
+  /** The instance cannot run yet (interface missing, no address to send from): Fault until it can. */
+  private wait(cfg: InstanceConfig, reason: string): void {
+    if (this.stopping) return;
+    const first = !this.pending.has(cfg.name);
+    this.pending.set(cfg.name, { cfg, reason, sinceWallMs: this.pending.get(cfg.name)?.sinceWallMs ?? this.deps.clock.wallMs() });
+    const labels = { instance: cfg.name, interface: cfg.interface, vrid: String(cfg.vrid) };
+    this.deps.metrics.state(labels, "fault");
+    if (first) this.deps.logger.log("warn", `${cfg.name}: waiting in Fault: ${reason}`, { instance: cfg.name, reason: "interface-missing" });
+    this.schedulePendingRetry();
+  }
+
+  private schedulePendingRetry(): void {
+    if (this.pendingTimer || this.pending.size === 0 || this.stopping) return;
+    const clock = this.deps.clock;
+    this.pendingTimer = clock.setTimer(clock.nowMs() + PENDING_RETRY_MS, () => {
+      this.pendingTimer = null;
+      this.retryPending();
+    });
+  }
+
+  private retryPending(): void {
+    for (const [name, p] of [...this.pending]) {
+      const link = resolveLink(p.cfg, this.deps.links.link(p.cfg.interface));
+      const devMissing = missingDevs(p.cfg, this.deps.links);
+      if (typeof link === "string" || devMissing) {
+        p.reason = typeof link === "string" ? link : devMissing!;
+        continue;
+      }
+      this.pending.delete(name);
+      this.deps.logger.log("info", `${name}: interface ready, starting`, { instance: name, interface: p.cfg.interface });
+      this.launch(p.cfg, link);
+    }
+    this.releaseUnusedSockets();
+    this.schedulePendingRetry();
+  }
+
+  private clearPending(): void {
+    if (this.pendingTimer) this.deps.clock.clearTimer(this.pendingTimer);
+    this.pendingTimer = null;
+  }
+
   private updateInPlace(cfg: InstanceConfig): void {
+    const p = this.pending.get(cfg.name);
+    if (p) {
+      p.cfg = cfg;
+      return;
+    }
     const r = this.running.get(cfg.name);
     if (!r) return;
     r.tracker.close();
-    const tracker = new InstanceTracker(cfg, this.monitors, this.files, this.deps.links, (ev) => r.instance.dispatch(ev));
+    const tracker = new InstanceTracker(cfg, this.monitors.scripts, this.monitors.files, this.deps.links, (ev) => r.instance.dispatch(ev));
     const linkUp = (n: string) => this.deps.links.link(n)?.up ?? false;
     r.instance.reconfigure(cfg, tracker.snapshot(linkUp).priority);
     r.tracker = tracker;
@@ -204,104 +373,59 @@ export class Daemon implements StatusSource {
   }
 
   private onLink(link: LinkInfo): void {
+    if (this.stopping) return;
     for (const [name, r] of [...this.running]) {
       if (r.instance.cfg.interface === link.name && link.index !== r.instance.ifindex) this.relaunch(name);
       else if (r.tracker.watches(link.name)) r.tracker.evaluate();
     }
+    if ([...this.pending.values()].some((p) => p.cfg.interface === link.name)) this.retryPending();
   }
 
   /**
    * The interface was deleted and created again (a VLAN, bond or bridge rebuilt): it has a new
    * ifindex, so the old socket and multicast membership are dead. Start the instance afresh on
    * it — else it would send into the void while its peers elect a second master. The new
-   * interface may get its address a moment after it appears: retry until it has one.
+   * interface may get its address a moment after it appears: it waits in Fault until then.
    */
   private relaunch(name: string): void {
     const r = this.running.get(name);
-    if (!r || this.stopping || this.relaunching.has(name)) return;
+    if (!r || this.stopping) return;
     const link = resolveLink(r.instance.cfg, this.deps.links.link(r.instance.cfg.interface));
-    if (typeof link === "string") {
-      this.relaunching.add(name);
-      this.deps.clock.setTimer(this.deps.clock.nowMs() + RELAUNCH_RETRY_MS, () => {
-        this.relaunching.delete(name);
-        this.relaunch(name);
-      });
-      return;
-    }
-    if (link.ifindex === r.instance.ifindex) return;
+    if (typeof link !== "string" && link.ifindex === r.instance.ifindex) return;
     this.deps.logger.log("warn", "interface re-created: restarting the instance on it", {
       instance: name,
       interface: r.instance.cfg.interface,
-      ifindex: link.ifindex,
+      ifindex: typeof link === "string" ? null : link.ifindex,
     });
     r.tracker.close();
     r.instance.abort();
     this.running.delete(name);
     this.reindex();
-    this.launch(r.instance.cfg, link);
+    if (typeof link === "string") this.wait(r.instance.cfg, link);
+    else this.launch(r.instance.cfg, link);
     this.releaseUnusedSockets();
   }
 
-  private startScripts(cfg: VigilConfig): void {
-    this.startFiles(cfg);
-    for (const s of cfg.scripts) {
-      const m = new ScriptMonitor(s, this.deps.clock, this.deps.runner, this.deps.logger);
-      this.monitors.set(s.name, m);
-      m.start();
-    }
-  }
-
-  /** Track files whose definition is unchanged keep their monitor (trackers stay subscribed). */
-  private startFiles(cfg: VigilConfig): void {
-    const wanted = new Map(cfg.trackFiles.map((t) => [t.name, t]));
-    for (const [name, f] of this.files) {
-      const t = wanted.get(name);
-      if (!t || t.file !== f.cfg.file || t.weight !== f.cfg.weight) {
-        f.stop();
-        this.files.delete(name);
-      }
-    }
-    for (const t of cfg.trackFiles) {
-      if (this.files.has(t.name)) continue;
-      const f = new FileMonitor(t, this.deps.clock, this.deps.logger);
-      this.files.set(t.name, f);
-      f.start();
-    }
-  }
-
-  /** Scripts whose definition changed restart; unchanged ones keep their state (no flap). */
-  private restartScripts(next: VigilConfig): void {
-    this.startFiles(next);
-    const wanted = new Map(next.scripts.map((s) => [s.name, s]));
-    for (const [name, m] of this.monitors) {
-      const s = wanted.get(name);
-      if (!s || JSON.stringify({ ...s, pos: null }) !== JSON.stringify({ ...m.cfg, pos: null })) {
-        m.stop();
-        this.monitors.delete(name);
-      }
-    }
-    for (const s of next.scripts) {
-      if (this.monitors.has(s.name)) continue;
-      const m = new ScriptMonitor(s, this.deps.clock, this.deps.runner, this.deps.logger);
-      this.monitors.set(s.name, m);
-      m.start();
-    }
-  }
-
-  private resolveAll(cfgs: InstanceConfig[]): Map<string, InstanceLink> {
-    const problems: string[] = [];
-    const out = new Map<string, InstanceLink>();
+  private resolveAll(cfgs: InstanceConfig[]): { links: Map<string, InstanceLink>; waiting: Map<string, string> } {
+    const links = new Map<string, InstanceLink>();
+    const waiting = new Map<string, string>();
     for (const cfg of cfgs) {
       const r = resolveLink(cfg, this.deps.links.link(cfg.interface));
-      if (typeof r === "string") problems.push(`${cfg.pos.file}:${cfg.pos.line}:${cfg.pos.col}: instance ${cfg.name}: ${r}`);
-      else out.set(cfg.name, r);
-      for (const v of [...cfg.virtualIps, ...cfg.excludedVips]) {
-        if (v.dev && !this.deps.links.link(v.dev)) problems.push(`${v.pos.file}:${v.pos.line}:${v.pos.col}: interface ${v.dev} not found`);
-      }
+      const dev = missingDevs(cfg, this.deps.links);
+      if (typeof r === "string") waiting.set(cfg.name, r);
+      else if (dev) waiting.set(cfg.name, dev);
+      else links.set(cfg.name, r);
     }
-    if (problems.length > 0) throw new StartupError(problems);
-    return out;
+    return { links, waiting };
   }
+}
+
+/** A VIP or route naming another interface (`dev eth1`) that does not exist yet. */
+function missingDevs(cfg: InstanceConfig, links: LinkWatcher): string | null {
+  for (const v of [...cfg.virtualIps, ...cfg.excludedVips]) {
+    if (v.dev && !links.link(v.dev)) return `interface ${v.dev} (of VIP ${v.address}) not found`;
+  }
+  return null;
 }
 
 /** The address adverts go out from: unicast_src_ip, else the first IPv4 / the IPv6 link-local. */

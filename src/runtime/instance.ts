@@ -19,6 +19,8 @@ import type {
 } from "./ports.ts";
 import type { ScriptRunner } from "./spawn.ts";
 import type { VipSet } from "./vips.ts";
+import type { VirtualAddress } from "../config/schema.ts";
+import { ErrorCounts, errnoOf } from "./error-counts.ts";
 
 export const VRRP_GROUP_V4 = "224.0.0.18"; // RFC 5798 §5.1.1.2
 export const VRRP_GROUP_V6 = "ff02::12"; // RFC 5798 §5.1.2.2
@@ -30,7 +32,21 @@ export interface InstanceDeps {
   metrics: MetricsSink;
   logger: Logger;
   runner: ScriptRunner;
+  /** Errors survived (send errors by errno, netlink); the daemon always passes one. */
+  errors?: ErrorCounts;
 }
+
+/**
+ * A master whose adverts fail this many times in a row resigns to Fault: its peers no longer
+ * hear it, so they take over, and it must not keep the VIP (OpenBSD CARP demotes the same way).
+ */
+export const SEND_FAILURES_TO_FAULT = 3;
+/** VIP add retries (ms after the failure) before the master gives up and goes to Fault. */
+export const VIP_RETRY_MS = [250, 500, 1000];
+/** A send-failed / vip-failed Fault is retried after this long (then as a normal start). */
+export const FAULT_RETRY_MS = 5000;
+const FAULT_SEND = "advert-send";
+const FAULT_VIP = "vip-add";
 
 /** Where the instance lives on the host, resolved by the daemon at start. */
 export interface InstanceLink {
@@ -69,6 +85,9 @@ export class Instance {
   private stoppedWaiters: (() => void)[] = [];
   private stopped = false;
   private sendFailing = false;
+  private sendFailuresInRow = 0;
+  private vipRetry: TimerHandle | null = null;
+  private readonly faultRetries = new Map<string, TimerHandle>();
   private reportedMaster: string | null = null;
   private reportedPriority: number;
   /** Set by the daemon: sync groups follow every transition. */
@@ -149,13 +168,34 @@ export class Instance {
     if (effectivePriority !== this.fsm.priority) this.dispatch({ type: "priority", priority: effectivePriority });
   }
 
-  /** Stop immediately without resigning (used only when the daemon could not start at all). */
+  /** Stop immediately without resigning (the interface was re-created under it). */
   abort(): void {
-    for (const t of this.timers.values()) this.deps.clock.clearTimer(t);
-    this.timers.clear();
+    this.clearTimers();
     this.garp.stop();
     if (this.vips.holding) this.vips.removeAll();
+    this.vips.close();
     this.finish();
+  }
+
+  /**
+   * The last resort (an unhandled error): resign at once if Master (priority 0, RFC 5798 §6.4.3)
+   * and remove the VIPs, without waiting for a backup — the process is about to exit. Never throws.
+   */
+  emergencyStop(): void {
+    if (this.stopped) return;
+    this.clearTimers();
+    try {
+      this.garp.stop();
+      if (this.fsm.state === "master") this.sendAdvert(0);
+    } catch {
+      // Resigning is best effort; removing the VIPs is what matters.
+    }
+    try {
+      this.vips.removeAll();
+    } finally {
+      this.vips.close();
+      this.stopped = true;
+    }
   }
 
   status(): InstanceStatus {
@@ -190,9 +230,10 @@ export class Instance {
       case "sendAdvert":
         return this.sendAdvert(a.priority);
       case "addVips":
-        return this.vips.addAll();
+        return this.vipsAdded(this.vips.addAll(), 0);
       case "removeVips":
         this.garp.stop();
+        this.cancelVipRetry();
         return this.vips.removeAll();
       case "announce":
         return this.garp.start(this.link.ifindex, this.link.mac, this.vips.list(), {
@@ -234,21 +275,80 @@ export class Instance {
       }));
       this.advertCache.set(priority, packets);
     }
+    let sentAll = true;
     for (const p of packets) {
       try {
         this.deps.transport.send(this.link.ifindex, this.cfg.family, p.bytes, p.dst, this.link.srcAddress);
         this.sendFailing = false;
       } catch (e) {
+        sentAll = false;
+        this.deps.errors?.sendError(this.cfg.name, errnoOf(e));
         // Transient while a link is down or an IPv6 link-local is still tentative: log once.
         if (!this.sendFailing) this.deps.logger.log("warn", "advert send failed", { instance: this.cfg.name, dst: p.dst, error: String(e) });
         this.sendFailing = true;
       }
+    }
+    this.sendFailuresInRow = sentAll ? 0 : this.sendFailuresInRow + 1;
+    if (this.sendFailuresInRow >= SEND_FAILURES_TO_FAULT && priority > 0 && this.fsm.state === "master") {
+      this.sendFailuresInRow = 0;
+      this.faultFor(FAULT_SEND, "send-failed", `adverts failed ${SEND_FAILURES_TO_FAULT} times in a row: resigning to Fault so a backup takes over`);
     }
     const now = this.deps.clock.nowMs();
     this.advertsSent++;
     this.deps.metrics.advertSent(this.labels, priority);
     if (this.lastSentMs !== null && priority > 0) this.deps.metrics.advertGap(this.labels, "sent", (now - this.lastSentMs) / 1000);
     this.lastSentMs = priority > 0 ? now : null;
+  }
+
+  /** VIPs that could not be added as Master: retry a few times, then Fault (a backup takes over). */
+  private vipsAdded(failed: VirtualAddress[], attempt: number): void {
+    if (failed.length === 0) return;
+    if (attempt >= VIP_RETRY_MS.length) {
+      this.faultFor(FAULT_VIP, "vip-failed", `${failed.length} VIP(s) could not be added: resigning to Fault so a backup takes over`);
+      return;
+    }
+    this.cancelVipRetry();
+    this.vipRetry = this.deps.clock.setTimer(this.deps.clock.nowMs() + VIP_RETRY_MS[attempt]!, () => {
+      this.vipRetry = null;
+      if (this.fsm.state !== "master" || this.stopped) return;
+      this.vipsAdded(this.vips.retryAdd(failed), attempt + 1);
+    });
+  }
+
+  private cancelVipRetry(): void {
+    if (this.vipRetry) this.deps.clock.clearTimer(this.vipRetry);
+    this.vipRetry = null;
+  }
+
+  /**
+   * A fault of our own (not the link's, not a tracker's): raised on the next tick (we may be
+   * inside dispatch), cleared after FAULT_RETRY_MS so the instance tries again as at start.
+   */
+  private faultFor(source: string, reason: "send-failed" | "vip-failed", why: string): void {
+    if (this.faultRetries.has(source)) return;
+    this.deps.logger.log("error", `${this.cfg.name}: ${why}`, { instance: this.cfg.name, retry_ms: FAULT_RETRY_MS });
+    const now = this.deps.clock.nowMs();
+    this.faultRetries.set(
+      source,
+      this.deps.clock.setTimer(now, () => {
+        this.dispatch({ type: "fault", source, reason });
+        this.faultRetries.set(
+          source,
+          this.deps.clock.setTimer(this.deps.clock.nowMs() + FAULT_RETRY_MS, () => {
+            this.faultRetries.delete(source);
+            this.dispatch({ type: "faultCleared", source, reason: "recovered" });
+          }),
+        );
+      }),
+    );
+  }
+
+  private clearTimers(): void {
+    for (const t of this.timers.values()) this.deps.clock.clearTimer(t);
+    this.timers.clear();
+    this.cancelVipRetry();
+    for (const t of this.faultRetries.values()) this.deps.clock.clearTimer(t);
+    this.faultRetries.clear();
   }
 
   private arm(timer: TimerName, atMs: number): void {
@@ -293,8 +393,8 @@ export class Instance {
   private finish(): void {
     if (this.stopped) return;
     this.stopped = true;
-    for (const t of this.timers.values()) this.deps.clock.clearTimer(t);
-    this.timers.clear();
+    this.clearTimers();
+    this.vips.close();
     notifyTransition(this.deps.runner, this.cfg.notify, "INSTANCE", this.cfg.name, "stop", this.fsm.priority);
     for (const w of this.stoppedWaiters.splice(0)) w();
   }

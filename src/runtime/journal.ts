@@ -1,9 +1,11 @@
 // Which addresses vigil itself added, kept on disk so a restarted vigil (after SIGKILL or a crash)
 // removes its own stale VIPs — and never an address somebody else put there. keepalived keeps no
 // such record: after SIGKILL its VIP stays and a restart splits the brain (measured).
-import { mkdirSync, readFileSync, readlinkSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, readlinkSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Family } from "../protocol/types.ts";
+import { ErrorCounts, errnoOf } from "./error-counts.ts";
+import type { Logger } from "./ports.ts";
 
 export interface OwnedAddress {
   ifname: string;
@@ -19,16 +21,33 @@ export interface AddressJournal {
   record(a: OwnedAddress): void;
   forget(a: OwnedAddress): void;
   entries(): OwnedAddress[];
+  /** Write now (last resort before exit); false when it could not. Never throws. */
+  flush(): boolean;
 }
 
-/** One file per network namespace: two vigils in two namespaces of one host must not mix. */
+/**
+ * One file per network namespace: two vigils in two namespaces of one host must not mix.
+ * A write that fails (a full /tmp on OpenWrt, a directory in the way, a read-only state dir) is
+ * never fatal: the record stays in memory, the error is logged once per kind and counted, and the
+ * next change tries again. The daemon holding a VIP matters more than the file that remembers it;
+ * start-up cleanup still removes stale VIPs that are not an interface's primary address.
+ */
 export class FileJournal implements AddressJournal {
   private readonly owned = new Map<string, OwnedAddress>();
+  private readonly reported = new Set<string>();
   readonly path: string;
 
-  constructor(dir: string) {
+  constructor(
+    dir: string,
+    private readonly logger: Logger = { log() {} },
+    private readonly errors: ErrorCounts = new ErrorCounts(),
+  ) {
     this.path = join(dir, `owned-${netnsId()}.json`);
-    mkdirSync(dir, { recursive: true, mode: 0o755 });
+    try {
+      mkdirSync(dir, { recursive: true, mode: 0o755 });
+    } catch (e) {
+      this.failed(e);
+    }
     try {
       const list = JSON.parse(readFileSync(this.path, "utf8")) as OwnedAddress[];
       for (const a of list) this.owned.set(key(a), a);
@@ -67,15 +86,44 @@ export class FileJournal implements AddressJournal {
     });
   }
 
-  /** Write-then-rename so a crash mid-write never leaves a torn file. */
-  private flush(): void {
+  /** Write-then-rename so a crash mid-write never leaves a torn file. Never throws. */
+  flush(): boolean {
     const tmp = `${this.path}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(this.entries()));
-    renameSync(tmp, this.path);
+    try {
+      writeFileSync(tmp, JSON.stringify(this.entries()));
+      renameSync(tmp, this.path);
+      if (this.reported.size > 0) {
+        this.reported.clear();
+        this.logger.log("info", "state file written again", { path: this.path });
+      }
+      return true;
+    } catch (e) {
+      this.failed(e);
+      try {
+        unlinkSync(tmp);
+      } catch {
+        // Nothing was written, or the directory itself is the problem.
+      }
+      return false;
+    }
+  }
+
+  private failed(e: unknown): void {
+    const code = errnoOf(e);
+    this.errors.bump("state_write", code);
+    if (this.reported.has(code)) return;
+    this.reported.add(code);
+    this.logger.log("error", "cannot write the state file; VIPs stay recorded in memory and vigil keeps running", {
+      path: this.path,
+      error: e instanceof Error ? e.message : String(e),
+    });
   }
 }
 
 export class MemoryJournal implements AddressJournal {
+  flush(): boolean {
+    return true;
+  }
   private readonly owned = new Map<string, OwnedAddress>();
   has(a: OwnedAddress): boolean {
     return this.owned.has(key(a));

@@ -115,7 +115,7 @@ export class InstanceTracker {
       const f = this.files.get(t.name);
       if (!f) continue;
       const effect = trackFileEffect(f.value, inGroup ? 0 : (t.weight ?? f.cfg.weight));
-      if (effect.fault) faults.set(`track_file:${t.name}`, "track-failed");
+      if (effect.fault || f.unusable !== null) faults.set(`track_file:${t.name}`, "track-failed");
       delta += effect.delta;
     }
     return { faults, priority: effectivePriority(this.cfg.priority, delta) };

@@ -1,18 +1,34 @@
 // Virtual addresses and routes of one instance: add on Master, remove on leaving it, clean stale
 // ones at start. Only addresses vigil added (journal) are ever removed.
 import type { VirtualAddress, VirtualRoute } from "../config/schema.ts";
+//
+// Every netlink call here can fail (ETIMEDOUT while a BGP table loads holds the routing lock,
+// ENODEV when an interface vanished): each failure is caught where it happens and counted. A VIP
+// that could not be added is reported to the instance (which retries, then goes to Fault so a
+// backup takes over); a VIP that could not be removed is retried until it is gone, because a
+// backup still holding it splits the brain.
 import type { AddressJournal, OwnedAddress } from "./journal.ts";
-import type { AddressManager, AddressSpec, LinkWatcher, Logger, RouteSpec } from "./ports.ts";
+import { ErrorCounts, errnoOf } from "./error-counts.ts";
+import type { AddressManager, AddressSpec, Clock, LinkWatcher, Logger, RouteSpec, TimerHandle } from "./ports.ts";
 
 export interface VipDeps {
   addresses: AddressManager;
   links: LinkWatcher;
   journal: AddressJournal;
   logger: Logger;
+  clock: Clock;
+  errors?: ErrorCounts;
 }
+
+/** Removal retries: quick at first, then every few seconds until the address is gone. */
+const REMOVE_RETRY_MS = [100, 500, 1000, 2000, 5000];
 
 export class VipSet {
   private held = false;
+  /** VIPs whose removal failed, retried on a timer while not holding. */
+  private stuck: VirtualAddress[] = [];
+  private removeRetry: TimerHandle | null = null;
+  private removeAttempt = 0;
 
   constructor(
     private readonly instance: string,
@@ -41,14 +57,19 @@ export class VipSet {
     const removed: OwnedAddress[] = [];
     for (const v of this.vips) {
       const owned = this.owned(v);
-      const link = this.deps.links.link(owned.ifname);
-      const present = link?.addresses.filter((a) => a.family === v.family) ?? [];
-      const i = present.findIndex((a) => a.address === v.address && a.prefixLength === v.prefixLength);
-      if (i > 0 || (i === 0 && this.deps.journal.has(owned))) {
-        const spec = this.spec(v);
-        if (spec && this.deps.addresses.remove(spec)) removed.push(owned);
+      try {
+        const link = this.deps.links.link(owned.ifname);
+        const present = link?.addresses.filter((a) => a.family === v.family) ?? [];
+        const i = present.findIndex((a) => a.address === v.address && a.prefixLength === v.prefixLength);
+        if (i > 0 || (i === 0 && this.deps.journal.has(owned))) {
+          const spec = this.spec(v);
+          if (spec && this.deps.addresses.remove(spec)) removed.push(owned);
+        }
+        this.deps.journal.forget(owned);
+      } catch (e) {
+        // Keep the record: the next start (or this VIP's next removal) tries again.
+        this.netlinkFailed("stale-remove", v, e);
       }
-      this.deps.journal.forget(owned);
     }
     if (removed.length > 0) {
       this.deps.logger.log("warn", "removed stale VIPs left by an earlier run (vigil or keepalived)", {
@@ -59,16 +80,58 @@ export class VipSet {
     return removed;
   }
 
-  addAll(): void {
+  /** Master: add every VIP and route. Returns the VIPs that could not be added. */
+  addAll(): VirtualAddress[] {
     this.held = true;
-    for (const v of this.vips) this.addOne(v);
+    // Ours again: no longer to be removed.
+    this.stuck = this.stuck.filter((v) => !this.vips.includes(v));
+    const failed = this.vips.filter((v) => !this.addOne(v));
     for (const r of this.routes) this.routeOp(r, true);
+    return failed;
   }
 
+  /** Retry the VIPs that failed to add; returns those still failing. */
+  retryAdd(vips: VirtualAddress[]): VirtualAddress[] {
+    if (!this.held) return [];
+    return vips.filter((v) => this.vips.includes(v) && !this.addOne(v));
+  }
+
+  /** Leaving Master: remove everything vigil added; what fails is retried until it is gone. */
   removeAll(): void {
     this.held = false;
     for (const r of this.routes) this.routeOp(r, false);
-    for (const v of this.vips) this.removeOne(v);
+    this.stuck = [...this.stuck, ...this.vips.filter((v) => !this.removeOne(v) && !this.stuck.includes(v))];
+    this.removeAttempt = 0;
+    this.scheduleRemoveRetry();
+  }
+
+  /** VIPs whose removal is still being retried (shown in status and the data dump). */
+  get stuckCount(): number {
+    return this.stuck.length;
+  }
+
+  /** Stop the removal retries (the instance is gone; start-up cleanup of a later run takes over). */
+  close(): void {
+    this.cancelRemoveRetry();
+  }
+
+  private scheduleRemoveRetry(): void {
+    if (this.stuck.length === 0 || this.removeRetry) return;
+    const delayMs = REMOVE_RETRY_MS[Math.min(this.removeAttempt, REMOVE_RETRY_MS.length - 1)]!;
+    this.removeAttempt++;
+    this.removeRetry = this.deps.clock.setTimer(this.deps.clock.nowMs() + delayMs, () => {
+      this.removeRetry = null;
+      // A VIP held again as Master stays; one dropped from the config or left behind goes.
+      this.stuck = this.stuck.filter((v) => !(this.held && this.vips.includes(v)) && !this.removeOne(v));
+      if (this.stuck.length === 0) this.deps.logger.log("info", "stuck VIPs removed", { instance: this.instance });
+      this.scheduleRemoveRetry();
+    });
+  }
+
+  private cancelRemoveRetry(): void {
+    if (this.removeRetry) this.deps.clock.clearTimer(this.removeRetry);
+    this.removeRetry = null;
+    this.stuck = [];
   }
 
   /** Reload: swap the list; while holding, add the new ones and remove the dropped ones. */
@@ -78,7 +141,8 @@ export class VipSet {
     const prev = new Set(this.vips.map(k));
     if (this.held) {
       for (const r of this.routes) this.routeOp(r, false);
-      for (const v of this.vips) if (!next.has(k(v))) this.removeOne(v);
+      for (const v of this.vips) if (!next.has(k(v)) && !this.removeOne(v)) this.stuck.push(v);
+      this.scheduleRemoveRetry();
       for (const v of vips) if (!prev.has(k(v))) this.addOne(v);
       for (const r of routes) this.routeOp(r, true);
     }
@@ -86,14 +150,15 @@ export class VipSet {
     this.routes = routes;
   }
 
-  private addOne(v: VirtualAddress): void {
-    const spec = this.spec(v);
-    if (!spec) return;
+  /** true when the VIP is on the interface (added now, or already ours/another's). */
+  private addOne(v: VirtualAddress): boolean {
     const owned = this.owned(v);
     // Record before adding: a crash in between leaves a harmless record, never an unrecorded VIP.
     const hadRecord = this.deps.journal.has(owned);
-    this.deps.journal.record(owned);
     try {
+      const spec = this.spec(v);
+      if (!spec) return false;
+      this.deps.journal.record(owned);
       if (!this.deps.addresses.add(spec) && !hadRecord) {
         // Already there and not ours: someone else put it there, so we must never remove it.
         this.deps.journal.forget(owned);
@@ -102,40 +167,53 @@ export class VipSet {
           address: `${v.address}/${v.prefixLength}`,
         });
       }
+      return true;
     } catch (e) {
-      this.deps.journal.forget(owned);
-      this.deps.logger.log("error", "could not add VIP", { instance: this.instance, address: v.address, error: String(e) });
+      if (!hadRecord) this.deps.journal.forget(owned);
+      this.netlinkFailed("addr-add", v, e);
+      return false;
     }
   }
 
-  private removeOne(v: VirtualAddress): void {
+  /** true when the VIP is gone (removed now, absent, or never ours). */
+  private removeOne(v: VirtualAddress): boolean {
     const owned = this.owned(v);
-    if (!this.deps.journal.has(owned)) return;
-    const spec = this.spec(v);
+    if (!this.deps.journal.has(owned)) return true;
     try {
+      const spec = this.spec(v);
+      // Interface gone: the kernel removed the address with it.
       if (spec) this.deps.addresses.remove(spec);
       this.deps.journal.forget(owned);
+      return true;
     } catch (e) {
-      this.deps.logger.log("error", "could not remove VIP", { instance: this.instance, address: v.address, error: String(e) });
+      this.netlinkFailed("addr-del", v, e);
+      return false;
     }
+  }
+
+  private netlinkFailed(op: string, v: VirtualAddress, e: unknown): void {
+    const code = errnoOf(e);
+    this.deps.errors?.bump("netlink", `${op}/${code}`);
+    this.deps.logger.log("error", `netlink ${op} failed`, { instance: this.instance, address: `${v.address}/${v.prefixLength}`, error: String(e) });
   }
 
   private routeOp(r: VirtualRoute, add: boolean): void {
-    const ifname = r.dev ?? this.ifname;
-    const link = this.deps.links.link(ifname);
-    const spec: RouteSpec = {
-      family: r.to.includes(":") || r.via?.includes(":") ? 6 : 4,
-      to: r.to,
-      ...(r.via !== undefined && { via: r.via }),
-      ...(link && { ifindex: link.index }),
-      ...(r.src !== undefined && { src: r.src }),
-      ...(r.metric !== undefined && { metric: r.metric }),
-      ...(r.table !== undefined && { table: r.table }),
-    };
     try {
+      const ifname = r.dev ?? this.ifname;
+      const link = this.deps.links.link(ifname);
+      const spec: RouteSpec = {
+        family: r.to.includes(":") || r.via?.includes(":") ? 6 : 4,
+        to: r.to,
+        ...(r.via !== undefined && { via: r.via }),
+        ...(link && { ifindex: link.index }),
+        ...(r.src !== undefined && { src: r.src }),
+        ...(r.metric !== undefined && { metric: r.metric }),
+        ...(r.table !== undefined && { table: r.table }),
+      };
       if (add) this.deps.addresses.addRoute(spec);
       else this.deps.addresses.removeRoute(spec);
     } catch (e) {
+      this.deps.errors?.bump("netlink", `${add ? "route-add" : "route-del"}/${errnoOf(e)}`);
       this.deps.logger.log("error", `could not ${add ? "add" : "remove"} virtual route`, {
         instance: this.instance,
         route: r.to,

@@ -16,7 +16,7 @@ export { LinuxClock } from "./clock.ts";
 export { OsError, type ErrnoCode } from "./errors.ts";
 export { LinuxLinkWatcher } from "./link-watch.ts";
 export { NetlinkSocket } from "./netlink.ts";
-export { enableRealtime, enableRealtimeAllThreads, lockMemory, currentPolicy, type RealtimeResult } from "./realtime.ts";
+export { disableRealtimeAllThreads, enableRealtime, enableRealtimeAllThreads, lockMemory, currentPolicy, type RealtimeResult } from "./realtime.ts";
 export { LinuxAddressManager } from "./rtnl.ts";
 export { RxLoop } from "./rx.ts";
 export { LinuxVrrpTransport, VRRP_GROUP4, VRRP_GROUP6 } from "./vrrp-socket.ts";

@@ -40,6 +40,24 @@ export function enableRealtimeAllThreads(priority: number): RealtimeResult {
   return { ok: true };
 }
 
+/**
+ * SCHED_OTHER for every thread: a child of a realtime vigil (the SIGHUP config loader) inherits
+ * SCHED_RR, and must not compete with the parent's advert pacing while it parses.
+ */
+export function disableRealtimeAllThreads(): RealtimeResult {
+  let tids: string[] = [];
+  try {
+    tids = readdirSync("/proc/self/task");
+  } catch {
+    return disableRealtime();
+  }
+  for (const tid of tids) {
+    const r = libc.sched_setscheduler(Number(tid), C.SCHED_OTHER, int32(0));
+    if (r < 0) return { ok: false, error: new OsError("sched_setscheduler", errno(), `SCHED_OTHER tid ${tid}`) };
+  }
+  return { ok: true };
+}
+
 /** Back to SCHED_OTHER. */
 export function disableRealtime(): RealtimeResult {
   const r = libc.sched_setscheduler(0, C.SCHED_OTHER, int32(0));

@@ -1,0 +1,44 @@
+// The errors the runtime survived (src/runtime/error-counts.ts), as Prometheus counters. Read at
+// scrape time from the in-memory counts: the failing paths only bump a map entry.
+import { Counter, type Registry } from "prom-client";
+import type { ErrorCounts, ErrorKind } from "../runtime/error-counts.ts";
+
+export function registerErrorMetrics(registry: Registry, errors: ErrorCounts): void {
+  const registers = [registry];
+  const byLabel = (name: string, help: string, kind: ErrorKind, label: string) =>
+    new Counter({
+      name,
+      help,
+      labelNames: [label],
+      registers,
+      collect() {
+        this.reset();
+        for (const [l, n] of errors.byLabel(kind)) this.inc({ [label]: l }, n);
+      },
+    });
+  byLabel("vigil_state_write_errors_total", "State journal writes that failed (VIPs stay recorded in memory), by errno.", "state_write", "errno");
+  new Counter({
+    name: "vigil_netlink_errors_total",
+    help: "Netlink requests that failed (handled: retried, or the instance went to Fault), by operation and errno.",
+    labelNames: ["op", "errno"],
+    registers,
+    collect() {
+      this.reset();
+      for (const [l, n] of errors.byLabel("netlink")) {
+        const [op, errno] = l.split("/");
+        this.inc({ op: op ?? l, errno: errno ?? "" }, n);
+      }
+    },
+  });
+  byLabel("vigil_http_listen_errors_total", "HTTP listener binds that failed (retried), by errno.", "http_listen", "errno");
+  new Counter({
+    name: "vigil_vrrp_send_errors_total",
+    help: "Adverts that could not be sent, by instance and errno; 3 in a row put a master in Fault.",
+    labelNames: ["instance", "errno"],
+    registers,
+    collect() {
+      this.reset();
+      for (const [instance, errno, n] of errors.sendErrors()) this.inc({ instance, errno }, n);
+    },
+  });
+}
