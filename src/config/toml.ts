@@ -11,7 +11,7 @@ import { TomlLocator } from "./toml-positions.ts";
 type Table = Record<string, unknown>;
 
 export const TOML_GLOBAL_KEYS = `router_id http log log_format keepalived_exporter_names realtime_priority no_swap
-  vrrp_strict script_user enable_script_security`.split(/\s+/);
+  vrrp_strict script_user enable_script_security strict`.split(/\s+/);
 export const TOML_INSTANCE_KEYS = `name interface virtual_router_id priority advert_int version state preempt nopreempt
   preempt_delay unicast_src_ip unicast_peer auth_type auth_pass virtual_ipaddress virtual_ipaddress_excluded
   virtual_routes track_interface track_script track_file notify notify_master notify_backup notify_fault notify_stop
@@ -245,6 +245,13 @@ export function readToml(path: string, text: string, diags: Diags): ConfigDraft 
   }
   const loc = new TomlLocator(text, path);
   const draft = newConfigDraft(path, "toml");
+  // `strict = true` under [global] is `vigil check --strict` for every load of this file; it must
+  // hold before the first warning, so it is read ahead of the rest.
+  const g = doc.global as Table | undefined;
+  if (g && typeof g === "object" && g.strict !== undefined) {
+    if (typeof g.strict === "boolean") diags.strict ||= g.strict;
+    else diags.error(loc.value("global", 0, "strict"), `strict: expected true or false, got ${typeName(g.strict)}`);
+  }
   for (const [key, value] of Object.entries(doc)) {
     const where = loc.hasTable(key) ? loc.table(key) : loc.key("", 0, key);
     if (key === "global") {

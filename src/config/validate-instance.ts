@@ -129,7 +129,7 @@ export function validateInstance(d: InstanceDraft, g: GlobalDraft, diags: Diags)
   if (vips.length === 0) {
     // keepalived: v2 runs with "No VIP specified; at least one is sensible"; v3 and strict mode refuse.
     const refused = version === 3 || vrrpStrict;
-    if (refused || !diags.keepalivedCompat) diags.error(d.pos, `${where}: no virtual_ipaddress configured${refused ? " (keepalived refuses this too with VRRPv3 or vrrp_strict)" : ""}`);
+    if (refused) diags.error(d.pos, `${where}: no virtual_ipaddress configured${refused ? " (keepalived refuses this too with VRRPv3 or vrrp_strict)" : ""}`);
     else diags.warn(d.pos, `${where}: no virtual_ipaddress configured; it runs without VIPs, as keepalived ("at least one is sensible")`);
   }
   moveExcessVips(vips, excludedVips, family, version, where, diags);

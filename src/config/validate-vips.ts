@@ -84,7 +84,7 @@ export function vipList(list: VipDraft[], what: string, diags: Diags, family?: F
     }
     const key = `${v.address}/${v.dev ?? ""}`;
     const first = seen.get(key);
-    if (first) diags.advise(v.pos, `${what} ${v.address} is listed twice (first at line ${first.pos.line}); kept twice, as keepalived does (adverts carry it twice)`);
+    if (first) diags.advise(v.pos, `${what} ${v.address} is listed again; kept, as keepalived does (adverts carry it each time)`);
     else seen.set(key, v);
     out.push(v);
   }

@@ -5,19 +5,7 @@ import { join } from "node:path";
 import { toToml } from "../../src/config/convert.ts";
 import { loadConfig } from "../../src/config/load.ts";
 import type { LoadResult } from "../../src/config/schema.ts";
-import { REPO, SAMPLES_DIR, load, ok, seedConfigs, stripPositions } from "./helpers.ts";
-
-function roundTrip(r: LoadResult): string {
-  const cfg = ok(r);
-  const text = toToml(cfg, r.warnings);
-  const back = load(text, "/converted/vigil.toml");
-  // Loading the TOML may repeat the source's warnings, never add new ones.
-  const before = new Set(r.warnings.map((w) => w.message));
-  expect(back.warnings.filter((w) => !before.has(w.message))).toEqual([]);
-  expect(stripPositions(ok(back))).toStrictEqual(stripPositions(cfg));
-  expect(ok(back).format).toBe("toml");
-  return text;
-}
+import { REPO, SAMPLES_DIR, load, ok, roundTrip, seedConfigs, stripPositions } from "./helpers.ts";
 
 describe("convert", () => {
   test("the seed's first router converts to the short TOML of the README", () => {

@@ -70,7 +70,7 @@ const KEEPALIVED_TOLERATED: [string, string, string, Probe, unknown][] = [
   ["old sync group form: members without group {}", `${vi("")}vrrp_sync_group G {\n VI_1\n}\n`, "9:2: unknown keyword 'VI_1' in vrrp_sync_group G, ignored (as keepalived) (member instances go inside group { … })", (c) => c.syncGroups, []],
   ["auth_type unknown", vi(" authentication {\n  auth_type PASS;\n  auth_pass x\n }\n"), "5:13: auth_type 'PASS;' is not PASS or AH; the instance runs without authentication (as keepalived)", inst0((i) => i.authPass), undefined],
   ["vrrp_strict sends no authentication", `global_defs {\n vrrp_strict\n}\n${vi(" authentication {\n  auth_type PASS\n  auth_pass secret\n }\n")}`, "8:13: vrrp_instance VI_1: vrrp_strict sends no authentication; auth_type PASS ignored (as keepalived)", inst0((i) => i.authPass), undefined],
-  ["a repeated VIP counts twice", "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 1\n virtual_ipaddress {\n  10.0.0.1\n  10.0.0.1\n }\n}\n", "6:3: virtual address 10.0.0.1 is listed twice (first at line 5); kept twice, as keepalived does (adverts carry it twice)", inst0((i) => i.virtualIps.length), 2],
+  ["a repeated VIP counts twice", "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 1\n virtual_ipaddress {\n  10.0.0.1\n  10.0.0.1\n }\n}\n", "6:3: virtual address 10.0.0.1 is listed again; kept, as keepalived does (adverts carry it each time)", inst0((i) => i.virtualIps.length), 2],
   ["notify_master given twice: the first wins", vi(' notify_master "/bin/a m"\n notify_master "/bin/b"\n'), "5:2: notify_master already given at line 4; '/bin/b' ignored (keepalived keeps the first)", inst0((i) => i.notify.master), "/bin/a m"],
 ];
 

@@ -3,7 +3,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "nod
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { Diagnostic, LoadResult, VigilConfig } from "../../src/config/schema.ts";
+import { expect } from "bun:test";
 import { loadConfigText, type LoadOptions } from "../../src/config/load.ts";
+import { toToml } from "../../src/config/convert.ts";
 
 export const SEED_PATH = "/work/shared/seed/keepalived-wiki-fr.txt";
 export const SAMPLES_DIR = "/usr/share/doc/keepalived/samples";
@@ -57,4 +59,17 @@ export class TempDir {
   cleanup(): void {
     rmSync(this.path, { recursive: true, force: true });
   }
+}
+
+/** convert → TOML → load: the same model (positions aside), no warning the source did not have. */
+export function roundTrip(r: LoadResult, opts: LoadOptions = {}): string {
+  const cfg = ok(r);
+  const text = toToml(cfg, r.warnings);
+  const back = load(text, "/converted/vigil.toml", opts);
+  // Loading the TOML may repeat the source's warnings, never add new ones.
+  const before = new Set(r.warnings.map((w) => w.message));
+  expect(back.warnings.filter((w) => !before.has(w.message))).toEqual([]);
+  expect(stripPositions(ok(back))).toStrictEqual(stripPositions(cfg));
+  expect(ok(back).format).toBe("toml");
+  return text;
 }
