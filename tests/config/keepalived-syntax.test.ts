@@ -38,7 +38,7 @@ describe("keepalived syntax", () => {
     tmp.write("a/more/x.conf", INSTANCE("VI_2", 2));
     const y = tmp.write("a/more/y.conf", `vrrp_instance VI_3 {\n  interface eth0\n  virtual_router_id 3\n  priority 999\n  virtual_ipaddress {\n    10.0.3.1\n  }\n}\n`);
     const r = loadConfig(main);
-    expect(errors(r).map((e) => `${e.pos.file}:${e.pos.line}:${e.pos.col}: ${e.message}`)).toEqual([`${y}:4:12: priority 999 is out of range (1–255)`]);
+    expect(r.warnings.map((e) => `${e.pos.file}:${e.pos.line}:${e.pos.col}: ${e.message}`)).toEqual([`${y}:4:12: priority 999 is out of range (1–255); 100 used (as keepalived)`]);
     tmp.write("a/more/y.conf", INSTANCE("VI_3", 3));
     const c = ok(loadConfig(main));
     expect(c.instances.map((i) => i.name)).toEqual(["VI_1", "VI_2", "VI_3"]);
@@ -49,8 +49,8 @@ describe("keepalived syntax", () => {
     const main = tmp.write("b/k.conf", `${INSTANCE("VI_1", 1)}include /nonexistent/*.conf\nincludea missing.conf\ninclude loop.conf\n`);
     tmp.write("b/loop.conf", "include k.conf\n");
     const r = loadConfig(main);
-    expect(brief(errors(r))).toEqual(["9:10: includea 'missing.conf': no such file", "1:9: include loop: '" + main + "' is already being read"]);
-    expect(brief(r.warnings)).toContain("8:9: include '/nonexistent/*.conf': no such file; nothing included");
+    expect(brief(errors(r))).toEqual(["9:10: includea 'missing.conf': no such file (keepalived refuses this with 'includea')", "1:9: include loop: '" + main + "' is already being read"]);
+    expect(brief(r.warnings)).toContain("8:9: include '/nonexistent/*.conf': no file matches; nothing included (as keepalived with 'include')");
   });
 
   test("@id conditional lines, @^id negation, $PARAM and ${PARAM} substitution", () => {
@@ -63,11 +63,20 @@ describe("keepalived syntax", () => {
     expect(brief(r2.warnings)).toEqual(["3:1: lines starting '@r1' skipped: config id is 'r2' (set it with --config-id)"]);
   });
 
-  test("multi-line parameters and ~SEQ are refused with a clear error", () => {
-    const r = load(`$X= \\\n  a \\\n  b\n~SEQ(N, 1, 3) vrrp_instance VI_$N {\n}\n${INSTANCE("VI_1", 1)}`);
-    const list = brief(errors(r));
-    expect(list).toContain("1:1: multi-line parameter definition $X is not supported by vigil");
-    expect(list).toContain("4:1: ~SEQ/~LST blocks are not supported by vigil; expand them in the file");
+  test("multi-line parameters are refused with a clear error", () => {
+    const r = load(`$X= \\\n  a \\\n  b\n${INSTANCE("VI_1", 1)}`);
+    expect(brief(errors(r))).toContain("1:1: multi-line parameter definition $X is not supported by vigil");
+  });
+
+  test("~SEQ and ~LST lines expand as keepalived's (missing ~LST values are blank, variables stay set)", () => {
+    const text = "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 1\n virtual_ipaddress {\n  ~SEQ(N, 1, 3) 10.0.0.${N}/24\n  ~LST({A, B}, {1, 2}, {3}) 10.1.${A}.${B}0\n  ~SEQx(H, 9, 11) fd00::${H}\n  10.2.0.${N}\n }\n}\n";
+    const r = load(text);
+    expect(ok(r).instances[0]!.virtualIps.map((v) => v.address)).toEqual(["10.0.0.1", "10.0.0.2", "10.0.0.3", "10.1.1.20", "10.1.3.0", "10.2.0.3"]);
+    expect(brief(r.warnings)).toEqual([
+      "7:3: fd00::9 is IPv6 but the instance is IPv4 (its first address); ignored (as keepalived)",
+      "7:3: fd00::a is IPv6 but the instance is IPv4 (its first address); ignored (as keepalived)",
+      "7:3: fd00::b is IPv6 but the instance is IPv4 (its first address); ignored (as keepalived)",
+    ]);
   });
 
   test("a keyword given twice warns that the last one wins", () => {
@@ -127,7 +136,7 @@ describe("keepalived syntax", () => {
     const { pos: _p, virtualIps, excludedVips, virtualRoutes, ...rest } = c.instances[0]!;
     expect(rest).toStrictEqual({
       name: "FULL", interface: "eth0", vrid: 200, priority: 150, advertIntervalCs: 200, version: 2, family: 4,
-      initialState: "master", preempt: true, preemptDelayMs: 12500, authPass: "pw", unicastSrcIp: "10.1.0.1",
+      initialState: "master", preempt: true, preemptDelayMs: 0 /* keepalived clears it under state MASTER */, authPass: "pw", unicastSrcIp: "10.1.0.1",
       unicastPeers: ["10.1.0.2", "10.1.0.3"], trackInterfaces: [], trackScripts: [], trackFiles: [], notify: {},
       garpMasterDelayMs: 1000, garpMasterRepeat: 3, garpMasterRefreshMs: 10000, garpMasterRefreshRepeat: 2,
       accept: false, useVmac: "vrrp200", vmacXmitBase: true, v3Ipv4Checksum: "vrrp-only", dontTrackPrimary: true,

@@ -30,9 +30,9 @@ describe("vigil TOML", () => {
   });
 
   test("nopreempt alias, use_vmac = true, table items, auth_pass implies PASS", () => {
-    const c = ok(load(`[[instance]]\nname = "A"\ninterface = "eth0"\nvirtual_router_id = 9\nnopreempt = true\nuse_vmac = true\nauth_pass = "secret"\nunicast_peer = ["10.0.0.2", { address = "10.0.0.3" }]\nvirtual_ipaddress = [{ address = "10.0.0.1/24", dev = "eth0", scope = "link" }]\nvirtual_routes = [{ to = "10.9.0.0/16", via = "10.0.0.254", metric = 10 }]\nstate = "master"\n`, "/v.toml"));
+    const c = ok(load(`[[instance]]\nname = "A"\ninterface = "eth0"\nvirtual_router_id = 9\nnopreempt = true\nuse_vmac = true\nauth_pass = "secret"\nunicast_peer = ["10.0.0.2", { address = "10.0.0.3" }]\nvirtual_ipaddress = [{ address = "10.0.0.1/24", dev = "eth0", scope = "link" }]\nvirtual_routes = [{ to = "10.9.0.0/16", via = "10.0.0.254", metric = 10 }]\nstate = "backup"\n`, "/v.toml"));
     const i = c.instances[0]!;
-    expect(i).toMatchObject({ preempt: false, useVmac: "vrrp.9", authPass: "secret", initialState: "master", unicastPeers: ["10.0.0.2", "10.0.0.3"] });
+    expect(i).toMatchObject({ preempt: false, useVmac: "vrrp.9", authPass: "secret", initialState: "backup", unicastPeers: ["10.0.0.2", "10.0.0.3"] });
     expect(i.virtualIps[0]).toMatchObject({ address: "10.0.0.1", dev: "eth0", scope: "link" });
     expect(i.virtualRoutes[0]).toMatchObject({ to: "10.9.0.0/16", via: "10.0.0.254", metric: 10 });
   });
