@@ -8,7 +8,8 @@ import type { DaemonStatus, InstanceStatus } from "../../src/runtime/ports.ts";
 import { BUN, collectOutput, type Lab } from "./lab.ts";
 
 export const ROOT = join(import.meta.dir, "..", "..");
-export const BINARY = join(ROOT, "dist", "vigil");
+/** VIGIL_BINARY runs the suite against another build (e.g. an older release, to see a test fail on it). */
+export const BINARY = process.env.VIGIL_BINARY ?? join(ROOT, "dist", "vigil");
 
 export type VigilFlavour = "compiled" | "source";
 

@@ -1,7 +1,7 @@
 // Builds daemons over fake ports: a whole vigil per "host", all on one FakeWire and FakeClock.
 import { loadConfigText } from "../../src/config/load.ts";
 import type { VigilConfig } from "../../src/config/schema.ts";
-import { Daemon } from "../../src/runtime/daemon.ts";
+import { Daemon, type DaemonDeps } from "../../src/runtime/daemon.ts";
 import { MemoryJournal, type AddressJournal } from "../../src/runtime/journal.ts";
 import type { Logger } from "../../src/runtime/ports.ts";
 import type { ScriptRunner } from "../../src/runtime/spawn.ts";
@@ -52,8 +52,7 @@ export class Lab {
   readonly clock = new FakeClock(0);
   readonly wire = new FakeWire(this.clock, 1);
 
-  node(address: string, cfg: VigilConfig, journal: AddressJournal = new MemoryJournal()): Node {
-    const host = new FakeHost(this.clock);
+  node(address: string, cfg: VigilConfig, journal: AddressJournal = new MemoryJournal(), extra: Partial<DaemonDeps> = {}, host = new FakeHost(this.clock)): Node {
     host.addLink("eth0", [{ family: 4, address, prefixLength: 24 }]);
     const transport = new FakeTransport(this.wire, host);
     const metrics = new RecordingMetrics();
@@ -68,6 +67,7 @@ export class Lab {
       logger: quietLogger,
       runner,
       journal,
+      ...extra,
     });
     return { host, transport, metrics, runner, journal, daemon };
   }
