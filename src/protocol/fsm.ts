@@ -10,7 +10,8 @@
 //
 // vigil additions to the RFC machine, each documented where it acts:
 // - Fault state (link or tracking failure, as keepalived);
-// - keepalived `state MASTER` (startAsMaster) and `preempt_delay`;
+// - keepalived `preempt_delay` (and `state MASTER`, which like keepalived does not skip the
+//   Master_Down_Timer: see enterRunning);
 // - make-before-break shutdown: a resigning master keeps its VIPs until the new master speaks.
 // From RFC 9568 over RFC 5798: a master that hears a lower-priority advert answers at once.
 
@@ -159,14 +160,18 @@ function changeState(ctx: Ctx, to: VrrpState, reason: TransitionReason): void {
 
 // ---- events ----------------------------------------------------------------------------
 
-/** §6.4.1: leave Initialize. `startup` distinguishes keepalived `state MASTER` (startup only). */
-function enterRunning(ctx: Ctx, reason: TransitionReason, ownerReason: TransitionReason, startup: boolean): void {
+/**
+ * §6.4.1: leave Initialize: Master only as the address owner (Priority = 255), else Backup with
+ * the Master_Down_Timer. keepalived's `state MASTER` (startAsMaster) changes nothing here: keepalived
+ * (vrrp_init_state) takes over at once only when it owns the addresses and otherwise waits the full
+ * Master_Down_Interval like any backup, so a restarted "master" never preempts a live master
+ * without hearing it first.
+ */
+function enterRunning(ctx: Ctx, reason: TransitionReason, ownerReason: TransitionReason, _startup: boolean): void {
   const { s } = ctx;
   s.startedAtMs = ctx.nowMs;
   if (s.priority === PRIORITY_OWNER) {
     changeState(ctx, "master", ownerReason); // §6.4.1 "If the Priority = 255"
-  } else if (startup && s.params.startAsMaster) {
-    changeState(ctx, "master", reason); // keepalived `state MASTER`; a better advert demotes it (§6.4.3)
   } else {
     s.masterAdvertIntervalCs = s.params.advertIntervalCs; // §6.4.1 Master_Adver_Interval := Advertisement_Interval
     s.masterAddress = null;

@@ -4,9 +4,15 @@
 import { describe, expect, test } from "bun:test";
 import { initialState, step } from "../../src/protocol/fsm.ts";
 import { shutdownHoldMs } from "../../src/protocol/timers.ts";
-import type { FsmAction, FsmEvent } from "../../src/protocol/types.ts";
+import type { FsmAction, FsmEvent, FsmParams } from "../../src/protocol/types.ts";
 import { advert, asMaster, params, run, started, timer } from "../fakes/fsm-helpers.ts";
 import { Prng } from "../fakes/prng.ts";
+
+/** A non-owner that became Master the RFC way: started as Backup, its Master_Down_Timer fired (before 0). */
+const electedMaster = (p: Partial<FsmParams>) => {
+  const s = started(p, -10_000);
+  return step(s, timer("masterDown"), s.masterDownDeadlineMs!).state;
+};
 
 describe("shutdown as Master (make-before-break)", () => {
   const hold = shutdownHoldMs(2, 100);
@@ -118,7 +124,7 @@ describe("Fault", () => {
 
 describe("priority changes (tracking)", () => {
   test("a Master whose priority drops stays Master and advertises the new priority", () => {
-    let r = step(started({ startAsMaster: true, basePriority: 200 }), { type: "priority", priority: 50 }, 10);
+    let r = step(electedMaster({ basePriority: 200 }), { type: "priority", priority: 50 }, 10);
     expect(r.actions).toEqual([]);
     expect(r.state.state).toBe("master");
     r = step(r.state, timer("advert"), 1000);

@@ -2,6 +2,13 @@ import { describe, expect, test } from "bun:test";
 import { initialState, step } from "../../src/protocol/fsm.ts";
 import { masterDownIntervalMs, skewTimeMs } from "../../src/protocol/timers.ts";
 import { advert, asMaster, params, started, timer } from "../fakes/fsm-helpers.ts";
+import type { FsmParams } from "../../src/protocol/types.ts";
+
+/** A non-owner that became Master the RFC way: started as Backup, its Master_Down_Timer fired (before 0). */
+const electedMaster = (p: Partial<FsmParams>) => {
+  const s = started(p, -10_000);
+  return step(s, timer("masterDown"), s.masterDownDeadlineMs!).state;
+};
 
 describe("§6.4.1 Initialize", () => {
   test("initial state", () => {
@@ -27,11 +34,14 @@ describe("§6.4.1 Initialize", () => {
     expect(r.state.lastTransitionReason).toBe("address-owner");
   });
 
-  test("keepalived `state MASTER` → Master at once (reason startup)", () => {
-    const r = step(initialState(params({ startAsMaster: true })), { type: "startup" }, 0);
-    expect(r.state.state).toBe("master");
-    expect(r.actions[0]).toEqual({ type: "transition", from: "init", to: "master", reason: "startup" });
-    expect(r.actions).toContainEqual({ type: "sendAdvert", priority: 254 });
+  test("keepalived `state MASTER` below 255 still starts as Backup and waits Master_Down_Interval (as keepalived)", () => {
+    const r = step(initialState(params({ startAsMaster: true })), { type: "startup" }, 500);
+    // Same as without startAsMaster: RFC 5798 §6.4.1 knows no "start as master" but the owner's.
+    expect(r.actions).toEqual(step(initialState(params()), { type: "startup" }, 500).actions);
+    expect(r.state.state).toBe("backup");
+    const m = step(r.state, timer("masterDown"), 500 + 3007.8125);
+    expect(m.state.state).toBe("master");
+    expect(m.actions).toContainEqual({ type: "sendAdvert", priority: 254 });
   });
 
   test("otherwise → Backup, Master_Adver_Interval = own, Master_Down_Timer = Master_Down_Interval", () => {
@@ -171,7 +181,7 @@ describe("§6.4.3 Master", () => {
   });
 
   test("greater priority → Backup: cancel Adver_Timer, remove VIPs, learn (v3), arm Master_Down", () => {
-    const s = started({ version: 3, startAsMaster: true, basePriority: 100 });
+    const s = electedMaster({ version: 3, basePriority: 100 });
     const r = step(s, advert(200, "192.168.0.9", 50), 700);
     expect(r.actions).toEqual([
       { type: "cancelTimer", timer: "advert" },
@@ -185,14 +195,14 @@ describe("§6.4.3 Master", () => {
   });
 
   test("equal priority: the greater primary address wins, compared as numbers", () => {
-    const s = started({ startAsMaster: true, basePriority: 100, primaryAddress: "10.0.0.9" });
+    const s = electedMaster({ basePriority: 100, primaryAddress: "10.0.0.9" });
     expect(step(s, advert(100, "10.0.0.10"), 1).state.state).toBe("backup"); // 10 > 9 numerically
     expect(step(s, advert(100, "10.0.0.8"), 1).state.state).toBe("master");
     expect(step(s, advert(100, "9.255.255.255"), 1).state.state).toBe("master"); // "9…" > "10…" as text
   });
 
   test("equal priority on IPv6", () => {
-    const s = started({ family: 6, version: 3, startAsMaster: true, basePriority: 100, primaryAddress: "fe80::9" });
+    const s = electedMaster({ family: 6, version: 3, basePriority: 100, primaryAddress: "fe80::9" });
     expect(step(s, advert(100, "fe80::a"), 1).state.state).toBe("backup");
     expect(step(s, advert(100, "fe80::8"), 1).state.state).toBe("master");
   });
