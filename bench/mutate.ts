@@ -10,7 +10,8 @@
 //
 // A mutant whose `find` text no longer occurs exactly once is "stale" (the source moved on): it is
 // listed, and not counted in the score. A test run that exceeds RUN_LIMIT_MS counts as killed (a
-// mutant that makes the code loop forever is caught, just not by an assertion).
+// mutant that makes the code loop forever is caught, just not by an assertion). Tests that already
+// fail without any mutant are recorded first and do not count as kills.
 
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -143,9 +144,18 @@ function occurrences(text: string, find: string): number {
   return n;
 }
 
-async function runTests(dir: string, tests: readonly string[]): Promise<{ failed: boolean; timedOut: boolean }> {
+interface RunResult {
+  /** Failing tests as "file > suite > name"; null when no report was written (a file failed to load). */
+  failing: Set<string> | null;
+  timedOut: boolean;
+  code: number;
+}
+
+async function runTests(dir: string, tests: readonly string[]): Promise<RunResult> {
   const bun = join(dir, "node_modules/.bin/bun");
-  const p = Bun.spawn([bun, "test", "--bail", ...tests], { cwd: dir, stdout: "ignore", stderr: "ignore" });
+  const report = join(dir, `.mutate-junit-${process.pid}.xml`);
+  rmSync(report, { force: true });
+  const p = Bun.spawn([bun, "test", "--reporter=junit", `--reporter-outfile=${report}`, ...tests], { cwd: dir, stdout: "ignore", stderr: "ignore" });
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
@@ -153,7 +163,22 @@ async function runTests(dir: string, tests: readonly string[]): Promise<{ failed
   }, RUN_LIMIT_MS);
   const code = await p.exited;
   clearTimeout(timer);
-  return { failed: code !== 0, timedOut };
+  let xml: string;
+  try {
+    xml = readFileSync(report, "utf8");
+  } catch {
+    return { failing: null, timedOut, code };
+  }
+  const failing = new Set<string>();
+  for (const chunk of xml.split("<testcase ").slice(1)) {
+    const body = chunk.split("</testcase>")[0]!;
+    if (!body.includes("<failure") && !body.includes("<error")) continue;
+    const attr = (k: string) => new RegExp(`${k}="([^"]*)"`).exec(body)?.[1] ?? "";
+    failing.add(`${attr("file")} > ${attr("classname")} > ${attr("name")}`);
+  }
+  // Unhandled errors between tests fail the run without a failing case: count them as one.
+  if (code !== 0 && failing.size === 0) failing.add(`(bun exited ${code} without a failing test case)`);
+  return { failing, timedOut, code };
 }
 
 async function main(): Promise<number> {
@@ -164,14 +189,17 @@ async function main(): Promise<number> {
   console.log(`mutants: ${selected.length} on a copy of ${opts.worktree ? "the working tree" : "HEAD"} in ${dir}`);
   const results: { m: Mutant; status: "killed" | "survived" | "stale"; note: string }[] = [];
   try {
-    // The unmutated tests must pass, or every mutant would look killed.
+    // Failures of the unmutated tests (someone else's work in progress) are not kills.
+    const baseline = new Map<string, Set<string>>();
     if (!opts.check) {
       for (const group of new Set(selected.map((x) => x.tests.join(" ")))) {
         const r = await runTests(dir, group.split(" "));
-        if (r.failed) {
-          console.error(`baseline fails: bun test ${group} — fix the tests first`);
+        if (r.failing === null || r.timedOut) {
+          console.error(`baseline cannot run: bun test ${group} — fix the tests first`);
           return 2;
         }
+        baseline.set(group, r.failing);
+        for (const f of r.failing) console.log(`baseline failure (ignored): ${f}`);
       }
     }
     for (const mu of selected) {
@@ -190,7 +218,9 @@ async function main(): Promise<number> {
       try {
         writeFileSync(path, original.replace(mu.find, mu.replace));
         const r = await runTests(dir, mu.tests);
-        const status = r.failed ? "killed" : "survived";
+        const known = baseline.get(mu.tests.join(" ")) ?? new Set<string>();
+        const newFailures = r.failing === null ? ["(a test file failed to load)"] : [...r.failing].filter((f) => !known.has(f));
+        const status = r.timedOut || newFailures.length > 0 ? "killed" : "survived";
         results.push({ m: mu, status, note: r.timedOut ? "timed out" : "" });
         console.log(`${status === "killed" ? "killed  " : "SURVIVED"}  ${mu.id}  (${mu.what})${r.timedOut ? " [timed out]" : ""}`);
       } finally {
