@@ -152,6 +152,7 @@ export class KeepalivedLexer {
   /** Lines and bytes produced by ~SEQ/~LST so far (capped). */
   private generatedLines = 0;
   private generatedBytes = 0;
+  private generationStopped = false;
 
   constructor(
     private readonly opts: LexOptions,
@@ -236,6 +237,7 @@ export class KeepalivedLexer {
    * defined afterwards, as in keepalived). Rounds and output are counted before they are produced.
    */
   private generate(line: string, pos: SourcePosition, lines: string[], i: number, file: string, depth: number): void {
+    if (this.generationStopped) return; // the cap was hit and reported once
     let g;
     try {
       if (depth >= MAX_SEQ_NESTING) throw new ExpansionError(`~SEQ/~LST nested more than ${MAX_SEQ_NESTING} deep on one line`);
@@ -247,7 +249,7 @@ export class KeepalivedLexer {
     }
     if (this.generatedLines + g.rounds > MAX_GENERATED_LINES || this.generatedBytes + g.rounds * g.rest.length > MAX_GENERATED_BYTES) {
       this.diags.error(pos, `~SEQ/~LST would generate ${g.rounds} lines; vigil stops at ${MAX_GENERATED_LINES} lines or ${MAX_GENERATED_BYTES} bytes per config`);
-      this.generatedLines = MAX_GENERATED_LINES; // one message, not one per later generator
+      this.generationStopped = true; // one message, not one per later generator
       return;
     }
     const nested = /^~(SEQx?|LST)\s*\(/.test(g.rest);
@@ -261,6 +263,7 @@ export class KeepalivedLexer {
       this.generatedBytes += g.rest.length;
       if (this.generatedLines > MAX_GENERATED_LINES || this.generatedBytes > MAX_GENERATED_BYTES) {
         this.diags.error(pos, `~SEQ/~LST output exceeds ${MAX_GENERATED_LINES} lines or ${MAX_GENERATED_BYTES} bytes; stopped`);
+        this.generationStopped = true;
         return;
       }
       for (const w of this.tokenize(g.rest, pos, pos.col - 1)) this.items.push(w);
