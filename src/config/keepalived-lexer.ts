@@ -135,7 +135,8 @@ export function globInclude(pattern: string, baseDir: string): string[] {
         found.add(f);
         if (found.size > MAX_INCLUDE_FILES) throw new ExpansionError(`matches more than ${MAX_INCLUDE_FILES} files`);
       }
-    } catch {
+    } catch (e) {
+      if (e instanceof ExpansionError) throw e;
       // unreadable directory: same as no match
     }
   }
@@ -379,6 +380,14 @@ export class KeepalivedLexer {
       const missing = matches.filter((m) => !/[*?[]/.test(m) && !existsPath(m));
       const fatal = (what: "missing" | "nomatch" | "partial"): boolean =>
         what === "partial" ? checks.braces : what === "missing" ? (brace ? checks.braces : checks.missing) : checks.noMatch;
+      const notFiles = matches.filter((m) => !files.includes(m) && existsPath(m));
+      for (const m of notFiles) {
+        // A directory or other non-file: keepalived's INCLUDE_R check.
+        const msg = `${kw.text} '${m}' is not a regular file`;
+        if (checks.readable) this.diags.error(word.pos, `${msg} (keepalived refuses this with '${kw.text}')`);
+        else this.diags.warn(word.pos, `${msg}; skipped`);
+      }
+      if (files.length === 0 && notFiles.length > 0) continue;
       if (files.length === 0) {
         const what = missing.length > 0 || !wildcard ? "missing" : "nomatch";
         const msg = `${kw.text} '${word.text}': ${what === "missing" ? "no such file" : "no file matches"}`;
@@ -393,13 +402,6 @@ export class KeepalivedLexer {
           continue;
         }
         this.diags.warn(word.pos, `${msg}; the others are included`);
-      }
-      for (const m of matches) {
-        if (files.includes(m) || !existsPath(m)) continue;
-        // A directory or other non-file: keepalived's INCLUDE_R check.
-        const msg = `${kw.text} '${m}' is not a regular file`;
-        if (checks.readable) this.diags.error(word.pos, `${msg} (keepalived refuses this with '${kw.text}')`);
-        else this.diags.warn(word.pos, `${msg}; skipped`);
       }
       for (const f of files) this.includeFile(f, word, checks.readable);
     }
