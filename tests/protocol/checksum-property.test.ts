@@ -130,6 +130,20 @@ describe("RFC 1071 examples", () => {
   });
 });
 
+describe("when two forms give the same checksum", () => {
+  test("the pseudo-header form (keepalived's and FRR's default) is the one named", () => {
+    // 10.0.21.105 → 224.0.0.18, 20 bytes: 0x0a00 + 0x1569 + 0xe000 + 0x0012 + 0x0070 + 0x0014 = 0xffff,
+    // which is zero in one's complement: the pseudo-header adds nothing and both forms match.
+    const ctx: ChecksumContext = { version: 3, family: 4, src: parseAddress("10.0.21.105")!, dst: parseAddress("224.0.0.18")! };
+    const msg = hex("3102960300640000" + "0a000001" + "0a000801" + "0a000901");
+    const sum = vrrpChecksum(msg, ctx, "vrrp-only");
+    expect(vrrpChecksum(msg, ctx, "pseudo-header")).toBe(sum);
+    msg[6] = sum >> 8;
+    msg[7] = sum & 0xff;
+    expect(verifyVrrpChecksum(msg, ctx)).toBe("pseudo-header");
+  });
+});
+
 describe("VRRP checksum against the byte-wise BigInt reference", () => {
   const N = 60_000;
 
