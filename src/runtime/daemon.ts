@@ -205,6 +205,7 @@ export class Daemon implements StatusSource, EmergencyStoppable {
     }
 
     // Commit: nothing below throws on an expected error.
+    this.deps.logger.log("info", "reload: applying", { removed: plan.removed.length, recreated: plan.recreated.length, added: plan.added.length });
     this.config = next;
     this.syncGroups.configure(next.syncGroups);
     this.monitors.apply(next);

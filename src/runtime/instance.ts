@@ -43,8 +43,13 @@ export interface InstanceDeps {
 export const SEND_FAILURES_TO_FAULT = 3;
 /** VIP add retries (ms after the failure) before the master gives up and goes to Fault. */
 export const VIP_RETRY_MS = [250, 500, 1000];
-/** A send-failed / vip-failed Fault is retried after this long (then as a normal start). */
+/**
+ * A send-failed / vip-failed Fault is retried after this long (then as a normal start), doubled
+ * for each repeat of the same failure up to FAULT_RETRY_MAX_MS, so a broken router does not pull
+ * the VIP away from a working backup every few seconds.
+ */
 export const FAULT_RETRY_MS = 5000;
+export const FAULT_RETRY_MAX_MS = 80_000;
 const FAULT_SEND = "advert-send";
 const FAULT_VIP = "vip-add";
 
@@ -88,6 +93,8 @@ export class Instance {
   private sendFailuresInRow = 0;
   private vipRetry: TimerHandle | null = null;
   private readonly faultRetries = new Map<string, TimerHandle>();
+  /** Consecutive faults per own source, for the retry backoff; reset by a success. */
+  private readonly faultStreak = new Map<string, number>();
   private reportedMaster: string | null = null;
   private reportedPriority: number;
   /** Set by the daemon: sync groups follow every transition. */
@@ -289,6 +296,7 @@ export class Instance {
       }
     }
     this.sendFailuresInRow = sentAll ? 0 : this.sendFailuresInRow + 1;
+    if (sentAll && priority > 0) this.faultStreak.delete(FAULT_SEND);
     if (this.sendFailuresInRow >= SEND_FAILURES_TO_FAULT && priority > 0 && this.fsm.state === "master") {
       this.sendFailuresInRow = 0;
       this.faultFor(FAULT_SEND, "send-failed", `adverts failed ${SEND_FAILURES_TO_FAULT} times in a row: resigning to Fault so a backup takes over`);
@@ -302,7 +310,10 @@ export class Instance {
 
   /** VIPs that could not be added as Master: retry a few times, then Fault (a backup takes over). */
   private vipsAdded(failed: VirtualAddress[], attempt: number): void {
-    if (failed.length === 0) return;
+    if (failed.length === 0) {
+      this.faultStreak.delete(FAULT_VIP);
+      return;
+    }
     if (attempt >= VIP_RETRY_MS.length) {
       this.faultFor(FAULT_VIP, "vip-failed", `${failed.length} VIP(s) could not be added: resigning to Fault so a backup takes over`);
       return;
@@ -326,7 +337,10 @@ export class Instance {
    */
   private faultFor(source: string, reason: "send-failed" | "vip-failed", why: string): void {
     if (this.faultRetries.has(source)) return;
-    this.deps.logger.log("error", `${this.cfg.name}: ${why}`, { instance: this.cfg.name, retry_ms: FAULT_RETRY_MS });
+    const streak = this.faultStreak.get(source) ?? 0;
+    this.faultStreak.set(source, streak + 1);
+    const retryMs = Math.min(FAULT_RETRY_MS * 2 ** streak, FAULT_RETRY_MAX_MS);
+    this.deps.logger.log("error", `${this.cfg.name}: ${why}`, { instance: this.cfg.name, retry_ms: retryMs });
     const now = this.deps.clock.nowMs();
     this.faultRetries.set(
       source,
@@ -334,7 +348,7 @@ export class Instance {
         this.dispatch({ type: "fault", source, reason });
         this.faultRetries.set(
           source,
-          this.deps.clock.setTimer(this.deps.clock.nowMs() + FAULT_RETRY_MS, () => {
+          this.deps.clock.setTimer(this.deps.clock.nowMs() + retryMs, () => {
             this.faultRetries.delete(source);
             this.dispatch({ type: "faultCleared", source, reason: "recovered" });
           }),

@@ -1,0 +1,53 @@
+// Shared by the real-kernel fault tests: a lab per test, torn down in afterEach even when the test
+// failed; configs on 10.99.0.0/24; polling helpers bounded by time only as a safety net (every
+// assertion is on state, addresses, log lines or counters, never on how long something took).
+// VIGIL_BINARY=/path/to/old/vigil runs these against another build, to see them fail on it.
+import { afterEach } from "bun:test";
+import { createLab, type Lab } from "../netns/lab.ts";
+import { scrape, sum, v3Conf } from "../netns/scenario-kit.ts";
+import { tearDown, type VigilNode } from "../netns/vigil-node.ts";
+
+export const VIP = "10.99.0.100/24";
+
+export const ctx: { lab: Lab | undefined; nodes: VigilNode[]; cleanups: (() => void)[] } = { lab: undefined, nodes: [], cleanups: [] };
+
+export function useLab(): void {
+  afterEach(async () => {
+    for (const c of ctx.cleanups.splice(0)) {
+      try {
+        c();
+      } catch {
+        // Best effort: the lab's own cleanup below still runs.
+      }
+    }
+    [ctx.lab, ctx.nodes] = await tearDown(ctx.lab, ctx.nodes);
+  });
+}
+
+export function lab(nodes: string[]): Lab {
+  ctx.lab = createLab({ nodes, prefix: "vgf" });
+  return ctx.lab;
+}
+
+/** A v3 instance on eth0 with VIP 10.99.0.100/24 (100 ms adverts unless said otherwise). */
+export function conf(priority: number, o: { advertInt?: number; extra?: string[]; vips?: string[]; vrid?: number; name?: string } = {}): string {
+  return v3Conf({ priority, vips: o.vips ?? [VIP], advertInt: o.advertInt ?? 0.1, extra: o.extra ?? [], vrid: o.vrid ?? 51, name: o.name ?? "VI_1" });
+}
+
+/** Polls until `pred` holds; throws with `what` after `timeoutMs` (a safety net, not a figure). */
+export async function until(pred: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!(await pred())) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
+    await Bun.sleep(50);
+  }
+}
+
+export function metric(l: Lab, node: string, name: string, match: Record<string, string> = {}): number {
+  return sum(scrape(l, node), name, match);
+}
+
+/** The network namespace inode a vigil in `node` names its journal after (owned-<id>.json). */
+export function netnsId(l: Lab, node: string): string {
+  return l.exec(node, ["readlink", "/proc/self/ns/net"]).stdout.replace(/\D/g, "");
+}
