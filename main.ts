@@ -40,6 +40,10 @@ async function main(argv: string[]): Promise<number> {
     return name === undefined ? 2 : 0;
   }
   if (name === "--version" || name === "-V") return commands.version!.run([]);
+  // keepalived's habit: `keepalived -t -f FILE` tests a config; `vigil -t -f FILE` does the same.
+  if (argv.includes("-t") || argv.includes("--config-test")) {
+    if (name.startsWith("-")) return commands.check!.run(argv.filter((a) => a !== "-t" && a !== "--config-test"));
+  }
   const cmd = commands[name] ?? hidden[name];
   if (!cmd) {
     console.error(`vigil: unknown command '${name}'\n\n${help()}`);

@@ -129,10 +129,11 @@ describe("tracking", () => {
 
   test("track_script weight 0 failing → Fault; weight -60 failing → priority 140 and the peer preempts", async () => {
     const lab = new Lab();
-    const scripts = `vrrp_script chk_fail {\n  script "/bin/check fail"\n  interval 1\n}\nvrrp_script chk_weight {\n  script "/bin/check weight"\n  interval 1\n  weight -60\n}\n`;
+    // /bin/sh exists: keepalived (and vigil) disable a track script whose file is missing.
+    const scripts = `vrrp_script chk_fail {\n  script "/bin/sh check-fail"\n  interval 1\n}\nvrrp_script chk_weight {\n  script "/bin/sh check-weight"\n  interval 1\n  weight -60\n}\n`;
     const r1 = lab.node("192.168.0.1", config(scripts + seedConf(200, "  track_script {\n    chk_weight\n  }\n")));
     const r2 = lab.node("192.168.0.2", config(seedConf(150)));
-    r1.runner.results.set("/bin/check weight", 1);
+    r1.runner.results.set("/bin/sh check-weight", 1);
     r1.daemon.start();
     r2.daemon.start();
     await lab.settle(0);
@@ -144,7 +145,7 @@ describe("tracking", () => {
 
     const lab2 = new Lab();
     const r3 = lab2.node("192.168.0.3", config(scripts + seedConf(200, "  track_script {\n    chk_fail\n  }\n")));
-    r3.runner.results.set("/bin/check fail", 1);
+    r3.runner.results.set("/bin/sh check-fail", 1);
     r3.daemon.start();
     await lab2.settle(0);
     expect(stateOf(r3)).toBe("fault");
