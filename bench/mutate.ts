@@ -28,8 +28,8 @@ interface Mutant {
 }
 
 const PROTOCOL = ["tests/protocol"];
-const CONFIG = ["tests/config"];
-const RUNTIME = ["tests/runtime", "tests/contract/unicast-peers.test.ts", "tests/contract/fake.contract.test.ts"];
+const CONFIG = ["tests/config", "tests/contract/layers.test.ts"];
+const RUNTIME = ["tests/runtime", "tests/contract/unicast-peers.test.ts", "tests/contract/layers.test.ts", "tests/contract/fake.contract.test.ts"];
 const RUN_LIMIT_MS = 120_000;
 
 const m = (id: string, file: string, find: string, replace: string, tests: readonly string[], what: string): Mutant => ({ id, file, find, replace, tests, what });

@@ -15,6 +15,7 @@ import {
   type ChecksumContext,
   type ChecksumForm,
 } from "../../src/protocol/checksum.ts";
+import { encodeAdvert } from "../../src/protocol/packet.ts";
 import type { Family, VrrpVersion } from "../../src/protocol/types.ts";
 import { Prng } from "../fakes/prng.ts";
 
@@ -127,6 +128,28 @@ describe("RFC 1071 examples", () => {
     expect(foldSum(0x2ffff)).toBe(0x0002);
     expect(foldSum(0xffff_ffff)).toBe(0xffff);
     expect(refSum([hex("ffffffffffff")]).sum).toBe(0xffff);
+  });
+});
+
+describe("v2 adverts byte for byte against a reference encoder (the checksum covers the auth data)", () => {
+  // RFC 3768 §5.1 laid out by hand: version/type, VRID, priority, count, auth type, interval (s),
+  // checksum, addresses, 8 bytes of Authentication Data (the password, zero-padded or cut at 8).
+  function refV2(vrid: number, priority: number, addrs: string[], password: string): Uint8Array {
+    const pass = new Uint8Array(8);
+    pass.set(new TextEncoder().encode(password).slice(0, 8));
+    const msg = new Uint8Array([0x21, vrid, priority, addrs.length, 1, 1, 0, 0, ...addrs.flatMap((a) => [...parseAddress(a)!]), ...pass]);
+    const sum = refChecksum([msg]).value;
+    msg[6] = sum >> 8;
+    msg[7] = sum & 0xff;
+    return msg;
+  }
+
+  test("passwords of 1 to 12 characters: identical bytes, so keepalived with an 8-character password agrees", () => {
+    for (let n = 1; n <= 12; n++) {
+      const password = "abcdefghijkl".slice(0, n);
+      const got = encodeAdvert({ version: 2, family: 4, vrid: 51, priority: 150, advertIntervalCs: 100, addresses: ["192.168.0.254"], authPass: password, srcAddress: "192.168.0.1", dstAddress: "224.0.0.18" });
+      expect(Buffer.from(got).toString("hex")).toBe(Buffer.from(refV2(51, 150, ["192.168.0.254"], password)).toString("hex"));
+    }
   });
 });
 
