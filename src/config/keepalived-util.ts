@@ -1,10 +1,12 @@
 // Small statement helpers shared by the keepalived block readers.
 
 import type { Diags } from "./diagnostics.ts";
+import { didYouMean } from "./diagnostics.ts";
+import { keyword, keywordNames, type Keyword, type Section } from "./keywords.ts";
 import type { Stmt } from "./keepalived-tree.ts";
 import type { Word } from "./keepalived-lexer.ts";
 import { at, type Located, type NotifyDraft } from "./draft.ts";
-import { parseInteger, parseNumber } from "./lines.ts";
+import { parseBool, parseInteger, parseNumber } from "./lines.ts";
 
 /** A block statement's lines as token lists (keyword first), for list blocks like virtual_ipaddress. */
 export function blockLines(stmt: Stmt, diags: Diags): Word[][] {
@@ -114,3 +116,81 @@ export function setNotify(n: NotifyDraft, field: keyof NotifyDraft, stmt: Stmt, 
   }
   n[field] = v;
 }
+
+/**
+ * The table-driven part of reading one statement of a section: unknown keywords (warning, as
+ * keepalived), known-but-ignored ones (warning), and the plain value kinds into `target[field]`.
+ * Returns the descriptor when the caller still has to read it (arg list/block/special), else undefined.
+ */
+export function readByTable(
+  section: Section,
+  where: string,
+  s: Stmt,
+  target: object,
+  notify: NotifyDraft | undefined,
+  diags: Diags,
+  unknownHint?: () => string,
+): Keyword<never> | undefined {
+  const name = s.keyword.text;
+  const k = keyword(section, name);
+  if (!k) {
+    diags.warn(s.keyword.pos, () => `unknown keyword '${name}' in ${where}, ignored (as keepalived)${didYouMean(name, keywordNames(section)) || (unknownHint?.() ?? "")}`);
+    return undefined;
+  }
+  if (k.does === "ignored" || k.does === "skipped") {
+    diags.warn(s.keyword.pos, `${where}: '${name}' is ${k.why ?? "not supported by vigil"}; ignored`);
+    return undefined;
+  }
+  const set = (v: unknown) => {
+    if (v !== undefined && k.field) (target as Record<string, unknown>)[k.field] = v;
+  };
+  switch (k.arg) {
+    case "string":
+      set(strArg(s, diags, usage(k.name)));
+      return undefined;
+    case "int":
+      set(intArg(s, diags));
+      return undefined;
+    case "number":
+      set(numArg(s, diags));
+      return undefined;
+    case "flag":
+      if (noArgs(s, diags)) set(at(true, s.keyword.pos));
+      return undefined;
+    case "noflag":
+      if (noArgs(s, diags)) set(at(false, s.keyword.pos));
+      return undefined;
+    case "bool":
+      if (forbidBlock(s, diags)) set(parseBool(s.keyword, s.args, diags));
+      return undefined;
+    case "notify":
+      if (notify && k.notify) setNotify(notify, k.notify, s, diags);
+      return undefined;
+    case "command":
+      if (!forbidBlock(s, diags)) return undefined;
+      if (s.args.length === 0) diags.error(s.keyword.pos, `${name}: missing command`);
+      else set(at(joinCommand(s.args), s.args[0]!.pos));
+      return undefined;
+    case "weight":
+      set(weightArg(s, diags));
+      return undefined;
+  }
+  return k;
+}
+
+/** "weight N [reverse]": reverse is not modelled. */
+export function weightArg(c: Stmt, diags: Diags): Located<number> | undefined {
+  if (!forbidBlock(c, diags)) return undefined;
+  const [n, rev, extra] = c.args;
+  if (!n) {
+    diags.error(c.keyword.pos, "weight: missing value");
+    return undefined;
+  }
+  if (rev?.text === "reverse") diags.warn(rev.pos, "weight … reverse is not supported by vigil; ignored");
+  else if (rev) diags.warn(rev.pos, `weight: unexpected '${rev.text}'; ignored (as keepalived)`);
+  if (extra) diags.warn(extra.pos, `weight: unexpected '${extra.text}'; ignored (as keepalived)`);
+  return parseInteger(n, "weight", diags);
+}
+
+const USAGE: Record<string, string> = { interface: "IFNAME", state: "MASTER|BACKUP", router_id: "NAME", file: "PATH", auth_type: "PASS|AH", auth_pass: "PASSWORD" };
+const usage = (name: string): string => USAGE[name] ?? (name.endsWith("_ip") ? "ADDRESS" : "VALUE");

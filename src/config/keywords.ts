@@ -1,0 +1,172 @@
+// The one keyword table of the config: one descriptor per keyword (keepalived.conf section, how its
+// arguments are read, range and keepalived's default, what vigil does with it, its TOML key, its
+// notify kind, how the model writes it back). The keepalived.conf reader, the TOML reader, both
+// `vigil convert` directions, validation and `vigil convert --keywords` are driven from here.
+// Adding a keyword = one descriptor (and, for a new kind of value, one reader case).
+
+import type { NotifyDraft } from "./draft.ts";
+import type { GlobalConfig, ScriptConfig, SyncGroupConfig, TrackFileConfig, VigilConfig } from "./schema.ts";
+import { DEFAULT_HTTP_LISTEN } from "./schema.ts";
+import { INSTANCE_KEYWORDS } from "./keywords-instance.ts";
+import { NOTIFY, ignored, secs, type Keyword } from "./keywords-base.ts";
+
+export * from "./keywords-base.ts";
+
+const skip = (why: string) => (name: string): Keyword => ({ name, section: "top", does: "skipped", why });
+const LVS = skip("LVS is not part of vigil");
+
+export const TOP_KEYWORDS: Keyword[] = [
+  { name: "global_defs", section: "top", does: "read", arg: "block" },
+  { name: "vrrp_instance", section: "top", does: "read", arg: "block", toml: "instance" },
+  { name: "vrrp_script", section: "top", does: "read", arg: "block", toml: "vrrp_script" },
+  { name: "vrrp_sync_group", section: "top", does: "read", arg: "block", toml: "vrrp_sync_group" },
+  { name: "track_file", section: "top", does: "read", arg: "block", toml: "vrrp_track_file" },
+  { name: "vrrp_track_file", section: "top", does: "read", arg: "block", keepalived: "deprecated synonym of track_file" },
+  ...["virtual_server", "virtual_server_group"].map(LVS),
+  skip("LVS (its TLS settings) is not part of vigil")("SSL"),
+  skip("BFD is not part of vigil")("bfd_instance"),
+  skip("vigil does not manage static addresses")("static_ipaddress"),
+  skip("vigil does not manage static routes")("static_routes"),
+  skip("vigil does not manage static rules")("static_rules"),
+  skip("vigil watches links through netlink only")("linkbeat_interfaces"),
+  skip("static track groups are not supported")("track_group"),
+  skip("GARP rate groups are not supported")("garp_group"),
+  skip("link debouncing is not supported")("interface_up_down_delays"),
+  skip("process tracking is not supported (use vrrp_script)")("vrrp_track_process"),
+  ...ignored("top", "net_namespace net_namespace_ipvs namespace_with_ipsets instance use_pid_dir linkbeat_use_polling child_wait_time"),
+];
+
+export const GLOBAL_KEYWORDS: Keyword<GlobalConfig>[] = [
+  { name: "router_id", section: "global_defs", does: "read", arg: "string", field: "routerId", toml: "router_id", emit: (g) => g.routerId },
+  // vigil-only settings: TOML keys with no keepalived keyword.
+  { name: "", section: "global_defs", does: "read", arg: "string", field: "http", toml: "http", dflt: DEFAULT_HTTP_LISTEN, emit: (g) => g.http },
+  { name: "", section: "global_defs", does: "read", arg: "string", field: "log", toml: "log", dflt: "info", emit: (g) => (g.logLevel === "info" ? undefined : g.logLevel) },
+  { name: "", section: "global_defs", does: "read", arg: "string", field: "logFormat", toml: "log_format", dflt: "text", emit: (g) => (g.logFormat === "text" ? undefined : g.logFormat) },
+  { name: "", section: "global_defs", does: "read", arg: "bool", field: "keepalivedExporterNames", toml: "keepalived_exporter_names", emit: (g) => g.keepalivedExporterNames || undefined },
+  { name: "", section: "global_defs", does: "read", arg: "bool", toml: "strict" },
+  { name: "vrrp_rt_priority", section: "global_defs", does: "read", arg: "int", field: "realtimePriority", toml: "realtime_priority", range: [0, 99], dflt: 0, emit: (g) => g.realtimePriority || undefined },
+  { name: "vrrp_no_swap", section: "global_defs", does: "read", arg: "flag", field: "noSwap", toml: "no_swap", emit: (g) => g.noSwap || undefined },
+  { name: "vrrp_strict", section: "global_defs", does: "pending", note: " (only its accept-mode default applies)", arg: "flag", field: "vrrpStrict", toml: "vrrp_strict", emit: (g) => g.vrrpStrict || undefined },
+  { name: "script_user", section: "global_defs", does: "pending", note: ": scripts run as vigil's own user", arg: "special", field: "scriptUser", toml: "script_user", emit: (g) => g.scriptUser },
+  { name: "enable_script_security", section: "global_defs", does: "pending", note: ": script permissions are not checked", arg: "flag", field: "enableScriptSecurity", toml: "enable_script_security", emit: (g) => g.enableScriptSecurity || undefined },
+  // keepalived global defaults, folded into each instance (the instance writes them back).
+  { name: "vrrp_version", section: "global_defs", does: "read", arg: "int", field: "vrrpVersion", dflt: 2, keepalived: "2 or 3; anything else is ignored" },
+  { name: "vrrp_garp_master_delay", section: "global_defs", does: "read", arg: "number", field: "garpMasterDelaySec", range: [0, 86400], dflt: 5 },
+  { name: "vrrp_garp_master_repeat", section: "global_defs", does: "read", arg: "int", field: "garpMasterRepeat", range: [0, 1000], dflt: 5 },
+  { name: "vrrp_garp_master_refresh", section: "global_defs", does: "read", arg: "number", field: "garpMasterRefreshSec", range: [0, 86400], dflt: 0 },
+  { name: "vrrp_garp_master_refresh_repeat", section: "global_defs", does: "read", arg: "int", field: "garpMasterRefreshRepeat", range: [0, 1000], dflt: 1 },
+  { name: "v3_checksum_as_v2", section: "global_defs", does: "read", arg: "bool", field: "v3ChecksumAsV2", keepalived: "≥ 2.2.8" },
+  ...`notification_email notification_email_from smtp_server smtp_helo_name smtp_connect_timeout smtp_alert
+  smtp_alert_vrrp smtp_alert_checker no_email_faults no_checker_emails`
+    .trim()
+    .split(/\s+/)
+    .map((name): Keyword<GlobalConfig> => ({ name, section: "global_defs", does: "mail", why: "vigil sends no mail; use notify scripts" })),
+  ...ignored("global_defs", `tmp_config_directory config_save_dir process_names process_name vrrp_process_name
+  checker_process_name bfd_process_name lvs_process_name startup_script startup_script_timeout shutdown_script
+  shutdown_script_timeout checker_log_all_failures vrrp_mcast_group4 vrrp_mcast_group6
+  default_interface lvs_sync_daemon lvs_timeouts lvs_flush lvs_flush_on_stop vrrp_garp_lower_prio_delay
+  vrrp_down_timer_adverts vrrp_garp_lower_prio_repeat vrrp_garp_interval vrrp_gna_interval vrrp_min_garp
+  vrrp_garp_extra_if vrrp_lower_prio_no_advert vrrp_higher_prio_send_advert nftables nftables_priority
+  nftables_counters nftables_ifindex nftables_ipvs nftables_ipvs_priority nftables_ipvs_start_fwmark
+  vrrp_iptables vrrp_ipsets disable_local_igmp vrrp_check_unicast_src vrrp_skip_check_adv_addr
+  vrrp_notify_priority_changes max_auto_priority min_auto_priority_delay vrrp_priority checker_priority
+  bfd_priority checker_no_swap bfd_no_swap vrrp_cpu_affinity checker_cpu_affinity bfd_cpu_affinity
+  checker_rt_priority bfd_rt_priority vrrp_rlimit_rttime checker_rlimit_rttime bfd_rlimit_rttime
+  vrrp_rlimit_rtime checker_rlimit_rtime bfd_rlimit_rtime lvs_flush_onstop enable_snmp_keepalived vrrp_vmac_garp_intvl
+  snmp_socket enable_snmp_vrrp enable_snmp_checker enable_snmp_rfc enable_snmp_rfcv2 enable_snmp_rfcv3
+  enable_traps enable_dbus dbus_service_name dbus_no_interface_name notify_fifo notify_fifo_script vrrp_notify_fifo
+  vrrp_notify_fifo_script lvs_notify_fifo lvs_notify_fifo_script fifo_write_vrrp_states_on_reload
+  dynamic_interfaces vrrp_netlink_cmd_rcv_bufs vrrp_netlink_cmd_rcv_bufs_force
+  vrrp_netlink_monitor_rcv_bufs vrrp_netlink_monitor_rcv_bufs_force lvs_netlink_cmd_rcv_bufs
+  lvs_netlink_cmd_rcv_bufs_force lvs_netlink_monitor_rcv_bufs lvs_netlink_monitor_rcv_bufs_force
+  process_monitor_rcv_bufs process_monitor_rcv_bufs_force vrrp_rx_bufs_policy vrrp_rx_bufs_multiplier
+  rs_init_notifies umask vrrp_startup_delay log_unknown_vrids vmac_prefix vmac_addr_prefix random_seed
+  reload_check_config include_check reload_time_file reload_repeat reload_file data_use_instance
+  vrrp_delay_after_boot vrrp_owner_ignore_adverts use_symlink_paths set_supplementary_groups
+  iproute_etc_dir iproute_usr_dir json_dump_file json_version state_dump_file stats_dump_file
+  snmp_rs_stats_update_interval snmp_vs_stats_update_interval`),
+];
+
+export const SCRIPT_KEYWORDS: Keyword<ScriptConfig>[] = [
+  { name: "script", section: "vrrp_script", does: "read", arg: "command", field: "script", toml: "script", emit: (s) => s.script },
+  { name: "interval", section: "vrrp_script", does: "read", arg: "number", field: "intervalSec", toml: "interval", range: [0, 86400], dflt: 1, emit: (s) => Number(secs(s.intervalMs, 1000)) },
+  { name: "timeout", section: "vrrp_script", does: "read", arg: "number", field: "timeoutSec", toml: "timeout", range: [0, 86400], keepalived: "default: the interval", emit: (s) => (s.timeoutMs === s.intervalMs ? undefined : Number(secs(s.timeoutMs, 1000))) },
+  { name: "weight", section: "vrrp_script", does: "read", arg: "weight", field: "weight", toml: "weight", range: [-253, 253], dflt: 0, keepalived: "'reverse' is not supported", emit: (s) => s.weight || undefined },
+  { name: "rise", section: "vrrp_script", does: "read", arg: "int", field: "rise", toml: "rise", range: [1, 1000000], dflt: 1, emit: (s) => (s.rise === 1 ? undefined : s.rise) },
+  { name: "fall", section: "vrrp_script", does: "read", arg: "int", field: "fall", toml: "fall", range: [1, 1000000], dflt: 1, emit: (s) => (s.fall === 1 ? undefined : s.fall) },
+  { name: "user", section: "vrrp_script", does: "read", arg: "special", field: "user", toml: "user", emit: (s) => s.user },
+  ...ignored("vrrp_script", "init_fail"),
+];
+
+export const SYNC_GROUP_KEYWORDS: Keyword<SyncGroupConfig>[] = [
+  { name: "group", section: "vrrp_sync_group", does: "read", arg: "list", toml: "group", emit: (g) => g.instances },
+  ...NOTIFY.map(([name, key]): Keyword<SyncGroupConfig> => ({ name, section: "vrrp_sync_group", does: "read", arg: "notify", notify: key, toml: name, emit: (g) => g.notify[key] })),
+  ...ignored("vrrp_sync_group", `track_interface track_script track_file track_process track_bfd notify_deleted
+  notify_priority_changes smtp_alert global_tracking sync_group_tracking_weight`),
+];
+
+export const TRACK_FILE_KEYWORDS: Keyword<TrackFileConfig>[] = [
+  { name: "file", section: "track_file", does: "read", arg: "string", field: "file", toml: "file", emit: (t) => t.file },
+  { name: "weight", section: "track_file", does: "read", arg: "weight", field: "weight", toml: "weight", range: [-2147483647, 2147483647], dflt: 1, emit: (t) => (t.weight === 1 ? undefined : t.weight) },
+  ...ignored("track_file", "init_file"),
+];
+
+export { INSTANCE_KEYWORDS };
+
+/** Every descriptor; keepalived's vrrp_track_file block shares track_file's. */
+export const KEYWORDS: readonly Keyword<never>[] = [
+  ...TOP_KEYWORDS,
+  ...GLOBAL_KEYWORDS,
+  ...INSTANCE_KEYWORDS,
+  ...SCRIPT_KEYWORDS,
+  ...SYNC_GROUP_KEYWORDS,
+  ...TRACK_FILE_KEYWORDS,
+] as Keyword<never>[];
+
+/** The TOML table each keepalived section is written as ([global], [[instance]], …). */
+export const TOML_TABLE: Record<string, string> = {
+  global_defs: "global",
+  vrrp_instance: "instance",
+  "vrrp_instance.authentication": "instance",
+  vrrp_script: "vrrp_script",
+  vrrp_sync_group: "vrrp_sync_group",
+  track_file: "vrrp_track_file",
+};
+
+const bySection = new Map<string, Map<string, Keyword<never>>>();
+for (const k of KEYWORDS) {
+  if (!k.name) continue;
+  const m = bySection.get(k.section) ?? new Map<string, Keyword<never>>();
+  if (m.has(k.name)) throw new Error(`keyword table: ${k.section} ${k.name} twice`);
+  m.set(k.name, k);
+  bySection.set(k.section, m);
+}
+
+/** The descriptor of a keepalived keyword in a section (vrrp_track_file reads as track_file). */
+export function keyword(section: string, name: string): Keyword<never> | undefined {
+  return bySection.get(section === "vrrp_track_file" ? "track_file" : section)?.get(name);
+}
+
+/** keepalived keywords of a section, for "did you mean". */
+export function keywordNames(section: string): string[] {
+  return [...(bySection.get(section)?.keys() ?? [])];
+}
+
+/** TOML keys of one TOML table (besides `name`). */
+export function tomlKeys(table: string): string[] {
+  return KEYWORDS.filter((k) => k.toml && k.section !== "top" && TOML_TABLE[k.section] === table).map((k) => k.toml!);
+}
+
+/** The descriptor behind a TOML key of a TOML table. */
+export function tomlKeyword(table: string, key: string): Keyword<never> | undefined {
+  return KEYWORDS.find((k) => k.toml === key && k.section !== "top" && TOML_TABLE[k.section] === table);
+}
+
+/** The value of a section's descriptor field, for validation (range, default). */
+export function spec(section: string, name: string): Keyword<never> {
+  const k = keyword(section, name);
+  if (!k) throw new Error(`keyword table: no ${section} ${name}`);
+  return k;
+}
+
+export type { VigilConfig };
