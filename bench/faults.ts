@@ -179,8 +179,8 @@ await run("reload of a 4 MiB config, master at 20 ms", ["r1", "r2"], async (l, s
 });
 
 await run("reload of a parameter bomb, master at 20 ms", ["r1", "r2"], async (l, s) => {
-  const bomb = ["$P0=xxxxxxxx", ...Array.from({ length: 39 }, (_, i) => `$P${i + 1}=$P${i} $P${i}`)].join("\n");
-  return reloadUnderLoad(l, s, (base) => `${bomb}\n${base.replace(VIP, "$P39")}`, 0.02);
+  const bomb = ["$F0=abcdefgh", ...Array.from({ length: 8 }, (_, k) => `$F${k + 1}=${`\${F${k}}`.repeat(8)}`)].join("\n");
+  return reloadUnderLoad(l, s, (base) => `${bomb}\n${base.replace(VIP, "${F8}")}`, 0.02);
 });
 
 await run("stop bound, alone at 10 s adverts", ["r1"], async (l, s) => {

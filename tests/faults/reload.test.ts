@@ -64,9 +64,10 @@ test("a config bomb sent with SIGHUP: refused with a position, and the master ne
   const r2 = startVigil(l, "r2", conf(100));
   ctx.nodes.push(r2);
   await r2.waitState("backup");
-  // 697 bytes: each parameter doubles the previous one, 2^39 copies if expanded naively.
-  const bomb = ["$P0=xxxxxxxx", ...Array.from({ length: 39 }, (_, i) => `$P${i + 1}=$P${i} $P${i}`)].join("\n");
-  r1.rewriteConfig(`${bomb}\n${conf(200, { vips: ["$P39"] })}`);
+  // ~530 bytes: each parameter is 8 copies of the previous one, 8^8 × 8 bytes = 128 MiB if
+  // expanded naively (0.1.0 spent seconds on the advert thread and let the backup take over).
+  const bomb = ["$F0=abcdefgh", ...Array.from({ length: 8 }, (_, k) => `$F${k + 1}=${`\${F${k}}`.repeat(8)}`)].join("\n");
+  r1.rewriteConfig(`${bomb}\n${conf(200, { vips: ["${F8}"] })}`);
   r1.signal("SIGHUP");
   await r1.waitLog("reload refused", 45_000);
   expect((await r1.instance())?.state).toBe("master");
