@@ -1,7 +1,11 @@
-// The HTTP listener: Bun.serve around the Hono app (keep the Bun.serve handle and stop() it; nothing else closes it).
+// The HTTP listener: a TCP listener speaking HTTP/1.x (http1.ts) around the Hono app (keep the
+// handle and stop() it; nothing else closes it).
 // `listen` is "host:port" or "[v6]:port"; the caller does not start it at all for "" (disabled).
 // The host is required: anything wider than 127.0.0.1 must be an explicit choice,
 // so ":9650" is refused and "0.0.0.0:9650" / "[::]:9650" must be written out.
+
+import type { Socket, TCPSocketListener } from "bun";
+import { errorResponse, headEnd, MAX_HEAD_BYTES, parseHead, serialize } from "./http1.ts";
 
 export type HttpListenErrorCode = "EINVAL" | "EADDRINUSE" | "EADDRNOTAVAIL" | "EACCES" | "EUNKNOWN";
 
@@ -58,36 +62,94 @@ export function parseListen(listen: string): { hostname: string; port: number } 
   return { hostname: host, port: Number(portText) };
 }
 
-/**
- * The request with an absolute URL. Bun gives a request without a usable Host header (HTTP/1.0 as
- * HAProxy's `option httpchk` sends it, or an empty or malformed Host) an origin-form URL such as
- * "/health/master"; Hono reads the path from after "scheme://host", so it routed that as "/master".
- * The origin is the listener's own, because the client named none.
- */
-export function withAbsoluteUrl(req: Request, origin: string): Request {
-  const url = req.url;
-  if (url.startsWith("http://") || url.startsWith("https://")) return req;
-  // Origin-form only: anything else would not be a path on this server; "/" keeps Hono's 404.
-  const path = url.startsWith("/") ? url : "/";
-  return new Request(origin + path, req);
+/** Idle seconds before a connection that has not sent a whole request head is closed. */
+const IDLE_TIMEOUT_S = 10;
+
+interface Conn {
+  buf: string;
+  /** The request head was complete: later bytes (a body, a pipelined request) are ignored. */
+  answered: boolean;
+  /** Response bytes the kernel has not taken yet; the socket ends once they are gone. */
+  pending: Uint8Array | null;
 }
 
 export function startHttp(listen: string, app: FetchHandler): HttpServer {
   const { hostname, port } = parseListen(listen);
   let origin = "";
-  let server: ReturnType<typeof Bun.serve>;
+  const open = new Set<Socket<Conn>>();
+
+  const flush = (s: Socket<Conn>) => {
+    const p = s.data.pending;
+    if (!p) return;
+    const n = s.write(p);
+    if (n >= p.byteLength) {
+      s.data.pending = null;
+      s.end();
+    } else s.data.pending = p.subarray(Math.max(n, 0));
+  };
+  const reply = (s: Socket<Conn>, bytes: Uint8Array) => {
+    s.data.pending = bytes;
+    flush(s);
+  };
+  const answer = async (s: Socket<Conn>, head: string) => {
+    const h = parseHead(head);
+    if (!h.ok) return reply(s, serialize(errorResponse(h.status, h.reason), null));
+    let res: Response;
+    let body: Uint8Array | null;
+    try {
+      // No body is passed on: no route takes one, and the connection closes after the answer.
+      res = await app.fetch(new Request(origin + h.path, { method: h.method, headers: h.headers }));
+      body = h.method === "HEAD" || res.body === null ? null : new Uint8Array(await res.arrayBuffer());
+    } catch {
+      res = errorResponse(500, "internal error");
+      body = new Uint8Array(await res.arrayBuffer());
+    }
+    if (open.has(s)) reply(s, serialize(res, body));
+  };
+
+  let server: TCPSocketListener<Conn>;
   try {
-    server = Bun.serve({
+    server = Bun.listen<Conn>({
       hostname,
       port,
-      development: false,
-      // Explicit: with development:false alone Bun 1.4 let a second server bind the same port
-      // (measured); two daemons silently sharing /health would answer for each other.
-      reusePort: false,
-      // Nothing here takes a request body; refuse big ones before they are buffered.
-      maxRequestBodySize: 64 * 1024,
-      fetch: (req) => app.fetch(withAbsoluteUrl(req, origin)),
-      error: () => Response.json({ error: "internal error" }, { status: 500 }),
+      // Explicit: two daemons silently sharing /health would answer for each other.
+      exclusive: true,
+      // `printf 'GET … HTTP/1.0\r\n\r\n' | nc` shuts its sending side after the request: the
+      // answer must still go out, so a FIN from the client does not close our side.
+      allowHalfOpen: true,
+      socket: {
+        open(s) {
+          s.data = { buf: "", answered: false, pending: null };
+          s.timeout(IDLE_TIMEOUT_S);
+          open.add(s);
+        },
+        data(s, chunk) {
+          const c = s.data;
+          if (c.answered) return;
+          c.buf += chunk.toString("latin1");
+          const end = headEnd(c.buf);
+          if (end < 0 && c.buf.length <= MAX_HEAD_BYTES) return;
+          c.answered = true;
+          if (end < 0 || end > MAX_HEAD_BYTES) return reply(s, serialize(errorResponse(431, "request head too large"), null));
+          void answer(s, c.buf.slice(0, end));
+          c.buf = "";
+        },
+        drain: flush,
+        end(s) {
+          // The client stopped sending before a whole request head: nothing will be answered.
+          if (!s.data.answered) s.end();
+        },
+        timeout(s) {
+          // Idle: a request head that never completed, or a client that never closed after the answer.
+          s.terminate();
+        },
+        close(s) {
+          open.delete(s);
+        },
+        error(s) {
+          open.delete(s);
+        },
+      },
     });
   } catch (e) {
     throw listenError(listen, e);
@@ -101,7 +163,9 @@ export function startHttp(listen: string, app: FetchHandler): HttpServer {
     stop() {
       if (stopped) return;
       stopped = true;
-      void server.stop(true);
+      server.stop(true);
+      for (const s of open) s.terminate();
+      open.clear();
     },
   };
 }

@@ -8,7 +8,7 @@ export interface RawResponse {
 }
 
 /** Resolves when the server closes the connection, or when one complete response arrived. */
-export function rawRequest(port: number, request: string, hostname = "127.0.0.1"): Promise<RawResponse> {
+export function rawRequest(port: number, request: string, hostname = "127.0.0.1", opts: { halfClose?: boolean } = {}): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     let buf = "";
     let done = false;
@@ -25,9 +25,12 @@ export function rawRequest(port: number, request: string, hostname = "127.0.0.1"
     void Bun.connect({
       hostname,
       port,
+      allowHalfOpen: true,
       socket: {
         open(s) {
           s.write(request);
+          // shutdown(2) of the sending side only, as `printf … | nc -N` does.
+          if (opts.halfClose) s.shutdown();
         },
         data(s, d) {
           buf += d.toString("latin1");

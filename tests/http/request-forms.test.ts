@@ -65,11 +65,39 @@ describe("request forms against the master", () => {
     expect(r.body).toContain('vigil_build_info{version="0.1.0",commit="t"} 1');
   });
 
-  // RFC 9112 §3.2: a server MUST answer 400 to an HTTP/1.1 request without Host (Bun does, before
-  // the app runs). Pinned so a change is noticed: HAProxy's `ver HTTP/1.1` needs `hdr Host`.
-  test("HTTP/1.1 without Host is 400, as the RFC requires", async () => {
-    const r = await rawRequest(master.port, "GET /health/master HTTP/1.1\r\n\r\n");
-    expect(r.status).toBe(400);
+  // RFC 9112 §3.2 tells servers to refuse this with 400, and Bun.serve did, so HAProxy's
+  // `option httpchk GET /health/master HTTP/1.1` (it adds no Host) marked every router DOWN.
+  // Host names no virtual host here: answered like any other request.
+  test("HTTP/1.1 without Host (HAProxy `option httpchk GET /health/master HTTP/1.1`)", async () => {
+    const r = await rawRequest(master.port, "GET /health/master HTTP/1.1\r\nconnection: close\r\n\r\n");
+    expect(r.status).toBe(200);
+    expect(JSON.parse(r.body)).toEqual(MASTER);
+  });
+
+  test("bare LF line ends (RFC 9112 §2.2), as hand-typed checks send", async () => {
+    const r = await rawRequest(master.port, "GET /health/master HTTP/1.0\n\n");
+    expect(r.status).toBe(200);
+  });
+
+  test("the client shuts its sending side after the request (`printf … | nc`): still answered", async () => {
+    const r = await rawRequest(master.port, "GET /health/master HTTP/1.0\r\n\r\n", "127.0.0.1", { halfClose: true });
+    expect(r.status).toBe(200);
+    expect(JSON.parse(r.body)).toEqual(MASTER);
+  });
+});
+
+describe("what is refused", () => {
+  test.each([
+    ["HTTP/0.9 (no version)", "GET /health/master\r\n\r\n", 400],
+    ["HTTP/2 preface", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 400],
+    ["a target that is no path", "GET health HTTP/1.0\r\n\r\n", 400],
+    ["an obsolete folded header", "GET /health HTTP/1.0\r\nX-A: 1\r\n continued\r\n\r\n", 400],
+    ["space before the colon", "GET /health HTTP/1.0\r\nHost : x\r\n\r\n", 400],
+    ["a head over 16 KiB", `GET /health HTTP/1.0\r\nX-Pad: ${"a".repeat(17 * 1024)}\r\n\r\n`, 431],
+  ])("%s: %d", async (_name, request, status) => {
+    const r = await rawRequest(master.port, request);
+    expect(r.status).toBe(status);
+    expect(r.headers["connection"]).toBe("close");
   });
 });
 
