@@ -1,27 +1,17 @@
-// vigil's TOML → ConfigDraft. Keys are named after keepalived keywords, so list items may
+// vigil's TOML → ConfigDraft, driven by the keyword table (keywords.ts). Keys are named after keepalived keywords, so list items may
 // be keepalived lines ("192.168.0.254/24 dev eth0") or tables ({ address = "…", dev = "eth0" }).
 
 import { parse, TomlError } from "smol-toml";
 import type { SourcePosition } from "./schema.ts";
 import { didYouMean, type Diags } from "./diagnostics.ts";
 import { at, newConfigDraft, newInstanceDraft, type ConfigDraft, type Located, type NotifyDraft, type TrackDraft } from "./draft.ts";
+import { KEYWORDS, TOML_TABLE, tomlKeys } from "./keywords.ts";
 import { parsePeerLine, parseRouteLine, parseTrackLine, parseVipLine, splitString, type Tok } from "./lines.ts";
 import { TomlLocator } from "./toml-positions.ts";
 
 type Table = Record<string, unknown>;
 
-export const TOML_GLOBAL_KEYS = `router_id http log log_format keepalived_exporter_names realtime_priority no_swap
-  vrrp_strict script_user enable_script_security strict`.split(/\s+/);
-export const TOML_INSTANCE_KEYS = `name interface virtual_router_id priority advert_int version state preempt nopreempt
-  preempt_delay unicast_src_ip unicast_peer auth_type auth_pass virtual_ipaddress virtual_ipaddress_excluded
-  virtual_routes track_interface track_script track_file notify notify_master notify_backup notify_fault notify_stop
-  garp_master_delay garp_master_repeat garp_master_refresh garp_master_refresh_repeat accept no_accept use_vmac
-  vmac_xmit_base v3_checksum_as_v2 old_unicast_checksum dont_track_primary mcast_src_ip`.split(/\s+/);
-const SCRIPT_KEYS = "name script interval timeout weight rise fall user".split(" ");
-const GROUP_KEYS = "name group notify notify_master notify_backup notify_fault notify_stop".split(" ");
-const TRACK_FILE_KEYS = "name file weight".split(" ");
 const ROOT_KEYS = ["global", "instance", "vrrp_script", "vrrp_sync_group", "vrrp_track_file"];
-const NOTIFY_KEYS: Record<string, keyof NotifyDraft> = { notify: "any", notify_master: "master", notify_backup: "backup", notify_fault: "fault", notify_stop: "stop" };
 
 const typeName = (v: unknown): string => (Array.isArray(v) ? "an array" : v === null ? "null" : typeof v === "object" ? "a table" : `a ${typeof v}`);
 
@@ -102,90 +92,116 @@ function itemTokens(item: { value: unknown; pos: SourcePosition }, key: string, 
   return undefined;
 }
 
+/** Reads every key of a TOML table that the keyword table gives a plain kind; `custom` reads the rest. */
+function readKeys(x: Tbl, table: string, target: object, notify: NotifyDraft | undefined, custom: Record<string, () => void> = {}): void {
+  x.unknownKeys(["name", ...tomlKeys(table)], table === "global" ? "[global]" : `[[${table}]]`);
+  const set = (field: string | undefined, v: unknown) => {
+    if (field) (target as Record<string, unknown>)[field] = v;
+  };
+  for (const k of KEYWORDS) {
+    if (!k.toml || k.section === "top" || TOML_TABLE[k.section] !== table || x.t[k.toml] === undefined) continue;
+    const key = k.toml;
+    const own = custom[key];
+    if (own) {
+      own();
+      continue;
+    }
+    switch (k.arg) {
+      case "string":
+      case "command":
+        set(k.field, x.str(key));
+        break;
+      case "int":
+      case "weight":
+        set(k.field, x.int(key));
+        break;
+      case "number":
+        set(k.field, x.num(key));
+        break;
+      case "flag":
+      case "bool":
+        set(k.field, x.bool(key));
+        break;
+      case "noflag": {
+        const v = x.bool(key);
+        if (v) set(k.field, at(!v.value, v.pos));
+        break;
+      }
+      case "notify":
+        if (notify && k.notify) notify[k.notify] = x.str(key);
+        break;
+      default:
+        throw new Error(`toml: no reader for ${table}.${key}`);
+    }
+  }
+}
+
 function readInstance(x: Tbl, draft: ConfigDraft): void {
   const { diags } = x;
-  x.unknownKeys(TOML_INSTANCE_KEYS, "[[instance]]");
   const name = x.str("name");
   if (!name) diags.error(x.where, "[[instance]] needs name = \"…\"");
   const d = newInstanceDraft(name ?? at(`#${x.index + 1}`, x.where), x.where);
-  d.interface = x.str("interface");
-  d.vrid = x.int("virtual_router_id");
-  d.priority = x.int("priority");
-  d.advertIntSec = x.num("advert_int");
-  d.version = x.int("version");
-  const state = x.str("state");
-  if (state) d.state = at(state.value.toUpperCase(), state.pos);
-  d.preempt = x.bool("preempt");
-  const nopreempt = x.bool("nopreempt");
-  if (nopreempt) {
-    if (d.preempt && d.preempt.value === nopreempt.value) diags.error(nopreempt.pos, "preempt and nopreempt contradict each other");
-    d.preempt = at(!nopreempt.value, nopreempt.pos);
-  }
-  d.preemptDelaySec = x.num("preempt_delay");
-  d.unicastSrcIp = x.str("unicast_src_ip");
-  d.mcastSrcIp = x.str("mcast_src_ip");
-  const authType = x.str("auth_type");
-  if (authType) d.authType = at(authType.value.toUpperCase(), authType.pos);
-  d.authPass = x.str("auth_pass");
-  if (d.authPass && !d.authType) d.authType = at("PASS", d.authPass.pos); // TOML: a password implies PASS
-  for (const item of x.items("unicast_peer")) {
-    const toks = itemTokens(item, "unicast_peer", "address", diags);
-    const p = toks && parsePeerLine(toks, diags);
-    if (p) d.unicastPeers.push(p);
-  }
-  for (const key of ["virtual_ipaddress", "virtual_ipaddress_excluded"] as const) {
+  const lines = (key: string, first: string, parse: (t: Tok[]) => void) => {
     for (const item of x.items(key)) {
-      const toks = itemTokens(item, key, "address", diags);
-      const v = toks && parseVipLine(toks, diags);
-      if (v) (key === "virtual_ipaddress" ? d.vips : d.excludedVips).push(v);
+      const toks = itemTokens(item, key, first, diags);
+      if (toks) parse(toks);
     }
-  }
-  if (x.t.virtual_routes !== undefined) d.routesPos = x.pos("virtual_routes");
-  for (const item of x.items("virtual_routes")) {
-    const toks = itemTokens(item, "virtual_routes", "to", diags);
-    const r = toks && parseRouteLine(toks, diags);
-    if (r) d.routes.push(r);
-  }
-  const tracks: [string, TrackDraft[]][] = [["track_interface", d.trackInterfaces], ["track_script", d.trackScripts], ["track_file", d.trackFiles]];
-  for (const [key, out] of tracks) {
-    for (const item of x.items(key)) {
-      const toks = itemTokens(item, key, "name", diags);
-      const t = toks && parseTrackLine(toks, key, diags);
-      if (t) out.push(t);
-    }
-  }
-  for (const [k, field] of Object.entries(NOTIFY_KEYS)) d.notify[field] = x.str(k);
-  d.garpMasterDelaySec = x.num("garp_master_delay");
-  d.garpMasterRepeat = x.int("garp_master_repeat");
-  d.garpMasterRefreshSec = x.num("garp_master_refresh");
-  d.garpMasterRefreshRepeat = x.int("garp_master_refresh_repeat");
-  d.accept = x.bool("accept");
-  const noAccept = x.bool("no_accept");
-  if (noAccept) d.accept = at(!noAccept.value, noAccept.pos);
-  const vmac = x.t.use_vmac;
-  if (typeof vmac === "boolean") {
-    if (vmac) d.useVmac = at("", x.pos("use_vmac"));
-  } else d.useVmac = x.str("use_vmac");
-  d.vmacXmitBase = x.bool("vmac_xmit_base");
-  d.v3ChecksumAsV2 = x.bool("v3_checksum_as_v2");
-  d.oldUnicastChecksum = x.bool("old_unicast_checksum");
-  d.dontTrackPrimary = x.bool("dont_track_primary");
+  };
+  const tracks: Record<string, TrackDraft[]> = { track_interface: d.trackInterfaces, track_script: d.trackScripts, track_file: d.trackFiles };
+  readKeys(x, "instance", d, d.notify, {
+    state: () => {
+      const state = x.str("state");
+      if (state) d.state = at(state.value.toUpperCase(), state.pos);
+    },
+    nopreempt: () => {
+      const nopreempt = x.bool("nopreempt");
+      if (!nopreempt) return;
+      if (d.preempt && d.preempt.value === nopreempt.value) diags.error(nopreempt.pos, "preempt and nopreempt contradict each other");
+      d.preempt = at(!nopreempt.value, nopreempt.pos);
+    },
+    auth_type: () => {
+      const t = x.str("auth_type");
+      if (t) d.authType = at(t.value.toUpperCase(), t.pos);
+    },
+    auth_pass: () => {
+      d.authPass = x.str("auth_pass");
+      if (d.authPass && !d.authType) d.authType = at("PASS", d.authPass.pos); // TOML: a password implies PASS
+    },
+    unicast_peer: () => lines("unicast_peer", "address", (t) => {
+      const p = parsePeerLine(t, diags);
+      if (p) d.unicastPeers.push(p);
+    }),
+    virtual_ipaddress: () => lines("virtual_ipaddress", "address", (t) => {
+      const v = parseVipLine(t, diags);
+      if (v) d.vips.push(v);
+    }),
+    virtual_ipaddress_excluded: () => lines("virtual_ipaddress_excluded", "address", (t) => {
+      const v = parseVipLine(t, diags);
+      if (v) d.excludedVips.push(v);
+    }),
+    virtual_routes: () => {
+      d.routesPos = x.pos("virtual_routes");
+      lines("virtual_routes", "to", (t) => {
+        const r = parseRouteLine(t, diags);
+        if (r) d.routes.push(r);
+      });
+    },
+    ...Object.fromEntries(Object.entries(tracks).map(([key, out]) => [key, () => lines(key, "name", (t) => {
+      const tr = parseTrackLine(t, key, diags);
+      if (tr) out.push(tr);
+    })])),
+    use_vmac: () => {
+      const vmac = x.t.use_vmac;
+      if (typeof vmac !== "boolean") d.useVmac = x.str("use_vmac");
+      else if (vmac) d.useVmac = at("", x.pos("use_vmac"));
+    },
+  });
   draft.instances.push(d);
 }
 
 function readGlobal(x: Tbl, draft: ConfigDraft): void {
-  x.unknownKeys(TOML_GLOBAL_KEYS, "[global]");
-  const g = draft.global;
-  g.routerId = x.str("router_id");
-  g.http = x.str("http");
-  g.log = x.str("log");
-  g.logFormat = x.str("log_format");
-  g.keepalivedExporterNames = x.bool("keepalived_exporter_names");
-  g.realtimePriority = x.int("realtime_priority");
-  g.noSwap = x.bool("no_swap");
-  g.vrrpStrict = x.bool("vrrp_strict");
-  g.scriptUser = x.str("script_user");
-  g.enableScriptSecurity = x.bool("enable_script_security");
+  // `strict` was read ahead (readToml); script_user is a plain string in TOML.
+  readKeys(x, "global", draft.global, undefined, { strict: () => {}, script_user: () => (draft.global.scriptUser = x.str("script_user")) });
 }
 
 function nameOf(x: Tbl, what: string): Located<string> {
@@ -195,32 +211,28 @@ function nameOf(x: Tbl, what: string): Located<string> {
 }
 
 function readScript(x: Tbl, draft: ConfigDraft): void {
-  x.unknownKeys(SCRIPT_KEYS, "[[vrrp_script]]");
   const s: ConfigDraft["scripts"][number] = { name: nameOf(x, "[[vrrp_script]]"), pos: x.where };
-  s.script = x.str("script");
-  s.intervalSec = x.num("interval");
-  s.timeoutSec = x.num("timeout");
-  s.weight = x.int("weight");
-  s.rise = x.int("rise");
-  s.fall = x.int("fall");
-  s.user = x.str("user");
+  readKeys(x, "vrrp_script", s, undefined, { user: () => (s.user = x.str("user")) });
   draft.scripts.push(s);
 }
 
 function readGroup(x: Tbl, draft: ConfigDraft): void {
-  x.unknownKeys(GROUP_KEYS, "[[vrrp_sync_group]]");
   const g: ConfigDraft["syncGroups"][number] = { name: nameOf(x, "[[vrrp_sync_group]]"), pos: x.where, members: [], notify: {} };
-  for (const item of x.items("group")) {
-    if (typeof item.value === "string") g.members.push(at(item.value, item.pos));
-    else x.diags.error(item.pos, `group: expected instance names (strings), got ${typeName(item.value)}`);
-  }
-  for (const [k, field] of Object.entries(NOTIFY_KEYS)) g.notify[field] = x.str(k);
+  readKeys(x, "vrrp_sync_group", g, g.notify, {
+    group: () => {
+      for (const item of x.items("group")) {
+        if (typeof item.value === "string") g.members.push(at(item.value, item.pos));
+        else x.diags.error(item.pos, `group: expected instance names (strings), got ${typeName(item.value)}`);
+      }
+    },
+  });
   draft.syncGroups.push(g);
 }
 
 function readTrackFile(x: Tbl, draft: ConfigDraft): void {
-  x.unknownKeys(TRACK_FILE_KEYS, "[[vrrp_track_file]]");
-  draft.trackFiles.push({ name: nameOf(x, "[[vrrp_track_file]]"), pos: x.where, file: x.str("file"), weight: x.int("weight") });
+  const t: ConfigDraft["trackFiles"][number] = { name: nameOf(x, "[[vrrp_track_file]]"), pos: x.where };
+  readKeys(x, "vrrp_track_file", t, undefined);
+  draft.trackFiles.push(t);
 }
 
 const READERS: Record<string, (x: Tbl, d: ConfigDraft) => void> = {

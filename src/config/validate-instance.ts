@@ -8,18 +8,18 @@ import type { GlobalDraft, InstanceDraft, Located } from "./draft.ts";
 import { parseIp, parsePrefix } from "./address.ts";
 import { checkIfName, moveExcessVips, vipList } from "./validate-vips.ts";
 import { advertInterval } from "./validate-advert.ts";
+import { NOTIFY, limits, spec } from "./keywords.ts";
 
 export { checkIfName } from "./validate-vips.ts";
 
+/** Range and keepalived default of a vrrp_instance keyword, from the keyword table. */
+const L = (name: string) => limits(spec("vrrp_instance", name));
+
 /** keepalived defaults (keepalived.conf(5)); the TOML format shares them. */
 export const DEFAULTS = {
-  priority: 100,
-  advertIntSec: 1,
-  version: 2 as VrrpVersion,
-  garpMasterDelaySec: 5,
-  garpMasterRepeat: 5,
-  garpMasterRefreshSec: 0,
-  garpMasterRefreshRepeat: 1,
+  priority: L("priority").dflt,
+  advertIntSec: L("advert_int").dflt,
+  version: L("version").dflt as VrrpVersion,
 } as const;
 
 const AUTH_PASS_MAX = 8; // RFC 3768 §5.3.6.1: 8 octets
@@ -39,10 +39,8 @@ function isInt(v: Located<number> | undefined, what: string, diags: Diags): bool
   return false;
 }
 
-/** Default accept mode: on, unless vrrp_strict (then only for the address owner). */
-export function defaultAccept(vrrpStrict: boolean, priority: number): boolean {
-  return vrrpStrict ? priority === 255 : true;
-}
+import { defaultAccept } from "./keywords-instance.ts";
+export { defaultAccept };
 
 function route(d: InstanceDraft["routes"][number], diags: Diags): VirtualRoute | undefined {
   const r: VirtualRoute = { to: d.to.value, pos: d.to.pos };
@@ -88,12 +86,15 @@ function hostAddress(v: Located<string>, what: string, family: Family | undefine
   return ip.address;
 }
 
-function seconds(v: Located<number> | undefined, dflt: number, lo: number, hi: number, what: string, diags: Diags): number {
+/** A number of seconds, checked against the table's range; the table's default when absent or bad. */
+function seconds(v: Located<number> | undefined, what: string, diags: Diags): number {
+  const { lo, hi, dflt } = L(what);
   if (!v) return dflt;
   return inRange(v, lo, hi, what, diags) ? v.value : dflt;
 }
 
-function count(v: Located<number> | undefined, dflt: number, lo: number, hi: number, what: string, diags: Diags): number {
+function count(v: Located<number> | undefined, what: string, diags: Diags): number {
+  const { lo, hi, dflt } = L(what);
   if (!v) return dflt;
   return isInt(v, what, diags) && inRange(v, lo, hi, what, diags) ? v.value : dflt;
 }
@@ -106,7 +107,7 @@ export function validateInstance(d: InstanceDraft, g: GlobalDraft, diags: Diags)
   if (!d.interface) diags.error(d.pos, `${where}: missing interface (keepalived refuses this too: "Unknown interface!")`);
   else checkIfName(d.interface, "interface", diags);
   if (!d.vrid) diags.error(d.pos, `${where}: missing virtual_router_id`);
-  else if (isInt(d.vrid, "virtual_router_id", diags)) inRange(d.vrid, 1, 255, "virtual_router_id", diags);
+  else if (isInt(d.vrid, "virtual_router_id", diags)) inRange(d.vrid, spec("vrrp_instance", "virtual_router_id").range![0], spec("vrrp_instance", "virtual_router_id").range![1], "virtual_router_id", diags);
 
   // The instance's family is its first address's (keepalived: the first VIP, else the first unicast address).
   const firstAddr = [...d.vips.map((v) => v.address.value.split("/")[0]!), d.unicastSrcIp?.value, ...d.unicastPeers.map((p) => p.value)]
@@ -152,7 +153,7 @@ export function validateInstance(d: InstanceDraft, g: GlobalDraft, diags: Diags)
     diags.warn(d.preempt!.pos, `${where}: nopreempt does not work with ${priority === 255 ? "priority 255" : "state MASTER"}; cleared (as keepalived; use state BACKUP)`);
     preempt = true;
   }
-  let preemptDelayMs = Math.round(seconds(d.preemptDelaySec, 0, 0, 1000, "preempt_delay", diags) * 1000);
+  let preemptDelayMs = Math.round(seconds(d.preemptDelaySec, "preempt_delay", diags) * 1000);
   if (preemptDelayMs > 0) {
     const why = initialState === "master" ? "state MASTER" : vrrpStrict ? "vrrp_strict" : !preempt ? "nopreempt" : undefined;
     if (why) {
@@ -180,10 +181,10 @@ export function validateInstance(d: InstanceDraft, g: GlobalDraft, diags: Diags)
     trackScripts: [],
     trackFiles: [],
     notify: {},
-    garpMasterDelayMs: 1000 * seconds(d.garpMasterDelaySec ?? g.garpMasterDelaySec, DEFAULTS.garpMasterDelaySec, 0, 86400, "garp_master_delay", diags),
-    garpMasterRepeat: count(d.garpMasterRepeat ?? g.garpMasterRepeat, DEFAULTS.garpMasterRepeat, 0, 1000, "garp_master_repeat", diags),
-    garpMasterRefreshMs: 1000 * seconds(d.garpMasterRefreshSec ?? g.garpMasterRefreshSec, DEFAULTS.garpMasterRefreshSec, 0, 86400, "garp_master_refresh", diags),
-    garpMasterRefreshRepeat: count(d.garpMasterRefreshRepeat ?? g.garpMasterRefreshRepeat, DEFAULTS.garpMasterRefreshRepeat, 0, 1000, "garp_master_refresh_repeat", diags),
+    garpMasterDelayMs: 1000 * seconds(d.garpMasterDelaySec ?? g.garpMasterDelaySec, "garp_master_delay", diags),
+    garpMasterRepeat: count(d.garpMasterRepeat ?? g.garpMasterRepeat, "garp_master_repeat", diags),
+    garpMasterRefreshMs: 1000 * seconds(d.garpMasterRefreshSec ?? g.garpMasterRefreshSec, "garp_master_refresh", diags),
+    garpMasterRefreshRepeat: count(d.garpMasterRefreshRepeat ?? g.garpMasterRefreshRepeat, "garp_master_refresh_repeat", diags),
     accept: d.accept?.value ?? defaultAccept(vrrpStrict, priority),
     v3Ipv4Checksum: d.oldUnicastChecksum?.value
       ? "group-pseudo-header"
@@ -223,7 +224,7 @@ export function validateInstance(d: InstanceDraft, g: GlobalDraft, diags: Diags)
       out.push(ok ? { name: t.name.value, weight: t.weight!.value, pos: t.name.pos } : { name: t.name.value, pos: t.name.pos });
     }
   }
-  for (const k of ["master", "backup", "fault", "stop", "any"] as const) {
+  for (const [, k] of NOTIFY) {
     const v = d.notify[k];
     if (v) inst.notify[k] = v.value;
   }
@@ -277,7 +278,7 @@ function authentication(d: InstanceDraft, inst: InstanceConfig, where: string, v
     diags.warn(d.authType!.pos, `${where}: VRRPv3 has no authentication (RFC 5798 §9); auth_type ${type} ignored`);
     return;
   }
-  if (type === "AH") return; // warned through NOT_YET_ACTED_ON
+  if (type === "AH") return; // warned as pending (validate.ts)
   if (!d.authPass || d.authPass.value === "") {
     diags.tolerate(d.authType!.pos, `${where}: auth_type PASS without auth_pass${diags.keepalivedCompat ? "; the instance runs without authentication (as keepalived)" : ""}`);
     return;

@@ -7,40 +7,34 @@ import { Diags, didYouMean, sortDiagnostics } from "./diagnostics.ts";
 import type { ConfigDraft, GlobalDraft, InstanceDraft, Located } from "./draft.ts";
 import { inRange, validateInstance } from "./validate-instance.ts";
 import { scriptProblem, type HostProbe } from "./host.ts";
+import { KEYWORDS, NOTIFY, limits, spec } from "./keywords.ts";
 
 /**
- * Keywords vigil reads into the model but the engine does not act on yet: each use is a warning.
- * Shrink this list as the engine grows (the value stays in the model either way).
+ * Keywords vigil reads into the model but the engine does not act on yet ("pending" in the keyword
+ * table): each use is a warning. Keywords writing one draft field share one label (accept/no_accept).
  */
-export const NOT_YET_ACTED_ON = [
-  "use_vmac",
-  "vmac_xmit_base",
-  "smtp_alert",
-  "authentication AH",
-  "vrrp_strict",
-  "accept/no_accept",
-  "lvs_sync_daemon_interface",
-] as const;
+function pendingLabels(section: "vrrp_instance" | "global_defs"): { label: string; field?: string; note: string }[] {
+  const out = new Map<string, { label: string; field?: string; note: string }>();
+  for (const k of KEYWORDS) {
+    if (k.section !== section || k.does !== "pending") continue;
+    const key = k.field ?? k.name;
+    const prev = out.get(key);
+    out.set(key, { label: prev ? `${prev.label}/${k.name}` : k.name, ...(k.field ? { field: k.field } : {}), note: k.note ?? "" });
+  }
+  return [...out.values()];
+}
+const PENDING_INSTANCE = pendingLabels("vrrp_instance");
+const PENDING_GLOBAL = pendingLabels("global_defs");
 
-type Pending = (typeof NOT_YET_ACTED_ON)[number];
-
-/** Where each pending keyword was used in an instance, if it was. */
-const INSTANCE_USES: Record<Exclude<Pending, "vrrp_strict">, (d: InstanceDraft) => SourcePosition | undefined> = {
-  use_vmac: (d) => d.useVmac?.pos,
-  vmac_xmit_base: (d) => d.vmacXmitBase?.pos,
-  smtp_alert: (d) => d.seen.get("smtp_alert"),
-  "authentication AH": (d) => (d.authType?.value === "AH" ? d.authType.pos : undefined),
-  "accept/no_accept": (d) => d.accept?.pos,
-  lvs_sync_daemon_interface: (d) => d.seen.get("lvs_sync_daemon_interface"),
-};
+const fieldOf = (draft: object, field: string) => (draft as Record<string, Located<unknown> | undefined>)[field];
 
 function warnPending(d: InstanceDraft, diags: Diags): void {
-  for (const k of NOT_YET_ACTED_ON) {
-    if (k === "vrrp_strict") continue;
-    const pos = INSTANCE_USES[k](d);
-    if (!pos) continue;
-    const extra = k === "authentication AH" ? "; the instance runs without authentication" : "";
-    diags.warn(pos, `vrrp_instance ${d.name.value}: '${k}' is read but not acted on by vigil yet${extra}`);
+  for (const p of PENDING_INSTANCE) {
+    const pos = p.field ? fieldOf(d, p.field)?.pos : d.seen.get(p.label);
+    if (pos) diags.warn(pos, `vrrp_instance ${d.name.value}: '${p.label}' is read but not acted on by vigil yet${p.note}`);
+  }
+  if (d.authType?.value === "AH") {
+    diags.warn(d.authType.pos, `vrrp_instance ${d.name.value}: 'authentication AH' is read but not acted on by vigil yet; the instance runs without authentication`);
   }
 }
 
@@ -64,14 +58,9 @@ function validateGlobal(g: GlobalDraft, diags: Diags): GlobalConfig {
   if (g.realtimePriority && inRange(g.realtimePriority, 0, 99, "realtime priority", diags) && !Number.isInteger(g.realtimePriority.value)) {
     diags.error(g.realtimePriority.pos, "realtime priority must be a whole number");
   }
-  if (g.vrrpStrict?.value && NOT_YET_ACTED_ON.includes("vrrp_strict")) {
-    diags.warn(g.vrrpStrict.pos, "'vrrp_strict' is read but not acted on by vigil yet (only its accept-mode default applies)");
-  }
-  if (g.scriptUser) {
-    diags.warn(g.scriptUser.pos, "'script_user' is read but not acted on by vigil yet: scripts run as vigil's own user");
-  }
-  if (g.enableScriptSecurity?.value) {
-    diags.warn(g.enableScriptSecurity.pos, "'enable_script_security' is read but not acted on by vigil yet: script permissions are not checked");
+  for (const p of PENDING_GLOBAL) {
+    const v = fieldOf(g, p.field!);
+    if (v && v.value !== false) diags.warn(v.pos, `'${p.label}' is read but not acted on by vigil yet${p.note}`);
   }
   const out: GlobalConfig = {
     http,
@@ -98,10 +87,14 @@ function uniqueNames(list: { name: Located<string> }[], what: string, diags: Dia
   }
 }
 
+/** Range and default of a vrrp_script keyword, from the keyword table. */
+const S = (name: string) => limits(spec("vrrp_script", name));
+
 function positive(v: Located<number> | undefined, dflt: number, what: string, diags: Diags): number {
   if (!v) return dflt;
-  if (!(v.value > 0) || v.value > 86400) {
-    diags.error(v.pos, `${what} ${v.value} must be above 0 and at most 86400 seconds`);
+  const max = spec("vrrp_script", what).range![1];
+  if (!(v.value > 0) || v.value > max) {
+    diags.error(v.pos, `${what} ${v.value} must be above 0 and at most ${max} seconds`);
     return dflt;
   }
   return v.value;
@@ -118,18 +111,17 @@ function scripts(draft: ConfigDraft, host: HostProbe, diags: Diags, disabled: Ma
   const out: ScriptConfig[] = [];
   for (const s of draft.scripts) {
     if (!s.script) diags.error(s.pos, `vrrp_script ${s.name.value}: missing script`);
-    const intervalSec = positive(s.intervalSec, 1, "interval", diags);
+    const intervalSec = positive(s.intervalSec, S("interval").dflt, "interval", diags);
     const timeoutSec = positive(s.timeoutSec, intervalSec, "timeout", diags);
-    for (const [v, what] of [[s.rise, "rise"], [s.fall, "fall"]] as const) inRange(v, 1, 1000000, what, diags);
-    inRange(s.weight, -253, 253, "weight", diags);
+    for (const [v, what] of [[s.rise, "rise"], [s.fall, "fall"], [s.weight, "weight"]] as const) inRange(v, S(what).lo, S(what).hi, what, diags);
     const cfg: ScriptConfig = {
       name: s.name.value,
       script: s.script?.value ?? "",
       intervalMs: Math.round(intervalSec * 1000),
       timeoutMs: Math.round(timeoutSec * 1000),
-      weight: s.weight?.value ?? 0,
-      rise: s.rise?.value ?? 1,
-      fall: s.fall?.value ?? 1,
+      weight: s.weight?.value ?? S("weight").dflt,
+      rise: s.rise?.value ?? S("rise").dflt,
+      fall: s.fall?.value ?? S("fall").dflt,
       pos: s.pos,
     };
     if (s.user) cfg.user = s.user.value;
@@ -153,8 +145,9 @@ function trackFiles(draft: ConfigDraft, diags: Diags): TrackFileConfig[] {
   uniqueNames(draft.trackFiles, "track_file", diags);
   return draft.trackFiles.map((t) => {
     if (!t.file) diags.error(t.pos, `track_file ${t.name.value}: missing file`);
-    inRange(t.weight, -2147483647, 2147483647, "weight", diags);
-    return { name: t.name.value, file: t.file?.value ?? "", weight: t.weight?.value ?? 1, pos: t.pos };
+    const { lo, hi, dflt } = limits(spec("track_file", "weight"));
+    inRange(t.weight, lo, hi, "weight", diags);
+    return { name: t.name.value, file: t.file?.value ?? "", weight: t.weight?.value ?? dflt, pos: t.pos };
   });
 }
 
@@ -186,7 +179,7 @@ function syncGroups(draft: ConfigDraft, cfg: VigilConfig, diags: Diags): SyncGro
       diags.warn(g.pos, `vrrp_sync_group ${g.name.value} has ${members.length} member(s); a sync group needs at least 2 to mean anything`);
     }
     const notify: SyncGroupConfig["notify"] = {};
-    for (const k of ["master", "backup", "fault", "stop", "any"] as const) if (g.notify[k]) notify[k] = g.notify[k]!.value;
+    for (const [, k] of NOTIFY) if (g.notify[k]) notify[k] = g.notify[k]!.value;
     if (members.length > 0) out.push({ name: g.name.value, instances: members, notify, pos: g.pos });
   }
   return out;
