@@ -101,7 +101,7 @@ export const SCRIPT_KEYWORDS: Keyword<ScriptConfig>[] = [
 export const SYNC_GROUP_KEYWORDS: Keyword<SyncGroupConfig>[] = [
   { name: "group", section: "vrrp_sync_group", does: "read", arg: "list", toml: "group", emit: (g) => g.instances },
   ...NOTIFY.map(([name, key]): Keyword<SyncGroupConfig> => ({ name, section: "vrrp_sync_group", does: "read", arg: "notify", notify: key, toml: name, emit: (g) => g.notify[key] })),
-  ...ignored("vrrp_sync_group", `track_interface track_script track_file track_process track_bfd notify_deleted
+  ...ignored("vrrp_sync_group", `track_interface track_script track_file track_process track_bfd
   notify_priority_changes smtp_alert global_tracking sync_group_tracking_weight`),
 ];
 
