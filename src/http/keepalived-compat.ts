@@ -1,6 +1,9 @@
 // Optional families under the names of the Prometheus keepalived exporter (mehdy/keepalived-exporter,
 // internal/collector/collector.go), so dashboards and alerts written for keepalived keep working:
-// labels iname/intf/vrid; keepalived_vrrp_state has one series per VIP (ip_address as keepalived
+// labels iname/intf/vrid, and on the counters also state="INIT|BACKUP|MASTER|FAULT" as the exporter
+// adds it (a query such as keepalived_become_master_total{state="MASTER"} must still match; the
+// series changes with the state, as the exporter's does); keepalived_vrrp_state has one series per
+// VIP (ip_address as keepalived
 // prints it: "10.1.0.1/24", host prefixes omitted, "10.1.0.2"). Rendered from the same records as vigil_vrrp_*: no extra
 // work per advert. Not emitted: keepalived_gratuitous_arp_delay_total (the exporter puts keepalived's
 // garp_delay *setting* there, not a count) and the script metrics (no keepalived data dump here).
@@ -8,7 +11,7 @@
 import type { StatusSource } from "../runtime/ports.ts";
 import type { DropReason } from "../protocol/reasons.ts";
 import { DROP_INDEX, STATE_CODE, prefix, type InstanceSeries } from "./series.ts";
-import { header, perInstance, type Family } from "./exposition.ts";
+import { header, type Family } from "./exposition.ts";
 
 const drops = (...reasons: DropReason[]) => {
   const idx = reasons.map((reason) => DROP_INDEX.get(reason)!);
@@ -20,6 +23,18 @@ const drops = (...reasons: DropReason[]) => {
 };
 
 const zero = () => 0;
+// keepalived's state numbers as the exporter spells them in the label.
+const STATE_NAME = { init: "INIT", backup: "BACKUP", master: "MASTER", fault: "FAULT" } as const;
+
+function counter(name: string, help: string, get: (r: InstanceSeries) => number): Family {
+  return {
+    head: (out) => header(out, name, "counter", help),
+    each(out, r) {
+      if (!r.attached) return;
+      out.line(r.stateKPrefix(name, STATE_NAME[r.state ?? "init"]), get(r));
+    },
+  };
+}
 const UP = prefix("keepalived_up", "");
 
 // [name, help, value]: keepalived's vrrp_stats counters, mapped from vigil's drop reasons.
@@ -68,6 +83,6 @@ export function keepalivedFamilies(source: () => StatusSource | null): Family[] 
         for (const ip of list.length > 0 ? list : [""]) out.line(r.vipPrefix(STATE, ip), STATE_CODE[r.state]);
       },
     },
-    ...COUNTERS.map(([name, help, get]) => perInstance(name, "counter", help, get, true)),
+    ...COUNTERS.map(([name, help, get]) => counter(name, help, get)),
   ];
 }

@@ -135,6 +135,14 @@ export class InstanceSeries {
     return p;
   }
 
+  /** keepalived-exporter counter prefix: its labels and the state it adds to them (state="MASTER"). */
+  stateKPrefix(name: string, state: string): Uint8Array {
+    const key = `${name}\n${state}`;
+    let p = this.prefixes.get(key);
+    if (!p) this.prefixes.set(key, (p = prefix(name, `${this.klbl},state="${state}"`)));
+    return p;
+  }
+
   /** keepalived_vrrp_state prefix for one VIP; VIP lists change only on reload. */
   vipPrefix(name: string, ip: string): Uint8Array {
     let p = this.vipPrefixes.get(ip);

@@ -295,6 +295,21 @@ describe("keepalived-exporter names", () => {
     expect(k("address_list_errors_total")).toBe(1);
     expect(k("invalid_type_received_total")).toBe(1);
     expect(e.types.get("keepalived_advertisements_sent_total")).toBe("counter");
+    // The exporter's counters carry the state too, spelled as keepalived prints it.
+    expect(e.find("keepalived_become_master_total")[0]!.labels).toEqual({ ...K, state: "MASTER" });
+  });
+
+  test("the counters' state label follows the state: one series, relabelled", async () => {
+    const m = make(true);
+    const states = [];
+    for (const [s, name] of [["backup", "BACKUP"], ["master", "MASTER"], ["fault", "FAULT"], ["init", "INIT"]] as const) {
+      m.state(L1, s);
+      const found = (await scrape(m)).find("keepalived_advertisements_sent_total");
+      expect(found).toHaveLength(1);
+      states.push(found[0]!.labels.state);
+      expect(found[0]!.labels.state).toBe(name);
+    }
+    expect(states).toEqual(["BACKUP", "MASTER", "FAULT", "INIT"]);
   });
 
   test("without a bound status: one state series with ip_address=\"\"", async () => {
