@@ -3,9 +3,8 @@
 // labels iname/intf/vrid, and on the counters also state="INIT|BACKUP|MASTER|FAULT" as the exporter
 // adds it (a query such as keepalived_become_master_total{state="MASTER"} must still match; the
 // series changes with the state, as the exporter's does); keepalived_vrrp_state has one series per
-// VIP (ip_address as keepalived
-// prints it: "10.1.0.1/24", host prefixes omitted, "10.1.0.2"). Rendered from the same records as vigil_vrrp_*: no extra
-// work per advert. Not emitted: keepalived_gratuitous_arp_delay_total (the exporter puts keepalived's
+// VIP (ip_address as keepalived prints it: "10.1.0.1/24", host prefixes omitted, "10.1.0.2").
+// Rendered from the same records as vigil_vrrp_*: no extra work per advert. Not emitted: keepalived_gratuitous_arp_delay_total (the exporter puts keepalived's
 // garp_delay *setting* there, not a count) and the script metrics (no keepalived data dump here).
 
 import type { StatusSource } from "../runtime/ports.ts";
