@@ -29,6 +29,7 @@ export interface VigilNode {
   readonly node: string;
   readonly proc: Subprocess<"pipe", "pipe", "pipe">;
   readonly dir: string;
+  readonly stateDir: string;
   /** Everything vigil printed on stderr/stdout so far. */
   log(): string;
   /** Waits until the log contains `text` (lines arrive through a pipe, after /status changed). */
@@ -55,6 +56,8 @@ export interface StartOptions {
   httpPort?: number;
   /** Leave the listen address to the config's global.http (no --http flag). */
   httpFromConfig?: boolean;
+  /** The argv that runs vigil, instead of the flavour's (e.g. env + bun --preload + main.ts). */
+  command?: string[];
 }
 
 export function startVigil(lab: Lab, node: string, configText: string, opts: StartOptions = {}): VigilNode {
@@ -67,7 +70,7 @@ export function startVigil(lab: Lab, node: string, configText: string, opts: Sta
   const port = opts.httpPort ?? 9650;
   const url = `http://127.0.0.1:${port}`;
   const http = opts.httpFromConfig ? [] : ["--http", `127.0.0.1:${port}`];
-  const argv = [...vigilArgv(flavour), "run", "--config", configPath, ...http, "--state-dir", stateDir, ...(opts.extraArgs ?? [])];
+  const argv = [...(opts.command ?? vigilArgv(flavour)), "run", "--config", configPath, ...http, "--state-dir", stateDir, ...(opts.extraArgs ?? [])];
   const proc = lab.spawn(node, argv);
   const collected = collectOutput(proc);
 
@@ -89,6 +92,7 @@ export function startVigil(lab: Lab, node: string, configText: string, opts: Sta
     node,
     proc,
     dir,
+    stateDir,
     log: () => collected.text,
     async waitLog(text, timeoutMs = 5000) {
       const deadline = performance.now() + timeoutMs;
