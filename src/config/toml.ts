@@ -7,7 +7,7 @@ import { didYouMean, type Diags } from "./diagnostics.ts";
 import { at, newConfigDraft, newInstanceDraft, type ConfigDraft, type Located, type NotifyDraft, type TrackDraft } from "./draft.ts";
 import { KEYWORDS, TOML_TABLE, tomlKeys } from "./keywords.ts";
 import { parsePeerLine, parseRouteLine, parseTrackLine, parseVipLine, splitString, type Tok } from "./lines.ts";
-import { TomlLocator } from "./toml-positions.ts";
+import { TomlLocator, type TomlPath } from "./toml-positions.ts";
 
 type Table = Record<string, unknown>;
 
@@ -24,17 +24,22 @@ class Tbl {
     readonly loc: TomlLocator,
     readonly diags: Diags,
   ) {}
+  /** Path of this table in the document: ["global"] or ["instance", 2]. */
+  get path(): TomlPath {
+    return this.table === "global" ? ["global"] : [this.table, this.index];
+  }
   pos(key: string): SourcePosition {
-    return this.loc.key(this.table, this.index, key);
+    return this.loc.key([...this.path, key]);
   }
   get where(): SourcePosition {
-    return this.loc.table(this.table, this.index);
+    return this.loc.table(this.path);
   }
   private typed<T>(key: string, want: string, ok: (v: unknown) => v is T): Located<T> | undefined {
     const v = this.t[key];
     if (v === undefined) return undefined;
-    if (ok(v)) return at(v, this.loc.value(this.table, this.index, key));
-    this.diags.error(this.loc.value(this.table, this.index, key), `${key}: expected ${want}, got ${typeName(v)}`);
+    const pos = this.loc.value([...this.path, key]);
+    if (ok(v)) return at(v, pos);
+    this.diags.error(pos, `${key}: expected ${want}, got ${typeName(v)}`);
     return undefined;
   }
   str(key: string) {
@@ -55,9 +60,12 @@ class Tbl {
     return this.typed(key, "true or false", (v): v is boolean => typeof v === "boolean");
   }
   /** Items of an array value, each with its position. */
-  items(key: string): { value: unknown; pos: SourcePosition }[] {
+  items(key: string): Item[] {
     const v = this.typed(key, "an array", (x): x is unknown[] => Array.isArray(x));
-    return (v?.value ?? []).map((value, n) => ({ value, pos: this.loc.item(this.table, this.index, key, n) }));
+    return (v?.value ?? []).map((value, n) => {
+      const path = [...this.path, key, n];
+      return { value, pos: this.loc.value(path), keyPos: (k: string) => this.loc.key([...path, k]), valuePos: (k: string) => this.loc.value([...path, k]) };
+    });
   }
   unknownKeys(allowed: string[], what: string): void {
     for (const k of Object.keys(this.t)) {
@@ -66,8 +74,16 @@ class Tbl {
   }
 }
 
+/** An array item with the positions of its own keys and values when it is an inline table. */
+interface Item {
+  value: unknown;
+  pos: SourcePosition;
+  keyPos(key: string): SourcePosition;
+  valuePos(key: string): SourcePosition;
+}
+
 /** A list item: a keepalived-style line, or a table whose keys are rewritten as that line's tokens. */
-function itemTokens(item: { value: unknown; pos: SourcePosition }, key: string, first: string, diags: Diags): Tok[] | undefined {
+function itemTokens(item: Item, key: string, first: string, diags: Diags): Tok[] | undefined {
   const { value, pos } = item;
   if (typeof value === "string") return splitString(value, pos);
   if (value && typeof value === "object" && !Array.isArray(value)) {
@@ -77,14 +93,14 @@ function itemTokens(item: { value: unknown; pos: SourcePosition }, key: string, 
       diags.error(pos, `${key}: a table item needs a string '${first}'`);
       return undefined;
     }
-    const toks: Tok[] = [{ text: head, pos }];
+    const toks: Tok[] = [{ text: head, pos: item.valuePos(first) }];
     for (const [k, v] of Object.entries(t)) {
       if (k === first) continue;
       if (typeof v !== "string" && typeof v !== "number") {
-        diags.error(pos, `${key}: '${k}' must be a string or a number, got ${typeName(v)}`);
+        diags.error(item.valuePos(k), `${key}: '${k}' must be a string or a number, got ${typeName(v)}`);
         continue;
       }
-      toks.push({ text: k, pos }, { text: String(v), pos });
+      toks.push({ text: k, pos: item.keyPos(k) }, { text: String(v), pos: item.valuePos(k) });
     }
     return toks;
   }
@@ -262,10 +278,10 @@ export function readToml(path: string, text: string, diags: Diags): ConfigDraft 
   const g = doc.global as Table | undefined;
   if (g && typeof g === "object" && g.strict !== undefined) {
     if (typeof g.strict === "boolean") diags.strict ||= g.strict;
-    else diags.error(loc.value("global", 0, "strict"), `strict: expected true or false, got ${typeName(g.strict)}`);
+    else diags.error(loc.value(["global", "strict"]), `strict: expected true or false, got ${typeName(g.strict)}`);
   }
   for (const [key, value] of Object.entries(doc)) {
-    const where = loc.hasTable(key) ? loc.table(key) : loc.key("", 0, key);
+    const where = loc.table([key]);
     if (key === "global") {
       if (value && typeof value === "object" && !Array.isArray(value)) readGlobal(new Tbl(value as Table, "global", 0, loc, diags), draft);
       else diags.error(where, `global must be a table ([global]), got ${typeName(value)}`);
@@ -282,7 +298,7 @@ export function readToml(path: string, text: string, diags: Diags): ConfigDraft 
     }
     value.forEach((t, i) => {
       if (t && typeof t === "object" && !Array.isArray(t)) reader(new Tbl(t as Table, key, i, loc, diags), draft);
-      else diags.error(loc.table(key, i), `[[${key}]] item ${i + 1} is ${typeName(t)}, not a table`);
+      else diags.error(loc.table([key, i]), `[[${key}]] item ${i + 1} is ${typeName(t)}, not a table`);
     });
   }
   return draft;
