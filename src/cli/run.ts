@@ -26,6 +26,8 @@ import { COMMIT, VERSION } from "../version.ts";
 import { flag, parseArgs, UsageError } from "./args.ts";
 import type { Command } from "./command.ts";
 import { HttpKeeper } from "./http-keeper.ts";
+import { SdNotifier, watchdogIntervalMs } from "../os/linux/sd-notify.ts";
+import { monotonicMs } from "../os/linux/libc.ts";
 import { loadInChild } from "./load-child.ts";
 
 const USAGE = `vigil run [--config PATH] [--http ADDR] [--log-level LEVEL] [--log-format text|json]
@@ -178,6 +180,12 @@ export const runCommand: Command = {
     }
     http.start();
     logger.log("info", "vigil started", { version: VERSION, config: path, instances: config.instances.length, http: http.url });
+    // systemd Type=notify: ready once every instance started; the watchdog is fed while the
+    // event loop that runs the instances turns (a wedged loop is restarted by systemd).
+    const sd = new SdNotifier();
+    sd.notify(`READY=1\nSTATUS=${config.instances.length} instance(s)`);
+    const watchdogMs = watchdogIntervalMs();
+    const watchdog = watchdogMs === null ? null : setInterval(() => sd.notify("WATCHDOG=1"), Math.max(10, watchdogMs / 2));
 
     const reloader = new Reloader(
       {
@@ -211,19 +219,26 @@ export const runCommand: Command = {
       }
       stopping = true;
       reloader.cancel();
+      sd.notify("STOPPING=1");
       logger.log("info", `${signal}: resigning and stopping`, { bound_ms: daemon.stopBoundMs() });
       void daemon.shutdown().then(async () => {
         http.stop();
         await ports.close();
         journal.flush();
         logger.log("info", "vigil stopped");
+        if (watchdog) clearInterval(watchdog);
+        sd.close();
         settle(0);
       });
     };
     const hup = () => {
       if (stopping) return;
       logger.log("info", "SIGHUP: reloading", { config: path });
+      sd.notify(`RELOADING=1\nMONOTONIC_USEC=${Math.round(monotonicMs() * 1000)}`);
       reloader.request();
+      void reloader.idle().then(() => {
+        if (!stopping) sd.notify(`READY=1\nSTATUS=${daemon.status().lastReload?.ok === false ? "last reload refused" : "reloaded"}`);
+      });
     };
     onSignal.set("SIGTERM", () => stop("SIGTERM"));
     onSignal.set("SIGINT", () => stop("SIGINT"));
