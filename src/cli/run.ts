@@ -12,7 +12,7 @@ import { DEFAULT_KEEPALIVED_PATH, DEFAULT_TOML_PATH, type Diagnostic, type Vigil
 import { createApp } from "../http/app.ts";
 import { registerErrorMetrics } from "../http/error-metrics.ts";
 import { createMetrics } from "../http/metrics.ts";
-import { createLinuxPorts, enableRealtimeAllThreads, lockMemory, OsError, type LinuxPorts } from "../os/linux/index.ts";
+import { createLinuxPorts, DEFAULT_RLIMIT_RTTIME_US, limitRealtimeCpu, lockMemory, OsError, type LinuxPorts } from "../os/linux/index.ts";
 import { findVipConflicts } from "../runtime/conflicts.ts";
 import { Daemon, StartupError } from "../runtime/daemon.ts";
 import { dataDump, statsDump, writeDump } from "../runtime/dumps.ts";
@@ -135,8 +135,8 @@ export const runCommand: Command = {
       console.error(`vigil run: ${privilegeHint(e)}`);
       return 1;
     }
-    // After the rx worker exists, so that every thread (worker, JIT, GC) gets SCHED_RR.
-    if (rtPriority > 0 || config.global.noSwap) applyRealtime(rtPriority, logger);
+    // Only the io thread (adverts, timers, receive) runs SCHED_RR; main, GC, JIT, HTTP stay SCHED_OTHER.
+    if (rtPriority > 0 || config.global.noSwap) await applyRealtime(rtPriority, ports, logger);
     const errors = new ErrorCounts();
     const stateDir = flag(args, "state-dir") ?? "/run/vigil";
     // A state dir that cannot be written is logged and counted, never fatal (journal.ts).
@@ -257,10 +257,22 @@ function defaultRealtime(config: VigilConfig): number {
   return config.instances.some((i) => i.advertIntervalCs < 100) ? 10 : 0;
 }
 
-function applyRealtime(priority: number, logger: StreamLogger): void {
+/**
+ * As keepalived's vrrp_rt_priority + vrrp_rlimit_rttime: SCHED_RR | SCHED_RESET_ON_FORK for the io
+ * thread only (scripts and every other thread stay SCHED_OTHER); RLIMIT_RTTIME so a runaway loop
+ * cannot starve the router: SIGXCPU after 10 ms of CPU without blocking demotes the thread,
+ * SIGKILL after 100 ms.
+ */
+async function applyRealtime(priority: number, ports: LinuxPorts, logger: StreamLogger): Promise<void> {
   if (priority > 0) {
-    const rt = enableRealtimeAllThreads(priority);
-    if (!rt.ok) logger.log("warn", "could not enable realtime scheduling", { error: rt.error.message });
+    const lim = limitRealtimeCpu(DEFAULT_RLIMIT_RTTIME_US, 10 * DEFAULT_RLIMIT_RTTIME_US);
+    if (!lim.ok) logger.log("warn", "could not set RLIMIT_RTTIME", { error: lim.error.message });
+    process.on("SIGXCPU", () => {
+      const ok = ports.rx.dropRealtime();
+      logger.log("error", "io thread exceeded its realtime CPU budget (RLIMIT_RTTIME): now SCHED_OTHER", { demoted: ok });
+    });
+    const rt = await ports.rx.setRealtime(priority);
+    if (!rt.ok) logger.log("warn", "could not enable realtime scheduling", { error: new OsError("sched_setscheduler", rt.errno, `SCHED_RR ${priority}`).message });
   }
   const mem = lockMemory();
   if (!mem.ok) logger.log("warn", "could not lock memory", { error: mem.error.message });

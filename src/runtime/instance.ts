@@ -13,6 +13,7 @@ import type {
   InstanceStatus,
   Logger,
   MetricsSink,
+  PacedAdvert,
   ReceivedDatagram,
   TimerHandle,
   VrrpTransport,
@@ -81,6 +82,13 @@ export class Instance {
   private readonly garp: GarpScheduler;
   /** Encoded adverts by priority: the advert timer is the hot path, encode once. */
   private readonly advertCache = new Map<number, { dst: string; bytes: Uint8Array }[]>();
+  /**
+   * The Adver_Timer as a schedule of the transport's pacer (another thread sends at the deadlines;
+   * see arm()). nextAtMs: the pacer's next deadline, which the FSM's re-arm normally names again.
+   */
+  private paced: { handle: TimerHandle; priority: number; intervalMs: number; nextAtMs: number } | null = null;
+  /** While the FSM handles a paced advert's timer event: what the pacer's send did. */
+  private pacedResult: PacedAdvert | null = null;
   private lastSentMs: number | null = null;
   private lastRxMs: number | null = null;
   private lastRxFrom: string | null = null;
@@ -145,6 +153,7 @@ export class Instance {
       this.reportedPriority = this.fsm.priority;
       this.deps.metrics.priority(this.labels, this.cfg.priority, this.fsm.priority);
     }
+    if (this.paced && this.paced.priority !== this.fsm.priority) this.repace(); // the next advert carries it
   }
 
   /** A decoded advert that passed the instance checks. */
@@ -170,6 +179,7 @@ export class Instance {
     this.cfg = cfg;
     this.fsm = { ...this.fsm, params: fsmParams(cfg, this.link.srcAddress) };
     this.advertCache.clear();
+    if (this.paced) this.repace(); // new addresses or interval: new bytes for the pacer
     this.vips.replace([...cfg.virtualIps, ...cfg.excludedVips], cfg.virtualRoutes);
     this.deps.metrics.priority(this.labels, cfg.priority, effectivePriority);
     if (effectivePriority !== this.fsm.priority) this.dispatch({ type: "priority", priority: effectivePriority });
@@ -260,7 +270,7 @@ export class Instance {
     }
   }
 
-  private sendAdvert(priority: number): void {
+  private advertPackets(priority: number): { dst: string; bytes: Uint8Array }[] {
     let packets = this.advertCache.get(priority);
     if (!packets) {
       const dsts = this.cfg.unicastPeers.length > 0 ? this.cfg.unicastPeers : [this.cfg.family === 4 ? VRRP_GROUP_V4 : VRRP_GROUP_V6];
@@ -282,10 +292,41 @@ export class Instance {
       }));
       this.advertCache.set(priority, packets);
     }
+    return packets;
+  }
+
+  private sendAdvert(priority: number): void {
+    // The periodic advert the pacer already sent (this is its timer event): count what it did.
+    const paced = priority > 0 ? this.pacedResult : null;
+    this.pacedResult = null;
+    // Taking over: the first advert leaves once this step has added the VIPs (the FSM lists the
+    // advert first), from arm("advert") just after. The old master drops its VIPs when it hears us
+    // (make-before-break), so our VIPs must be up by then; the netlink add costs ~0.1 ms.
+    if (!paced && priority > 0 && this.fsm.state === "master" && !this.vips.holding) {
+      if (this.firstAdvert === null) queueMicrotask(() => this.flushFirstAdvert());
+      this.firstAdvert = priority;
+      return;
+    }
+    this.sendNow(priority, paced);
+  }
+
+  private firstAdvert: number | null = null;
+
+  private flushFirstAdvert(): void {
+    const priority = this.firstAdvert;
+    this.firstAdvert = null;
+    if (priority !== null && !this.stopped && this.fsm.state === "master") this.sendNow(priority, null);
+  }
+
+  private sendNow(priority: number, paced: PacedAdvert | null): void {
+    const packets = this.advertPackets(priority);
     let sentAll = true;
-    for (const p of packets) {
+    for (let i = 0; i < packets.length; i++) {
+      const p = packets[i]!;
       try {
-        this.deps.transport.send(this.link.ifindex, this.cfg.family, p.bytes, p.dst, this.link.srcAddress);
+        const err = paced ? paced.errors[i] : null;
+        if (err) throw err;
+        if (!paced) this.deps.transport.send(this.link.ifindex, this.cfg.family, p.bytes, p.dst, this.link.srcAddress);
         this.sendFailing = false;
       } catch (e) {
         sentAll = false;
@@ -358,7 +399,7 @@ export class Instance {
   }
 
   private clearTimers(): void {
-    for (const t of this.timers.values()) this.deps.clock.clearTimer(t);
+    for (const [name, t] of this.timers) this.clearHandle(name, t);
     this.timers.clear();
     this.cancelVipRetry();
     for (const t of this.faultRetries.values()) this.deps.clock.clearTimer(t);
@@ -366,6 +407,8 @@ export class Instance {
   }
 
   private arm(timer: TimerName, atMs: number): void {
+    if (timer === "advert") this.flushFirstAdvert();
+    if (timer === "advert" && this.armPaced(atMs)) return;
     this.cancel(timer);
     this.timers.set(
       timer,
@@ -378,8 +421,72 @@ export class Instance {
 
   private cancel(timer: TimerName): void {
     const h = this.timers.get(timer);
-    if (h) this.deps.clock.clearTimer(h);
+    if (h) this.clearHandle(timer, h);
     this.timers.delete(timer);
+  }
+
+  private clearHandle(timer: TimerName, h: TimerHandle): void {
+    if (timer === "advert" && this.paced?.handle === h) this.stopPaced();
+    else this.deps.clock.clearTimer(h);
+  }
+
+  /**
+   * The Adver_Timer of a master as a pacer schedule: the pacer sends at each deadline on its own
+   * thread and keeps going every interval; each advert it sent comes back as this timer's event
+   * (onPaced), and the FSM's re-arm for deadline + interval finds the schedule already there.
+   * Anything else (new priority, interval, bytes, or a re-arm off the schedule) restarts it.
+   * False: no pacer (or no socket): the clock's timer and a send from this thread, as before.
+   */
+  private armPaced(atMs: number): boolean {
+    const pacer = this.deps.transport.pacer;
+    if (!pacer || this.stopped || this.fsm.state !== "master" || this.fsm.priority <= 0) return false;
+    const priority = this.fsm.priority;
+    const intervalMs = this.cfg.advertIntervalCs * 10;
+    const p = this.paced;
+    if (p && this.timers.get("advert") === undefined && p.priority === priority && p.intervalMs === intervalMs && Math.abs(p.nextAtMs - atMs) < 1e-3) {
+      this.timers.set("advert", p.handle);
+      return true;
+    }
+    this.cancel("advert");
+    this.stopPaced();
+    const packets = this.advertPackets(priority);
+    const handle = pacer.start(this.link.ifindex, this.cfg.family, packets, this.link.srcAddress, atMs, intervalMs, (r) => this.onPaced(r));
+    if (!handle) return false;
+    this.paced = { handle, priority, intervalMs, nextAtMs: atMs };
+    this.timers.set("advert", handle);
+    return true;
+  }
+
+  private onPaced(r: PacedAdvert): void {
+    const p = this.paced;
+    if (!p || this.stopped) return;
+    p.nextAtMs = r.nextAtMs;
+    if (this.timers.get("advert") === p.handle) this.timers.delete("advert"); // this timer fired
+    this.pacedResult = r;
+    try {
+      this.dispatch({ type: "timer", timer: "advert" });
+    } finally {
+      this.pacedResult = null;
+    }
+    // The FSM did not take the schedule back (no longer master, stopped): the pacer stops too.
+    if (this.paced === p && this.timers.get("advert") !== p.handle) this.stopPaced();
+  }
+
+  /** Same schedule, new bytes (priority or configuration changed). */
+  private repace(): void {
+    const p = this.paced;
+    if (!p) return;
+    const at = p.nextAtMs;
+    this.cancel("advert");
+    this.stopPaced();
+    if (this.fsm.state === "master" && this.fsm.advertDeadlineMs !== null) this.arm("advert", at);
+  }
+
+  private stopPaced(): void {
+    const p = this.paced;
+    if (!p) return;
+    this.paced = null;
+    this.deps.transport.pacer?.stop(p.handle);
   }
 
   private onTransition(from: FsmState["state"], to: FsmState["state"], reason: NonNullable<FsmState["lastTransitionReason"]>): void {

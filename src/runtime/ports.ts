@@ -67,6 +67,41 @@ export interface VrrpTransport {
   /** Close the socket of one interface/family (a reload removed its last instance). */
   release(ifindex: number, family: Family): void;
   close(): void;
+  /** Optional: sends a master's periodic adverts off the main thread (Linux: the io thread). */
+  readonly pacer?: AdvertPacer;
+}
+
+/** One periodic advert as the pacer sent it. */
+export interface PacedAdvert {
+  /** The deadline it was due at, and the next one (monotonic ms, as Clock.nowMs). */
+  atMs: number;
+  nextAtMs: number;
+  /** One per packet, in the order given to start(): null when it was sent, else the send error. */
+  errors: (Error | null)[];
+}
+
+/**
+ * Periodic adverts sent at their deadlines by another thread, so a pause of the main thread
+ * (GC, a long task) cannot delay them. The bytes are fixed for a schedule: a new priority or new
+ * addresses mean stop() and start() again. onSent runs on the main thread once per advert sent,
+ * in order, with that advert's errors.
+ */
+export interface AdvertPacer {
+  /**
+   * Sends `packets` from `src` at `atMs`, then every `intervalMs` (after a stall, from the wake-up).
+   * Returns null when it cannot (no socket for the interface): send from the main thread instead.
+   */
+  start(
+    ifindex: number,
+    family: Family,
+    packets: readonly { dst: string; bytes: Uint8Array }[],
+    src: string,
+    atMs: number,
+    intervalMs: number,
+    onSent: (r: PacedAdvert) => void,
+  ): TimerHandle | null;
+  /** Once this returns, no advert of that schedule is sent any more. Idempotent. */
+  stop(handle: TimerHandle): void;
 }
 
 export interface AddressSpec {

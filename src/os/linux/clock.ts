@@ -1,34 +1,36 @@
-// Clock port on performance.now(). Timers fire at an absolute monotonic deadline, never before it:
-// Bun's setTimeout has about 1 ms granularity and often wakes up to ~0.9 ms EARLY, so each timer is
-// armed slightly late (biasMs), re-armed if it still woke more than spinMaxMs early, and the last
-// sub-millisecond is busy-waited. Measured at a 20 ms period (idle): error p50 0.18 ms, p99 0.55 ms,
-// never early, ~0.15 ms of spinning per timer.
+// Clock port on performance.now(). With an io thread (rx.ts, the default in createLinuxPorts) every
+// timer is a deadline on that thread's timerfd (TFD_TIMER_ABSTIME, CLOCK_MONOTONIC): it never
+// fires early, its expiry is posted here, and nothing busy-waits. While the callback runs, nowMs()
+// is the event time (the deadline, or the wake-up if later; see rx.ts), so what the callback arms
+// counts from the deadline and not from when the main thread got to it.
+//
+// Without an io thread (tests, or once it stopped) timers fall back to setTimeout, which wakes up
+// to ~0.9 ms early: those are re-armed until the deadline has passed (never early, no spinning).
 
 import type { Clock, TimerHandle } from "../../runtime/ports.ts";
-
-/** Timers armed further ahead than this are not busy-waited. */
-const SPIN_HORIZON_MS = 250;
+import type { RxLoop } from "./rx.ts";
 
 export interface LinuxClockOptions {
-  /** Added to every setTimeout delay to offset early wake-ups (default 0.25 ms). */
+  /** Added to every setTimeout delay of the fallback to offset early wake-ups (default 0.25 ms). */
   biasMs?: number;
-  /** Largest remainder busy-waited instead of re-arming (default 1 ms). */
-  spinMaxMs?: number;
 }
+
+type Armed = { io: number } | { timeout: ReturnType<typeof setTimeout> };
 
 export class LinuxClock implements Clock {
   private nextId = 1;
-  private readonly timers = new Map<number, ReturnType<typeof setTimeout>>();
+  private readonly timers = new Map<number, Armed>();
   private readonly biasMs: number;
-  private readonly spinMaxMs: number;
 
-  constructor(opts: LinuxClockOptions = {}) {
+  constructor(
+    opts: LinuxClockOptions = {},
+    private readonly io?: RxLoop,
+  ) {
     this.biasMs = opts.biasMs ?? 0.25;
-    this.spinMaxMs = opts.spinMaxMs ?? 1;
   }
 
   nowMs(): number {
-    return performance.now();
+    return this.io?.eventMs ?? performance.now();
   }
 
   wallMs(): number {
@@ -37,28 +39,34 @@ export class LinuxClock implements Clock {
 
   setTimer(atMs: number, fn: () => void): TimerHandle {
     const id = this.nextId++;
-    // Spin only for sub-second timers: a 1 s advert needs no sub-millisecond precision, and 255
-    // instances spinning ~0.15 ms each cost 4 % of a core (measured: 6.0 % → 2.1 % without it).
-    const spinMaxMs = atMs - performance.now() < SPIN_HORIZON_MS ? this.spinMaxMs : 0;
+    if (this.io?.available) {
+      this.timers.set(id, {
+        io: this.io.setTimer(atMs, () => {
+          this.timers.delete(id);
+          fn();
+        }),
+      });
+      return { id };
+    }
     const tick = () => {
       const rem = atMs - performance.now();
-      if (rem > spinMaxMs) {
-        this.timers.set(id, setTimeout(tick, rem + this.biasMs));
+      if (rem > 0) {
+        this.timers.set(id, { timeout: setTimeout(tick, rem + this.biasMs) });
         return;
       }
-      while (spinMaxMs > 0 && performance.now() < atMs); // at most spinMaxMs
       this.timers.delete(id);
       fn();
     };
     // Always asynchronous, even for a deadline already past.
-    this.timers.set(id, setTimeout(tick, Math.max(0, atMs - performance.now() + this.biasMs)));
+    this.timers.set(id, { timeout: setTimeout(tick, Math.max(0, atMs - performance.now() + this.biasMs)) });
     return { id };
   }
 
   clearTimer(handle: TimerHandle): void {
     const t = this.timers.get(handle.id);
     if (t === undefined) return;
-    clearTimeout(t);
+    if ("io" in t) this.io?.clearTimer(t.io);
+    else clearTimeout(t.timeout);
     this.timers.delete(handle.id);
   }
 

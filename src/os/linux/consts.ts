@@ -63,6 +63,15 @@ export const EFD_CLOEXEC = 0o2000000;
 export const SCHED_OTHER = 0;
 export const SCHED_FIFO = 1;
 export const SCHED_RR = 2;
+/** OR-ed into the policy: threads and processes created later start SCHED_OTHER (sched(7)). */
+export const SCHED_RESET_ON_FORK = 0x40000000;
+/** CPU µs a realtime thread may use without a blocking call: soft → SIGXCPU, hard → SIGKILL. */
+export const RLIMIT_RTTIME = 15;
+
+export const CLOCK_MONOTONIC = 1;
+export const TFD_NONBLOCK = 0o4000;
+export const TFD_CLOEXEC = 0o2000000;
+export const TFD_TIMER_ABSTIME = 1;
 export const MCL_CURRENT = 1;
 export const MCL_FUTURE = 2;
 export const MCL_ONFAULT = 4;

@@ -16,7 +16,10 @@ export { LinuxClock } from "./clock.ts";
 export { OsError, type ErrnoCode } from "./errors.ts";
 export { LinuxLinkWatcher } from "./link-watch.ts";
 export { NetlinkSocket } from "./netlink.ts";
-export { disableRealtimeAllThreads, enableRealtime, enableRealtimeAllThreads, lockMemory, currentPolicy, type RealtimeResult } from "./realtime.ts";
+export {
+  DEFAULT_RLIMIT_RTTIME_US, disableRealtimeAllThreads, enableRealtime, enableRealtimeAllThreads, limitRealtimeCpu, lockMemory, currentPolicy, threadPolicy,
+  type RealtimeResult,
+} from "./realtime.ts";
 export { LinuxAddressManager } from "./rtnl.ts";
 export { RxLoop } from "./rx.ts";
 export { LinuxVrrpTransport, VRRP_GROUP4, VRRP_GROUP6 } from "./vrrp-socket.ts";
@@ -25,6 +28,8 @@ export { getuid, ifNameToIndex } from "./libc.ts";
 export interface LinuxPortsOptions {
   rx?: RxLoopOptions;
   clock?: LinuxClockOptions;
+  /** Periodic adverts sent by the io thread at their deadline (default true). */
+  pace?: boolean;
   /** IPv6 VRRP checksum by the kernel (IPV6_CHECKSUM=6) instead of the protocol core. */
   kernelChecksum6?: boolean;
   /** Router flag in unsolicited NAs. */
@@ -47,13 +52,13 @@ export interface LinuxPorts {
 export function createLinuxPorts(opts: LinuxPortsOptions = {}): LinuxPorts {
   const rx = new RxLoop(opts.rx);
   const netlink = new NetlinkSocket({ timeoutMs: opts.netlinkTimeoutMs });
-  const transport = new LinuxVrrpTransport({ rx, kernelChecksum6: opts.kernelChecksum6 });
+  const transport = new LinuxVrrpTransport({ rx, kernelChecksum6: opts.kernelChecksum6, ...(opts.pace === false && { pace: false }) });
   const addresses = new LinuxAddressManager({ netlink });
   const announcer = new LinuxAnnouncer({ router: opts.naRouterFlag });
   const links = new LinuxLinkWatcher({ rx, netlink });
   let closed = false;
   return {
-    clock: new LinuxClock(opts.clock),
+    clock: new LinuxClock(opts.clock, rx),
     prober: { whoHas: arpWhoHas },
     transport,
     addresses,

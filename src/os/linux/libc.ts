@@ -30,6 +30,8 @@ const SYMBOLS = {
   mlockall: { args: [i32], returns: i32 },
   munlockall: { args: [], returns: i32 },
   getuid: { args: [], returns: u32 },
+  setrlimit: { args: [i32, ptr], returns: i32 },
+  getrlimit: { args: [i32, ptr], returns: i32 },
 } as const;
 
 function open() {

@@ -1,8 +1,9 @@
 // Realtime scheduling and memory locking (keepalived's vrrp_rt_priority / vrrp_no_swap).
-// sched_setscheduler(0, …) applies to the calling thread; threads created afterwards (the rx
-// Worker) inherit it, so call enableRealtime() before the transport opens its first socket.
+// vigil runs only its io thread SCHED_RR (RxLoop.setRealtime, from that thread, with
+// SCHED_RESET_ON_FORK), bounded by RLIMIT_RTTIME (limitRealtimeCpu); the main, GC, JIT and HTTP
+// threads stay SCHED_OTHER. The process-wide helpers below remain for benches and tests.
 
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import * as C from "./consts.ts";
 import { OsError } from "./errors.ts";
 import { errno, libc } from "./libc.ts";
@@ -68,6 +69,34 @@ export function disableRealtime(): RealtimeResult {
 export function currentPolicy(): string | number {
   const p = libc.sched_getscheduler(0);
   return p === C.SCHED_OTHER ? "other" : p === C.SCHED_FIFO ? "fifo" : p === C.SCHED_RR ? "rr" : p;
+}
+
+/** keepalived's vrrp_rlimit_rttime default: 10 ms of CPU without a blocking call. */
+export const DEFAULT_RLIMIT_RTTIME_US = 10_000;
+
+/**
+ * RLIMIT_RTTIME for the process (counted per realtime thread): past `softUs` of CPU without
+ * blocking the kernel sends SIGXCPU (the caller demotes the thread), past `hardUs` SIGKILL. A
+ * runaway realtime loop cannot starve the router. keepalived: soft = rttime / 2, hard = rttime.
+ */
+export function limitRealtimeCpu(softUs: number, hardUs: number): RealtimeResult {
+  const rl = new BigUint64Array(2);
+  rl[0] = BigInt(Math.round(softUs));
+  rl[1] = BigInt(Math.round(hardUs));
+  const r = libc.setrlimit(C.RLIMIT_RTTIME, new Uint8Array(rl.buffer));
+  return r < 0 ? { ok: false, error: new OsError("setrlimit", errno(), "RLIMIT_RTTIME") } : { ok: true };
+}
+
+/** Scheduling policy of any thread of this process, from /proc (e.g. "SCHED_RR 10", "SCHED_OTHER"). */
+export function threadPolicy(tid: number): string {
+  try {
+    const sched = readFileSync(`/proc/self/task/${tid}/sched`, "utf8");
+    const policy = Number(sched.match(/^policy\s*:\s*(\d+)/m)?.[1] ?? -1);
+    const prio = Number(sched.match(/^prio\s*:\s*(\d+)/m)?.[1] ?? 120);
+    return policy === C.SCHED_RR ? `SCHED_RR ${99 - prio}` : policy === C.SCHED_FIFO ? `SCHED_FIFO ${99 - prio}` : "SCHED_OTHER";
+  } catch {
+    return "unknown";
+  }
 }
 
 export interface LockMemoryOptions {

@@ -1,6 +1,8 @@
-// The contract between rx.ts (main thread) and rx-worker.ts: a SharedArrayBuffer fd table guarded by
-// a seqlock (so the worker re-reads it synchronously, without waiting for its event loop), an
-// eventfd to wake poll(), and the messages the worker posts.
+// The contract between rx.ts (main thread) and rx-worker.ts (the io thread): a SharedArrayBuffer fd
+// table guarded by a seqlock (so the worker re-reads it synchronously, without waiting for its event
+// loop), an eventfd to wake poll(), commands on a MessagePort that the worker drains synchronously
+// (receiveMessageOnPort) after the eventfd woke it, advert-slot words in a second SharedArrayBuffer
+// (so a cancel is synchronous), and the messages the worker posts.
 
 import type { Family } from "../../protocol/types.ts";
 
@@ -12,14 +14,75 @@ export const CODE_KIND: Record<number, RxKind> = { 1: "vrrp4", 2: "vrrp6", 3: "n
 export const CTL_GEN = 0; // seqlock generation: odd while the main thread writes
 export const CTL_STOP = 1;
 export const CTL_COUNT = 2;
-export const CTL_ENTRIES = 3; // then (fd, kind) pairs
+/** Datagrams posted to the main thread and not yet handled there (the bounded receive queue). */
+export const CTL_INFLIGHT = 3;
+/** Bound of that queue: past it, VRRP datagrams are read and dropped (counted in CTL_OVERFLOW). */
+export const CTL_QUEUE_CAP = 4;
+/** Datagrams dropped because the queue was full, since start. */
+export const CTL_OVERFLOW = 5;
+export const CTL_ENTRIES = 6; // then (fd, kind) pairs
 export const MAX_FDS = 256;
 export const CTL_INTS = CTL_ENTRIES + 2 * MAX_FDS;
+
+/**
+ * Advert slots: one Int32 word per paced advert schedule, (generation << 2) | state. The main thread
+ * bumps the generation to arm (ARMED) or cancel (IDLE), spinning while the worker holds SENDING, so
+ * once cancel() returns no advert of that schedule can leave any more.
+ */
+export const SLOT_IDLE = 0;
+export const SLOT_ARMED = 1;
+export const SLOT_SENDING = 2;
+export const MAX_SLOTS = 4096;
 
 export interface RxInit {
   t: "init";
   control: SharedArrayBuffer;
+  slots: SharedArrayBuffer;
   eventFd: number;
+  port: MessagePort;
+}
+
+/** One datagram of a paced advert, ready for sendmsg (addresses as bytes). */
+export interface PacedPacket {
+  fd: number;
+  family: Family;
+  ifindex: number;
+  dst: Uint8Array;
+  src: Uint8Array;
+  bytes: Uint8Array;
+}
+
+/** Commands main → worker, on the port. Times are CLOCK_MONOTONIC ms. */
+export type IoCommand =
+  | { c: "timer"; id: number; at: number }
+  | { c: "clear"; id: number }
+  | { c: "pace"; key: number; word: number; at: number; interval: number; packets: PacedPacket[] }
+  | { c: "unpace"; key: number }
+  | { c: "rt"; priority: number };
+
+/** A timer armed through the worker expired (mono: when the worker woke for it). */
+export interface IoFireMsg {
+  t: "fire";
+  id: number;
+  mono: number;
+}
+
+/** A paced advert went out (errnos: one per packet, 0 = sent); next: when the worker sends again. */
+export interface IoSentMsg {
+  t: "sent";
+  key: number;
+  word: number;
+  at: number;
+  mono: number;
+  next: number;
+  errnos: number[];
+}
+
+export interface IoRtMsg {
+  t: "rt";
+  ok: boolean;
+  errno: number;
+  tid: number;
 }
 
 export interface RxDatagramMsg {
@@ -56,4 +119,4 @@ export interface RxErrorMsg {
 }
 
 export type RxFdMsg = RxDatagramMsg | RxNetlinkMsg | RxOverrunMsg | RxErrorMsg;
-export type RxWorkerMsg = RxFdMsg | { t: "ready" } | { t: "stopped" };
+export type RxWorkerMsg = RxFdMsg | IoFireMsg | IoSentMsg | IoRtMsg | { t: "ready"; tid: number } | { t: "stopped" };

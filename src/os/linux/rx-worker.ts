@@ -1,17 +1,28 @@
-// The one receive thread: blocks in poll() on every registered socket plus an eventfd, drains
-// each ready socket with recvmsg(MSG_DONTWAIT) and posts what it read to the main thread.
+// The io thread: blocks in poll() on every registered socket, an eventfd (commands, table changes)
+// and a timerfd (TFD_TIMER_ABSTIME, CLOCK_MONOTONIC). It
+//  - sends the periodic adverts of every master at their deadline (bytes pre-encoded by the main
+//    thread, handed over when they change) and posts each result (errno per packet) back, so a GC
+//    pause or a long task on the main thread cannot delay an advert;
+//  - expires the main thread's timers (master-down, skew, …) at their deadline and posts the expiry;
+//  - drains each ready socket with recvmsg(MSG_DONTWAIT) and posts what it read, through a bounded
+//    queue: past CTL_QUEUE_CAP unhandled datagrams, VRRP datagrams are dropped and counted.
+// Timers and adverts go before reading sockets, and a long read round stops when a deadline is due.
+// Only this thread runs SCHED_RR when realtime is on (with SCHED_RESET_ON_FORK).
 // Compiled binaries need this file as a second entry point, with the repository root as the
 // entries' common root (rx.ts then finds it at ./src/os/linux/rx-worker.ts inside the executable):
 //   bun build --compile --bytecode --format=esm main.ts src/os/linux/rx-worker.ts --outfile dist/vigil
 
+import { readlinkSync } from "node:fs";
+import { receiveMessageOnPort } from "node:worker_threads";
 import type { Family } from "../../protocol/types.ts";
 import * as C from "./consts.ts";
 import { ERRNO } from "./errors.ts";
 import { formatIPv4, formatIPv6 } from "./inet.ts";
-import { libc, orErrno, perfToMonotonicOffsetMs } from "./libc.ts";
-import { alloc, MsgHdr, parseCmsgs, SOCKADDR_IN6_LEN, view } from "./structs.ts";
+import { errno, libc, orErrno, perfToMonotonicOffsetMs } from "./libc.ts";
+import { alloc, buildCmsg, in6Pktinfo, inPktinfo, MsgHdr, parseCmsgs, SOCKADDR_IN6_LEN, sockaddrIn, sockaddrIn6, view } from "./structs.ts";
 import {
-  CODE_KIND, CTL_COUNT, CTL_ENTRIES, CTL_GEN, CTL_STOP, MAX_FDS, type RxInit, type RxKind, type RxWorkerMsg,
+  CODE_KIND, CTL_COUNT, CTL_ENTRIES, CTL_GEN, CTL_INFLIGHT, CTL_OVERFLOW, CTL_QUEUE_CAP, CTL_STOP, MAX_FDS, SLOT_ARMED, SLOT_SENDING,
+  type IoCommand, type PacedPacket, type RxInit, type RxKind, type RxWorkerMsg,
 } from "./rx-protocol.ts";
 
 declare const self: Worker;
@@ -20,21 +31,161 @@ const post = (m: RxWorkerMsg, transfer?: ArrayBuffer[]) => self.postMessage(m, t
 
 const BUF_LEN = 65536;
 const MAX_PER_ROUND = 64; // datagrams read from one fd before giving the others a turn
+const FIXED = 2; // poll slots 0 (eventfd) and 1 (timerfd) come before the sockets
+
+interface Slot {
+  word: number;
+  next: number;
+  interval: number;
+  sends: { fd: number; msg: MsgHdr; keep: Uint8Array[] }[];
+}
+
+function threadId(): number {
+  try {
+    return Number(readlinkSync("/proc/thread-self").split("/").pop()) || 0;
+  } catch {
+    return 0;
+  }
+}
+
+function prepare(p: PacedPacket): { fd: number; msg: MsgHdr; keep: Uint8Array[] } {
+  const name = p.family === 4 ? sockaddrIn(p.dst) : sockaddrIn6(p.dst, p.ifindex);
+  const control =
+    p.family === 4 ? buildCmsg(C.IPPROTO_IP, C.IP_PKTINFO, inPktinfo(p.ifindex, p.src)) : buildCmsg(C.IPPROTO_IPV6, C.IPV6_PKTINFO, in6Pktinfo(p.ifindex, p.src));
+  const data = alloc(p.bytes.byteLength);
+  data.set(p.bytes);
+  const msg = new MsgHdr().set(name, data, control);
+  return { fd: p.fd, msg, keep: [name, control, data] };
+}
 
 function run(init: RxInit): void {
   const ctl = new Int32Array(init.control);
+  const slotWords = new Int32Array(init.slots);
   const offsetMs = perfToMonotonicOffsetMs();
-  const pollBuf = alloc(8 * (MAX_FDS + 1));
+  const pollBuf = alloc(8 * (MAX_FDS + FIXED));
   const pv = view(pollBuf);
   const buf = alloc(BUF_LEN);
   const name = alloc(SOCKADDR_IN6_LEN);
   const control = alloc(512);
   const msg = new MsgHdr();
   const evBuf = alloc(8);
+  const itimer = alloc(32); // struct itimerspec { interval, value }, each { tv_sec, tv_nsec }
+  const iv = view(itimer);
+  const timerFd = libc.timerfd_create(C.CLOCK_MONOTONIC, C.TFD_NONBLOCK | C.TFD_CLOEXEC);
+  if (timerFd < 0) {
+    post({ t: "error", fd: -1, syscall: "timerfd_create", errno: errno() });
+    return;
+  }
 
   let listGen = -1;
   let fds: number[] = [];
   let kinds: RxKind[] = [];
+
+  /** Main-thread timers: id → CLOCK_MONOTONIC deadline. */
+  const timers = new Map<number, number>();
+  const slots = new Map<number, Slot>();
+  /** Earliest deadline of both (Infinity: none); recomputed when it fired or may have moved later. */
+  let nextDue = Infinity;
+  let armedAt = -1; // what the timerfd is armed for (-1: disarmed)
+
+  const nowMono = () => performance.now() + offsetMs;
+
+  const recompute = (): void => {
+    let d = Infinity;
+    for (const at of timers.values()) if (at < d) d = at;
+    for (const sl of slots.values()) if (sl.next < d) d = sl.next;
+    nextDue = d;
+  };
+
+  const armTimerFd = (): void => {
+    if (nextDue === armedAt) return;
+    if (nextDue === Infinity) {
+      iv.setBigInt64(16, 0n, true);
+      iv.setBigInt64(24, 0n, true);
+    } else {
+      // Round up to the next µs: the timerfd must never expire before the deadline.
+      const us = Math.ceil(nextDue * 1000);
+      iv.setBigInt64(16, BigInt(Math.floor(us / 1e6)), true);
+      iv.setBigInt64(24, BigInt((us % 1e6) * 1000), true);
+    }
+    libc.timerfd_settime(timerFd, nextDue === Infinity ? 0 : C.TFD_TIMER_ABSTIME, itimer, null);
+    armedAt = nextDue;
+  };
+
+  const command = (m: IoCommand): void => {
+    switch (m.c) {
+      case "timer":
+        timers.set(m.id, m.at);
+        if (m.at < nextDue) nextDue = m.at;
+        return;
+      case "clear":
+        timers.delete(m.id); // nextDue may now be early: a spurious wake-up recomputes it
+        return;
+      case "pace": {
+        slots.set(m.key, { word: m.word, next: m.at, interval: m.interval, sends: m.packets.map(prepare) });
+        if (m.at < nextDue) nextDue = m.at;
+        return;
+      }
+      case "unpace":
+        slots.delete(m.key);
+        return;
+      case "rt": {
+        const param = alloc(4);
+        view(param).setInt32(0, m.priority, true);
+        const policy = m.priority > 0 ? C.SCHED_RR | C.SCHED_RESET_ON_FORK : C.SCHED_OTHER | C.SCHED_RESET_ON_FORK;
+        const r = libc.sched_setscheduler(0, policy, param);
+        post({ t: "rt", ok: r === 0, errno: r === 0 ? 0 : errno(), tid: threadId() });
+        return;
+      }
+    }
+  };
+
+  const drainCommands = (): void => {
+    for (;;) {
+      const r = receiveMessageOnPort(init.port as unknown as import("node:worker_threads").MessagePort);
+      if (!r) return;
+      command(r.message as IoCommand);
+    }
+  };
+
+  /** Sends one paced advert if its slot is still armed with the same generation. */
+  const sendSlot = (key: number, sl: Slot, wake: number): void => {
+    const at = sl.next;
+    const w = sl.word;
+    if (Atomics.compareExchange(slotWords, key, w, w - SLOT_ARMED + SLOT_SENDING) !== w) {
+      slots.delete(key); // cancelled or re-armed: a newer "pace" command carries the new schedule
+      return;
+    }
+    const errnos: number[] = [];
+    for (const s of sl.sends) {
+      const r = orErrno(libc.sendmsg(s.fd, s.msg.hdr, 0));
+      errnos.push(r < 0 ? -r : 0);
+    }
+    Atomics.store(slotWords, key, w);
+    // As the FSM does: the next deadline counts from the ideal one; after a stall, from now.
+    const ideal = at + sl.interval;
+    sl.next = ideal > wake ? ideal : wake + sl.interval;
+    post({ t: "sent", key, word: w, at, mono: wake, next: sl.next, errnos });
+  };
+
+  /** Everything due: paced adverts first (they go on the wire), then timer expiries. */
+  const runDue = (): void => {
+    let now = nowMono();
+    if (now < nextDue) return;
+    for (const [key, sl] of slots) {
+      if (sl.next <= now) {
+        sendSlot(key, sl, now);
+        now = nowMono();
+      }
+    }
+    for (const [id, at] of timers) {
+      if (at <= now) {
+        timers.delete(id);
+        post({ t: "fire", id, mono: now });
+      }
+    }
+    recompute();
+  };
 
   const reload = (): void => {
     for (;;) {
@@ -53,15 +204,17 @@ function run(init: RxInit): void {
       kinds = k;
       pv.setInt32(0, init.eventFd, true);
       pv.setInt16(4, C.POLLIN, true);
+      pv.setInt32(8, timerFd, true);
+      pv.setInt16(12, C.POLLIN, true);
       for (let i = 0; i < f.length; i++) {
-        pv.setInt32(8 * (i + 1), f[i]!, true);
-        pv.setInt16(8 * (i + 1) + 4, C.POLLIN, true);
+        pv.setInt32(8 * (i + FIXED), f[i]!, true);
+        pv.setInt16(8 * (i + FIXED) + 4, C.POLLIN, true);
       }
       return;
     }
   };
 
-  const nowMono = () => performance.now() + offsetMs;
+  let dropped = false;
 
   /** Reads one datagram; returns false when the socket has nothing more (or failed). */
   const readOne = (fd: number, kind: RxKind): boolean => {
@@ -83,7 +236,14 @@ function run(init: RxInit): void {
     if (Atomics.load(ctl, CTL_GEN) !== listGen) return false;
     if (kind === "netlink") {
       const data = buf.slice(0, n);
+      Atomics.add(ctl, CTL_INFLIGHT, 1);
       post({ t: "netlink", fd, data, rxMono }, [data.buffer as ArrayBuffer]);
+      return true;
+    }
+    // The bounded queue: netlink above is never dropped (state), VRRP datagrams are past the cap.
+    if (Atomics.load(ctl, CTL_INFLIGHT) >= Atomics.load(ctl, CTL_QUEUE_CAP)) {
+      Atomics.add(ctl, CTL_OVERFLOW, 1);
+      dropped = true;
       return true;
     }
     let ifindex = 0;
@@ -120,32 +280,52 @@ function run(init: RxInit): void {
       dst = formatIPv4(buf, 16);
       payload = buf.slice(ihl, n);
     }
+    Atomics.add(ctl, CTL_INFLIGHT, 1);
     post({ t: "dgram", fd, family, ifindex, src, dst, ttl, payload, rxMono }, [payload.buffer as ArrayBuffer]);
     return true;
   };
 
-  post({ t: "ready" });
+  drainCommands();
+  post({ t: "ready", tid: threadId() });
   while (Atomics.load(ctl, CTL_STOP) === 0) {
     if (Atomics.load(ctl, CTL_GEN) !== listGen) reload();
-    const r = orErrno(libc.poll(pollBuf, fds.length + 1, -1));
+    runDue();
+    armTimerFd();
+    // After a round that dropped (queue full), sleep 1 ms on eventfd + timerfd only: a flood then
+    // costs a bounded share of the CPU, and the thread blocks (RLIMIT_RTTIME restarts) even at SCHED_RR.
+    const r = dropped ? orErrno(libc.poll(pollBuf, FIXED, 1)) : orErrno(libc.poll(pollBuf, fds.length + FIXED, -1));
+    const polledAll = !dropped;
+    dropped = false;
     if (r < 0) {
       if (-r === ERRNO.EINTR) continue;
       post({ t: "error", fd: -1, syscall: "poll", errno: -r });
       break;
     }
-    if (pv.getInt16(6, true) !== 0) libc.read(init.eventFd, evBuf, 8);
+    if (pv.getInt16(6, true) !== 0) {
+      libc.read(init.eventFd, evBuf, 8);
+      drainCommands();
+    }
+    if (pv.getInt16(14, true) !== 0) {
+      libc.read(timerFd, evBuf, 8);
+      armedAt = -1;
+    }
+    runDue();
+    if (!polledAll || r === 0) continue;
     if (Atomics.load(ctl, CTL_GEN) !== listGen) continue; // table changed: re-read before reading fds
     for (let i = 0; i < fds.length; i++) {
-      const off = 8 * (i + 1);
+      const off = 8 * (i + FIXED);
       const rev = pv.getInt16(off + 6, true);
       if (rev === 0) continue;
       if (rev & C.POLLNVAL) {
         pv.setInt32(off, -1, true); // closed under us; ignored until the table changes
         continue;
       }
-      for (let j = 0; j < MAX_PER_ROUND && readOne(fds[i]!, kinds[i]!); j++);
+      for (let j = 0; j < MAX_PER_ROUND && readOne(fds[i]!, kinds[i]!); j++) {
+        if (nowMono() >= nextDue) runDue(); // a deadline does not wait for the end of a read round
+      }
     }
   }
+  libc.close(timerFd);
   post({ t: "stopped" });
 }
 

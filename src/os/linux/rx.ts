@@ -1,15 +1,40 @@
-// Main-thread side of the receive path: owns the rx Worker, the shared fd table and the eventfd,
-// and dispatches what the worker reads to the handler registered for each fd.
+// Main-thread side of the io thread (rx-worker.ts): owns the Worker, the shared fd table, the eventfd
+// and the command port; dispatches what the worker reads to the handler registered for each fd,
+// expires timers armed through it and reports the paced adverts it sent.
+//
+// Event time: while a message of the worker is handled, `eventMs` is when it happened (a datagram:
+// when recvmsg returned; a timer or a paced advert: its deadline, or the wake-up if later). The
+// LinuxClock answers nowMs() with it, as keepalived's time_now is the time epoll returned: a
+// master-down deadline then counts from the advert's arrival, not from when the main thread got to it.
 
 import * as C from "./consts.ts";
 import { OsError } from "./errors.ts";
 import { libc, check, closeFd, perfToMonotonicOffsetMs } from "./libc.ts";
 import { alloc, view } from "./structs.ts";
 import {
-  CTL_COUNT, CTL_ENTRIES, CTL_GEN, CTL_INTS, CTL_STOP, KIND_CODE, MAX_FDS, type RxFdMsg, type RxKind, type RxWorkerMsg,
+  CTL_COUNT, CTL_ENTRIES, CTL_GEN, CTL_INFLIGHT, CTL_INTS, CTL_OVERFLOW, CTL_QUEUE_CAP, CTL_STOP, KIND_CODE, MAX_FDS, MAX_SLOTS,
+  SLOT_ARMED, SLOT_IDLE, SLOT_SENDING, type IoCommand, type PacedPacket, type RxFdMsg, type RxKind, type RxWorkerMsg,
 } from "./rx-protocol.ts";
 
-export type { RxKind, RxFdMsg } from "./rx-protocol.ts";
+export type { RxKind, RxFdMsg, PacedPacket } from "./rx-protocol.ts";
+
+/** Default bound of the receive queue (datagrams read, posted, not yet handled by the main thread). */
+export const DEFAULT_QUEUE_CAP = 2048;
+
+/** A paced advert as the io thread sent it (times in this thread's performance.now() base). */
+export interface PacedResult {
+  atMs: number;
+  nextAtMs: number;
+  /** One per packet: 0 sent, else the errno of sendmsg. */
+  errnos: number[];
+}
+
+export interface RealtimeReport {
+  ok: boolean;
+  errno: number;
+  /** Kernel thread id of the io thread. */
+  tid: number;
+}
 
 export interface RxLoopOptions {
   /** Where the worker module lives; defaults to ./rx-worker.ts beside this file. */
@@ -18,6 +43,20 @@ export interface RxLoopOptions {
   stopTimeoutMs?: number;
   /** The worker failed (could not load, or poll() failed). Default: print to stderr. */
   onFatal?: (e: Error) => void;
+  /** Bound of the receive queue (default DEFAULT_QUEUE_CAP). */
+  queueCap?: number;
+}
+
+interface TimerEntry {
+  at: number;
+  fn: () => void;
+}
+
+interface PaceEntry {
+  word: number;
+  at: number;
+  interval: number;
+  onSent: (r: PacedResult) => void;
 }
 
 interface Entry {
@@ -40,6 +79,19 @@ export function defaultWorkerUrl(): string {
 export class RxLoop {
   private readonly control = new SharedArrayBuffer(CTL_INTS * 4);
   private readonly ctl = new Int32Array(this.control);
+  private readonly slotsBuf = new SharedArrayBuffer(MAX_SLOTS * 4);
+  private readonly slotWords = new Int32Array(this.slotsBuf);
+  private readonly channel = new MessageChannel();
+  private readonly timers = new Map<number, TimerEntry>();
+  private nextTimerId = 1;
+  private readonly paces = new Map<number, PaceEntry>();
+  private readonly freeKeys: number[] = [];
+  private nextKey = 0;
+  private rtWaiters: ((r: RealtimeReport) => void)[] = [];
+  /** See the file comment: when the message being handled happened, else null. */
+  eventMs: number | null = null;
+  /** Kernel thread id of the io thread once it runs (0 before). */
+  tid = 0;
   private readonly entries = new Map<number, Entry>();
   private worker: Worker | null = null;
   private eventFd = -1;
@@ -59,6 +111,94 @@ export class RxLoop {
     const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
     promise.catch(() => {}); // observed through ready() or onFatal
     this.readyState = { promise, resolve, reject };
+    Atomics.store(this.ctl, CTL_QUEUE_CAP, opts.queueCap ?? DEFAULT_QUEUE_CAP);
+  }
+
+  /** Datagrams dropped because the receive queue was full, since start. */
+  get overflowCount(): number {
+    return Atomics.load(this.ctl, CTL_OVERFLOW);
+  }
+
+  /** Datagrams read by the io thread and not yet handled here. */
+  get queued(): number {
+    return Atomics.load(this.ctl, CTL_INFLIGHT);
+  }
+
+  /** Whether timers and pacing go through the io thread (false once stopped). */
+  get available(): boolean {
+    return !this.stopped;
+  }
+
+  /** A timer expired by the io thread's timerfd at `atMs` (performance.now() base); fn runs here. */
+  setTimer(atMs: number, fn: () => void): number {
+    const id = this.nextTimerId++;
+    this.timers.set(id, { at: atMs, fn });
+    this.command({ c: "timer", id, at: atMs + this.offsetMs }, true);
+    return id;
+  }
+
+  clearTimer(id: number): void {
+    if (this.timers.delete(id)) this.command({ c: "clear", id }, false);
+  }
+
+  /**
+   * Sends `packets` from the io thread at `atMs` and every `intervalMs` after, until stopPace();
+   * onSent runs here once per advert sent. Returns the schedule's key.
+   */
+  pace(packets: PacedPacket[], atMs: number, intervalMs: number, onSent: (r: PacedResult) => void): number {
+    if (this.stopped) throw new Error("RxLoop: stopped");
+    const key = this.freeKeys.pop() ?? this.nextKey++;
+    if (key >= MAX_SLOTS) throw new Error(`RxLoop: more than ${MAX_SLOTS} paced adverts`);
+    const word = this.bump(key, SLOT_ARMED);
+    this.paces.set(key, { word, at: atMs, interval: intervalMs, onSent });
+    this.command({ c: "pace", key, word, at: atMs + this.offsetMs, interval: intervalMs, packets }, true);
+    return key;
+  }
+
+  /** Stops a paced schedule; once this returns, the io thread sends no advert of it any more. */
+  stopPace(key: number): void {
+    if (!this.paces.delete(key)) return;
+    this.bump(key, SLOT_IDLE);
+    this.freeKeys.push(key);
+    this.command({ c: "unpace", key }, false);
+  }
+
+  /**
+   * SCHED_RR at `priority` (0: SCHED_OTHER) for the io thread alone, with SCHED_RESET_ON_FORK so
+   * nothing it creates inherits it. Resolves with what the kernel said.
+   */
+  setRealtime(priority: number): Promise<RealtimeReport> {
+    this.ensureWorker();
+    return new Promise((resolve) => {
+      this.rtWaiters.push(resolve);
+      this.command({ c: "rt", priority }, true);
+    });
+  }
+
+  /**
+   * Back to SCHED_OTHER from this thread, by thread id: for SIGXCPU (RLIMIT_RTTIME), when the io
+   * thread may be spinning and would never read a command.
+   */
+  dropRealtime(): boolean {
+    if (this.tid <= 0) return false;
+    return libc.sched_setscheduler(this.tid, C.SCHED_OTHER, new Uint8Array(4)) === 0;
+  }
+
+  /** New generation of a slot word with `state`; spins while the io thread is sending it (µs). */
+  private bump(key: number, state: number): number {
+    for (;;) {
+      const w = Atomics.load(this.slotWords, key);
+      if ((w & 3) === SLOT_SENDING) continue;
+      const next = ((((w >>> 2) + 1) & 0x1fffffff) << 2) | state;
+      if (Atomics.compareExchange(this.slotWords, key, w, next) === w) return next;
+    }
+  }
+
+  private command(c: IoCommand, wake: boolean): void {
+    if (this.stopped) return;
+    this.ensureWorker();
+    this.channel.port1.postMessage(c);
+    if (wake) this.wake();
   }
 
   /**
@@ -112,6 +252,8 @@ export class RxLoop {
     });
     Atomics.store(this.ctl, CTL_STOP, 1);
     this.wake();
+    this.timers.clear();
+    this.paces.clear();
     let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([done, new Promise<void>((r) => (timer = setTimeout(r, this.opts.stopTimeoutMs ?? 2000)))]);
     clearTimeout(timer);
@@ -119,6 +261,7 @@ export class RxLoop {
     this.worker = null;
     closeFd(this.eventFd);
     this.eventFd = -1;
+    this.channel.port1.close();
   }
 
   private publish(): void {
@@ -148,7 +291,9 @@ export class RxLoop {
       // A worker that cannot load (e.g. compiled without the second entry) must not fail silently.
       this.fatal(new Error(`rx worker failed: ${e.message} (compiled without src/os/linux/rx-worker.ts as an entry point?)`));
     };
-    w.postMessage({ t: "init", control: this.control, eventFd: this.eventFd });
+    w.postMessage({ t: "init", control: this.control, slots: this.slotsBuf, eventFd: this.eventFd, port: this.channel.port2 }, [
+      this.channel.port2 as never,
+    ]);
     this.worker = w;
   }
 
@@ -159,13 +304,52 @@ export class RxLoop {
   }
 
   private onWorkerMessage(m: RxWorkerMsg): void {
-    if (m.t === "ready") return this.readyState.resolve();
-    if (m.t === "stopped") {
-      this.stoppedWaiter?.();
-      return;
+    switch (m.t) {
+      case "ready":
+        this.tid = m.tid;
+        return this.readyState.resolve();
+      case "stopped":
+        this.stoppedWaiter?.();
+        return;
+      case "rt":
+        if (m.ok) this.tid = m.tid;
+        this.rtWaiters.shift()?.({ ok: m.ok, errno: m.errno, tid: m.tid });
+        return;
+      case "fire": {
+        const t = this.timers.get(m.id);
+        if (!t) return; // cleared meanwhile
+        this.timers.delete(m.id);
+        return this.atEvent(Math.max(this.toPerfMs(m.mono), t.at), t.fn);
+      }
+      case "sent": {
+        const p = this.paces.get(m.key);
+        if (!p || p.word !== m.word) return; // stopped or re-armed meanwhile
+        const at = p.at;
+        // The io thread's next deadline, in this thread's time base: exactly at + interval (as the
+        // FSM computes it) unless it restarted from the wake-up after a stall.
+        const next = m.next === m.at + p.interval ? at + p.interval : this.toPerfMs(m.next);
+        p.at = next;
+        const r: PacedResult = { atMs: at, nextAtMs: next, errnos: m.errnos };
+        return this.atEvent(Math.max(this.toPerfMs(m.mono), at), () => p.onSent(r));
+      }
     }
     const e = this.entries.get(m.fd);
-    if (e) e.handler(m);
-    else if (m.t === "error" && m.fd === -1) this.fatal(new OsError(m.syscall, m.errno, "rx worker stopped"));
+    const counted = m.t === "dgram" || m.t === "netlink";
+    try {
+      if (e) this.atEvent(counted ? this.toPerfMs(m.rxMono) : null, () => e.handler(m));
+      else if (m.t === "error" && m.fd === -1) this.fatal(new OsError(m.syscall, m.errno, "rx worker stopped"));
+    } finally {
+      if (counted) Atomics.sub(this.ctl, CTL_INFLIGHT, 1);
+    }
+  }
+
+  private atEvent(ms: number | null, fn: () => void): void {
+    const outer = this.eventMs;
+    this.eventMs = ms;
+    try {
+      fn();
+    } finally {
+      this.eventMs = outer;
+    }
   }
 }

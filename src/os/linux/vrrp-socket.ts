@@ -1,6 +1,8 @@
 // VrrpTransport over raw IP protocol 112 sockets: one socket per interface and family, shared by
-// every instance on it; received through the RxLoop worker, sent from the main thread with
-// sendmsg + PKTINFO so the source address is exactly the one the runtime chose.
+// every instance on it; received through the RxLoop worker, sent with sendmsg + PKTINFO so the
+// source address is exactly the one the runtime chose: periodic adverts by the io thread at their
+// deadline (`pacer`), the others (first advert as master, priority 0, RFC 9568 answers) from the
+// main thread at once.
 //
 // IPv6 checksum: by default we do NOT set IPV6_CHECKSUM. The protocol core computes the VRRPv3
 // checksum over the pseudo-header itself (the same value the kernel would write, since PKTINFO
@@ -9,7 +11,7 @@
 // silently discard bad ones on receive. `kernelChecksum6: true` selects that behaviour.
 
 import type { Family } from "../../protocol/types.ts";
-import type { ReceivedDatagram, VrrpTransport } from "../../runtime/ports.ts";
+import type { AdvertPacer, PacedAdvert, ReceivedDatagram, TimerHandle, VrrpTransport } from "../../runtime/ports.ts";
 import * as C from "./consts.ts";
 import { OsError } from "./errors.ts";
 import { isUnspecified, parseAddress } from "./inet.ts";
@@ -33,6 +35,8 @@ export interface LinuxVrrpTransportOptions {
   receiveBufferBytes?: number;
   /** A receive socket reported an error (recvmsg failed in the rx Worker). */
   onError?: (e: OsError) => void;
+  /** Periodic adverts from the io thread (default true); false sends them all from the main thread. */
+  pace?: boolean;
 }
 
 interface Sock {
@@ -53,8 +57,51 @@ export class LinuxVrrpTransport implements VrrpTransport {
   private listeners: ((d: ReceivedDatagram) => void)[] = [];
   private readonly opts: LinuxVrrpTransportOptions;
 
+  readonly pacer: AdvertPacer | undefined;
+  private readonly paced = new Map<number, { slot: number; sock: string }>();
+  private nextPaceId = 1;
+
   constructor(opts: LinuxVrrpTransportOptions) {
     this.opts = opts;
+    this.pacer = opts.pace === false ? undefined : { start: (...a) => this.startPace(...a), stop: (h) => this.stopPace(h) };
+  }
+
+  /** Overflow drops of the receive queue (all sockets), since start. */
+  get queueOverflows(): number {
+    return this.opts.rx.overflowCount;
+  }
+
+  private startPace(
+    ifindex: number,
+    family: Family,
+    packets: readonly { dst: string; bytes: Uint8Array }[],
+    src: string,
+    atMs: number,
+    intervalMs: number,
+    onSent: (r: PacedAdvert) => void,
+  ): TimerHandle | null {
+    const s = this.socks.get(key(ifindex, family));
+    if (!s || !this.opts.rx.available) return null;
+    const srcBytes = isUnspecified(src) ? new Uint8Array(family === 4 ? 4 : 16) : parseAddress(family, src);
+    const list = packets.map((p) => {
+      if (p.bytes.byteLength > MAX_PAYLOAD) throw new OsError("sendmsg", 90 /* EMSGSIZE */, `${p.bytes.byteLength} bytes`);
+      return { fd: s.fd, family, ifindex, dst: parseAddress(family, p.dst), src: srcBytes, bytes: p.bytes };
+    });
+    const what = (i: number) => `VRRP IPv${family} ${src || "*"} > ${packets[i]!.dst} on ${s.ifname} (paced)`;
+    const slot = this.opts.rx.pace(list, atMs, intervalMs, (r) =>
+      onSent({ atMs: r.atMs, nextAtMs: r.nextAtMs, errors: r.errnos.map((e, i) => (e === 0 ? null : new OsError("sendmsg", e, what(i)))) }),
+    );
+    const id = this.nextPaceId++;
+    this.paced.set(id, { slot, sock: key(ifindex, family) });
+    return { id };
+  }
+
+  /** Idempotent: handles are never reused (the io thread's slots are). */
+  private stopPace(h: TimerHandle): void {
+    const p = this.paced.get(h.id);
+    if (!p) return;
+    this.paced.delete(h.id);
+    this.opts.rx.stopPace(p.slot);
   }
 
   open(ifname: string, ifindex: number, family: Family): void {
@@ -141,6 +188,8 @@ export class LinuxVrrpTransport implements VrrpTransport {
     const k = key(ifindex, family);
     const s = this.socks.get(k);
     if (!s) return;
+    // No advert may go out on a closed (or reused) fd number.
+    for (const [id, p] of this.paced) if (p.sock === k) this.stopPace({ id });
     this.opts.rx.remove(s.fd);
     closeFd(s.fd);
     this.socks.delete(k);
