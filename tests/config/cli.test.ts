@@ -136,4 +136,22 @@ describe("vigil convert", () => {
     expect(u.err).toContain("missing FILE");
     expect(vigil("convert", "--help").code).toBe(0);
   });
+
+  test("--to keepalived goes back: the TOML converts to a keepalived.conf that `vigil check` reads the same", () => {
+    const toml = tmp.write("back.toml", vigil("convert", "packaging/examples/seed-r2.conf").out);
+    const r = vigil("convert", "--to", "keepalived", toml);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 51\n    priority 254\n");
+    const conf = tmp.write("back.conf", r.out);
+    expect(vigil("check", conf).out).toBe("VI_1: interface eth0, vrid 51, VRRPv2, priority 254, VIPs 192.168.0.254/24\n");
+    expect(vigil("convert", "--to", "json", toml).code).toBe(64);
+  });
+
+  test("--keywords prints the keyword table as markdown", () => {
+    const r = vigil("convert", "--keywords");
+    expect(r.code).toBe(0);
+    expect(r.out.split("\n")[0]).toBe("| section | keyword | TOML | value | range | default | vigil | keepalived / notes |");
+    expect(r.out).toContain("| vrrp_instance | `virtual_router_id` | `instance.virtual_router_id` | int | 1–255 |");
+    expect(vigil("convert", "--keywords", "x.conf").code).toBe(64);
+  });
 });
