@@ -110,6 +110,10 @@ export interface InstanceConfig {
   mcastSrcIp?: string;
   /** keepalived `dont_track_primary`: ignore link faults of `interface`. */
   dontTrackPrimary?: boolean;
+  /** keepalived `track_process` references (vrrp_track_process names). */
+  trackProcesses?: TrackFileRef[];
+  /** keepalived `notify_priority_changes` (default: global vrrp_notify_priority_changes). */
+  notifyPriorityChanges?: boolean;
   pos: SourcePosition;
 }
 
@@ -122,6 +126,8 @@ export interface ScriptConfig {
   rise: number;
   fall: number;
   user?: string;
+  /** keepalived `user USER GROUP`: the group (default: the user's). */
+  group?: string;
   pos: SourcePosition;
 }
 
@@ -129,6 +135,26 @@ export interface TrackFileConfig {
   name: string;
   file: string;
   weight: number;
+  pos: SourcePosition;
+}
+
+/** keepalived vrrp_track_process: how many processes of a name (or command line) run. */
+export interface TrackProcessConfig {
+  name: string;
+  /** The process name (as /proc/PID/comm, 15 bytes) or, with full_command, argv[0]. */
+  process: string;
+  /** Parameters to match (full_command); "exact" when given without param_match. */
+  params: string[];
+  paramMatch: "none" | "exact" | "partial" | "initial";
+  fullCommand: boolean;
+  weight: number;
+  /** keepalived `weight N reverse`: the sense of good/bad is inverted. */
+  reverse: boolean;
+  /** Good while quorum <= count <= quorumMax (keepalived defaults 1 and unlimited). */
+  quorum: number;
+  quorumMax: number;
+  forkDelayMs: number;
+  terminateDelayMs: number;
   pos: SourcePosition;
 }
 
@@ -156,6 +182,15 @@ export interface GlobalConfig {
   scriptUser?: string;
   /** keepalived `enable_script_security`: refuse root scripts writable by non-root users. */
   enableScriptSecurity?: boolean;
+  /** keepalived `script_user USER GROUP`: the group. */
+  scriptGroup?: string;
+  /** keepalived notify_fifo / notify_fifo_script, vrrp_notify_fifo / vrrp_notify_fifo_script. */
+  notifyFifo?: string;
+  notifyFifoScript?: string;
+  vrrpNotifyFifo?: string;
+  vrrpNotifyFifoScript?: string;
+  /** keepalived `vrrp_notify_priority_changes`: default of each instance's notify_priority_changes. */
+  notifyPriorityChanges?: boolean;
 }
 
 export interface VigilConfig {
@@ -167,6 +202,8 @@ export interface VigilConfig {
   scripts: ScriptConfig[];
   trackFiles: TrackFileConfig[];
   syncGroups: SyncGroupConfig[];
+  /** vrrp_track_process blocks (absent: none). */
+  trackProcesses?: TrackProcessConfig[];
 }
 
 /** Result of loading: a model only when there are no errors; warnings in either case. */
