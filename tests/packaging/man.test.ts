@@ -1,0 +1,80 @@
+// packaging/man: both pages render without a warning (groff -ww, man -l), a broken copy does warn
+// (the check has teeth), vigil.8 describes every command and every option of the usage texts,
+// and vigil.toml.5 describes exactly the TOML keys the reader accepts.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { TOML_TABLE, tomlKeys } from "../../src/config/keywords.ts";
+import { requireTool, ROOT, runSync } from "./binary.ts";
+import { commands, options } from "./cli-usage.ts";
+
+const MAN = join(ROOT, "packaging/man");
+const PAGES = ["vigil.8", "vigil.toml.5"];
+const source = (page: string) => readFileSync(join(MAN, page), "utf8");
+let tmp = "";
+beforeAll(() => (tmp = mkdtempSync(join(tmpdir(), "vigil-man-"))));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** groff's own warnings for a page (all of them: -ww). */
+function groffWarnings(path: string): { code: number; err: string } {
+  const groff = requireTool("groff", "groff-base");
+  const r = runSync([groff, "-man", "-ww", "-z", path]);
+  return { code: r.code, err: r.err };
+}
+
+describe.each(PAGES)("%s", (page) => {
+  test("groff -man -ww: no warning", () => {
+    expect(groffWarnings(join(MAN, page))).toEqual({ code: 0, err: "" });
+  });
+
+  test("man -l renders at 80 columns, nothing on stderr", () => {
+    const man = requireTool("man", "man-db");
+    const r = runSync([man, "-l", join(MAN, page)], { env: { ...(process.env as Record<string, string>), MANWIDTH: "80", MANPAGER: "cat", PAGER: "cat" } });
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(page === "vigil.8" ? "VIGIL(8)" : "VIGIL.TOML(5)");
+    expect(r.out).toContain("SEE ALSO");
+    for (const line of r.out.split("\n")) expect(line.length).toBeLessThanOrEqual(80);
+  });
+});
+
+test("a broken copy does warn (the check is real)", () => {
+  const broken = join(tmp, "broken.8");
+  writeFileSync(broken, source("vigil.8").replace(".SH DESCRIPTION", ".SH DESCRIPTION\n.XB not a macro\n\\*[nostring]"));
+  expect(groffWarnings(broken).err).not.toBe("");
+});
+
+describe("vigil.8 follows the usage texts", () => {
+  const page = source("vigil.8");
+  test.each(commands())("vigil %s: a subsection, and every option of its usage", (cmd) => {
+    expect(page).toContain(`.SS "vigil ${cmd}"`);
+    for (const opt of options(cmd)) expect({ cmd, opt, documented: page.includes(opt.replaceAll("-", "\\-")) }).toEqual({ cmd, opt, documented: true });
+  });
+});
+
+describe("vigil.toml.5 describes exactly the TOML keys", () => {
+  /** Keys of each `.SH "[table]"` / `.SH "[[table]]"` section: the `.B`/`.BR` line after each `.TP`. */
+  function documented(): Map<string, Set<string>> {
+    const out = new Map<string, Set<string>>();
+    let table = "";
+    const lines = source("vigil.toml.5").split("\n");
+    lines.forEach((line, i) => {
+      const sh = /^\.SH "\[{1,2}([a-z_]+)\]{1,2}"$/.exec(line);
+      if (sh) return void out.set((table = sh[1]!), new Set());
+      if (line.startsWith(".SH ")) return void (table = "");
+      if (!table || line !== ".TP") return;
+      const next = lines[i + 1] ?? "";
+      const keys = next.startsWith(".BR ") ? next.slice(4).split(/\s+/).filter((w) => !w.startsWith('"')) : next.startsWith(".B ") ? [next.slice(3)] : [];
+      for (const k of keys) out.get(table)!.add(k);
+    });
+    return out;
+  }
+
+  const tables = [...new Set(Object.values(TOML_TABLE))];
+  test.each(tables)("[%s]", (table) => {
+    const doc = documented().get(table);
+    expect(doc).toBeDefined();
+    expect([...doc!].sort()).toEqual([...new Set(tomlKeys(table))].sort());
+  });
+});
