@@ -9,6 +9,7 @@
 // - a reload prepares everything that can fail before it touches a running instance;
 // - a stop ends within min(3 × advert_int, 10 s), hold included; a second stop request is "now".
 import type { InstanceConfig, VigilConfig } from "../config/schema.ts";
+import type { FsmEvent } from "../protocol/types.ts";
 import { advertIntervalMs } from "../protocol/timers.ts";
 import { VERSION } from "../version.ts";
 import { ErrorCounts } from "./error-counts.ts";
@@ -17,6 +18,7 @@ import type { AddressJournal } from "./journal.ts";
 import { guardClock, guarded, type EmergencyStoppable, type FatalHandler } from "./last-resort.ts";
 import { LinkCache } from "./link-cache.ts";
 import { Monitors } from "./monitors.ts";
+import { Notifier, notifySettings } from "./notify.ts";
 import { pendingStatus } from "./pending.ts";
 import type { AddressManager, DaemonStatus, LinkInfo, LinkWatcher, StatusSource, TimerHandle } from "./ports.ts";
 import { Receiver } from "./receive.ts";
@@ -37,6 +39,8 @@ export interface DaemonDeps extends InstanceDeps {
 const PENDING_RETRY_MS = 1000;
 /** The whole stop, make-before-break hold included, ends within min(3 × advert_int, this). */
 export const STOP_BOUND_MAX_MS = 10_000;
+/** At stop, queued notify scripts (notify_stop last) get this long to run. */
+const NOTIFY_DRAIN_MS = 5_000;
 
 /** A problem found before touching the network: nothing has been changed when this is thrown. */
 export class StartupError extends Error {
@@ -63,6 +67,8 @@ export class Daemon implements StatusSource, EmergencyStoppable {
   private readonly pending = new Map<string, { cfg: InstanceConfig; reason: string; sinceWallMs: number }>();
   private pendingTimer: TimerHandle | null = null;
   private readonly monitors: Monitors;
+  /** Every script of the daemon goes through it: users, enable_script_security, notify order, FIFOs. */
+  readonly notifier: Notifier;
   private readonly receiver: Receiver;
   private readonly syncGroups: SyncGroups;
   private readonly ifnames = new Map<number, string>();
@@ -87,16 +93,18 @@ export class Daemon implements StatusSource, EmergencyStoppable {
         throw e;
       });
     this.errors = deps.errors ?? new ErrorCounts();
-    this.deps = { ...deps, errors: this.errors, clock: guardClock(deps.clock, onFatal), links: new LinkCache(deps.links, this.errors) };
+    this.notifier = new Notifier(deps.runner, deps.logger);
+    this.notifier.configure(notifySettings(config));
+    this.deps = { ...deps, runner: this.notifier, errors: this.errors, clock: guardClock(deps.clock, onFatal), links: new LinkCache(deps.links, this.errors) };
     this.startedAtWallMs = deps.clock.wallMs();
-    this.monitors = new Monitors(this.deps.clock, deps.runner, deps.logger);
+    this.monitors = new Monitors(this.deps.clock, this.notifier, deps.logger, this.notifier.policy);
     this.receiver = new Receiver(
       (ifindex, family) => this.byLink.get(`${ifindex}/${family}`) ?? [],
       deps.metrics,
       deps.logger,
       (i) => this.ifnames.get(i) ?? String(i),
     );
-    this.syncGroups = new SyncGroups((name) => this.running.get(name)?.instance, deps.runner);
+    this.syncGroups = new SyncGroups((name) => this.running.get(name)?.instance, this.notifier);
     this.syncGroups.configure(config.syncGroups);
     deps.transport.onReceive(guarded("receive", onFatal, (d) => this.receiver.handle(d)));
     this.deps.links.onChange(guarded("link event", onFatal, (link) => this.onLink(link)));
@@ -139,13 +147,20 @@ export class Daemon implements StatusSource, EmergencyStoppable {
       this.stopNow();
     });
     for (const r of all) r.instance.dispatch({ type: "shutdown" });
-    this.stopped = Promise.all(all.map((r) => r.instance.whenStopped())).then(() => {
+    this.stopped = Promise.all(all.map((r) => r.instance.whenStopped())).then(async () => {
       clock.clearTimer(force);
       for (const r of all) r.tracker.close();
       this.monitors.stop();
       this.running.clear();
       this.reindex();
       this.deps.transport.close();
+      // notify_stop and the queued notifications of each instance, in order, for a bounded time.
+      if (this.notifier.pending() > 0) {
+        let t: TimerHandle | null = null;
+        await Promise.race([this.notifier.idle(), new Promise<void>((r) => (t = clock.setTimer(clock.nowMs() + NOTIFY_DRAIN_MS, r)))]);
+        if (t) clock.clearTimer(t);
+      }
+      this.notifier.close();
     });
     return this.stopped;
   }
@@ -207,6 +222,7 @@ export class Daemon implements StatusSource, EmergencyStoppable {
     // Commit: nothing below throws on an expected error.
     this.deps.logger.log("info", "reload: applying", { removed: plan.removed.length, recreated: plan.recreated.length, added: plan.added.length });
     this.config = next;
+    this.notifier.configure(notifySettings(next));
     this.syncGroups.configure(next.syncGroups);
     this.monitors.apply(next);
     await Promise.all([...plan.removed, ...plan.recreated.map((c) => c.name)].map((name) => this.retire(name, plan.removed.includes(name))));
@@ -307,13 +323,22 @@ export class Daemon implements StatusSource, EmergencyStoppable {
     this.ifnames.set(link.ifindex, cfg.interface);
     const instance = new Instance(cfg, link, vips, this.deps);
     instance.onTransitionHook = (i, from, to, reason) => this.syncGroups.onTransition(i, from, to, reason);
-    const tracker = new InstanceTracker(cfg, this.monitors.scripts, this.monitors.files, this.deps.links, (ev) => instance.dispatch(ev));
+    const tracker = new InstanceTracker(cfg, this.monitors, this.deps.links, (ev) => this.tracked(instance, ev));
     this.running.set(cfg.name, { instance, tracker });
     this.reindex();
     // Faults and tracked priority first: an instance whose link is down at start goes straight to
     // Fault instead of claiming the VIP for an instant.
     tracker.evaluate();
     instance.dispatch({ type: "startup" });
+  }
+
+  /** A tracker's event; a priority it moved is told to the notify FIFOs (notify_priority_changes). */
+  private tracked(instance: Instance, ev: FsmEvent): void {
+    const before = instance.state.priority;
+    instance.dispatch(ev);
+    const after = instance.state.priority;
+    const cfg = instance.cfg;
+    if (after !== before && (cfg.notifyPriorityChanges ?? this.config.global.notifyPriorityChanges)) this.notifier.priorityChanged(cfg.name, instance.state.state, after);
   }
 
   /** The instance cannot run yet (interface missing, no address to send from): Fault until it can. */
@@ -366,7 +391,7 @@ export class Daemon implements StatusSource, EmergencyStoppable {
     const r = this.running.get(cfg.name);
     if (!r) return;
     r.tracker.close();
-    const tracker = new InstanceTracker(cfg, this.monitors.scripts, this.monitors.files, this.deps.links, (ev) => r.instance.dispatch(ev));
+    const tracker = new InstanceTracker(cfg, this.monitors, this.deps.links, (ev) => this.tracked(r.instance, ev));
     const linkUp = (n: string) => this.deps.links.link(n)?.up ?? false;
     r.instance.reconfigure(cfg, tracker.snapshot(linkUp).priority);
     r.tracker = tracker;

@@ -1,57 +1,58 @@
-// The shared trackers of a config: vrrp_script and vrrp_track_file monitors, by name. Instances
-// subscribe to them; a reload keeps every monitor whose definition is unchanged (no flap).
+// The shared trackers of a config (every kind in trackers/index.ts: vrrp_script, vrrp_track_file,
+// vrrp_track_process), by kind and name. Instances subscribe to them; a reload keeps every monitor
+// whose definition is unchanged (no flap).
 import type { VigilConfig } from "../config/schema.ts";
 import type { Clock, Logger } from "./ports.ts";
-import { withoutPositions } from "./reload.ts";
-import type { ScriptRunner } from "./spawn.ts";
-import { FileMonitor } from "./track-file.ts";
-import { ScriptMonitor } from "./tracking.ts";
+import type { ScriptPolicy, ScriptRunner } from "./spawn.ts";
+import type { FileMonitor } from "./track-file.ts";
+import { TRACKER_KINDS } from "./trackers/index.ts";
+import type { FaultKind, TrackerContext, TrackerMonitor } from "./trackers/tracker.ts";
+import type { MonitorSource, ScriptMonitor } from "./tracking.ts";
 
-export class Monitors {
-  readonly scripts = new Map<string, ScriptMonitor>();
-  readonly files = new Map<string, FileMonitor>();
+export class Monitors implements MonitorSource {
+  private readonly byKind = new Map<FaultKind, Map<string, TrackerMonitor>>(TRACKER_KINDS.map((k) => [k.kind, new Map()]));
+  private readonly ctx: TrackerContext;
 
-  constructor(
-    private readonly clock: Clock,
-    private readonly runner: ScriptRunner,
-    private readonly logger: Logger,
-  ) {}
+  constructor(clock: Clock, runner: ScriptRunner, logger: Logger, policy?: ScriptPolicy) {
+    this.ctx = { clock, runner, logger, ...(policy ? { policy } : {}) };
+  }
+
+  get(kind: FaultKind, name: string): TrackerMonitor | undefined {
+    return this.byKind.get(kind)?.get(name);
+  }
+
+  /** vrrp_script monitors by name. */
+  get scripts(): ReadonlyMap<string, ScriptMonitor> {
+    return this.byKind.get("track_script") as Map<string, ScriptMonitor>;
+  }
+
+  /** vrrp_track_file monitors by name. */
+  get files(): ReadonlyMap<string, FileMonitor> {
+    return this.byKind.get("track_file") as Map<string, FileMonitor>;
+  }
 
   /** Start what `cfg` defines; keep running monitors whose definition is unchanged. */
   apply(cfg: VigilConfig): void {
-    const sameDef = (a: unknown, b: unknown) => JSON.stringify(withoutPositions(a)) === JSON.stringify(withoutPositions(b));
-    const files = new Map(cfg.trackFiles.map((t) => [t.name, t]));
-    for (const [name, f] of this.files) {
-      const t = files.get(name);
-      if (!t || t.file !== f.cfg.file || t.weight !== f.cfg.weight) {
-        f.stop();
-        this.files.delete(name);
+    for (const kind of TRACKER_KINDS) {
+      const running = this.byKind.get(kind.kind)!;
+      const defs = new Map(kind.definitions(cfg).map((d) => [d.name, d]));
+      for (const [name, m] of running) {
+        const d = defs.get(name);
+        if (!d || !m.sameDefinition(d)) {
+          m.stop();
+          running.delete(name);
+        }
       }
-    }
-    for (const t of cfg.trackFiles) {
-      if (this.files.has(t.name)) continue;
-      const f = new FileMonitor(t, this.clock, this.logger);
-      this.files.set(t.name, f);
-      f.start();
-    }
-    const scripts = new Map(cfg.scripts.map((s) => [s.name, s]));
-    for (const [name, m] of this.scripts) {
-      const s = scripts.get(name);
-      if (!s || !sameDef(s, m.cfg)) {
-        m.stop();
-        this.scripts.delete(name);
+      for (const d of defs.values()) {
+        if (running.has(d.name)) continue;
+        const m = kind.create(d, this.ctx);
+        running.set(d.name, m);
+        m.start();
       }
-    }
-    for (const s of cfg.scripts) {
-      if (this.scripts.has(s.name)) continue;
-      const m = new ScriptMonitor(s, this.clock, this.runner, this.logger);
-      this.scripts.set(s.name, m);
-      m.start();
     }
   }
 
   stop(): void {
-    for (const m of this.scripts.values()) m.stop();
-    for (const f of this.files.values()) f.stop();
+    for (const running of this.byKind.values()) for (const m of running.values()) m.stop();
   }
 }

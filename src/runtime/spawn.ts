@@ -1,13 +1,67 @@
 // Running operator scripts (vrrp_script checks, notify hooks) the way keepalived does: the command
 // line is split into words (quotes honoured), executed without a shell, never blocking the engine.
+//
+// Each script (keepalived's system_call_script):
+// - runs in a process group of its own (setsid), so a timeout kills it and everything it started
+//   (kill(-pgid, SIGKILL));
+// - runs as its user (vrrp_script `user`, global `script_user`, else `keepalived_script` when it
+//   exists, else vigil's own user): uid/gid set by the spawn itself, no supplementary groups;
+// - never inherits realtime scheduling: when the spawning thread is not SCHED_OTHER the command is
+//   started through `chrt --other 0` (SCHED_RESET_ON_FORK on the realtime threads covers the rest);
+// - has its output read and dropped past OUTPUT_LIMIT_BYTES (a chatty or endless script cannot
+//   grow vigil's memory), and LD_PRELOAD / LD_LIBRARY_PATH / IFS removed from its environment.
+import { existsSync, lstatSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import type { Logger } from "./ports.ts";
 
-export interface ScriptRunner {
-  /** Resolves to the exit code, or null when it timed out (killed) or could not start. */
-  run(argv: string[], timeoutMs: number): Promise<number | null>;
-  /** Fire and forget (notify hooks); failures are logged. */
-  fire(argv: string[]): void;
+/** Who a script runs as. */
+export interface ScriptUser {
+  name: string;
+  uid: number;
+  gid: number;
 }
+
+export interface ScriptOptions {
+  /** Default: vigil's own user. */
+  user?: ScriptUser;
+  /** fire(): kill the group after this long (default NOTIFY_TIMEOUT_MS). */
+  timeoutMs?: number;
+}
+
+export interface ScriptRunner {
+  /** Resolves to the exit code, or null when it timed out (group killed) or could not start. */
+  run(argv: string[], timeoutMs: number, opts?: ScriptOptions): Promise<number | null>;
+  /**
+   * A notify hook; failures are logged. The Linux runner resolves when the script ended (exit,
+   * or its group killed at the timeout) so notifications of one instance can run one at a time;
+   * a runner may also return nothing (done at once).
+   */
+  fire(argv: string[], opts?: ScriptOptions): Promise<void> | void;
+  /** A long-running script (notify_fifo_script): no timeout, output dropped, stopped with SIGTERM to its group. */
+  startService?(argv: string[], opts?: ScriptOptions): Service | null;
+  /** The host's users and file permissions (the Linux runner); fakes leave it out: nothing is vetted. */
+  readonly host?: ScriptHost;
+}
+
+export interface Service {
+  readonly pid: number;
+  stop(): void;
+}
+
+/** What the script policy asks of the host. */
+export interface ScriptHost {
+  lookupUser(name: string, group?: string): ScriptUser | string;
+  /** keepalived_script when it exists; a string when it does not. */
+  keepalivedScriptUser(): ScriptUser | string;
+  check(argv: string[], user: { uid: number; gid: number }, enforce: boolean): ScriptVerdict;
+  readonly ourUid: number;
+  readonly ourGid: number;
+}
+
+/** What a script may print before the rest is read and dropped. */
+export const OUTPUT_LIMIT_BYTES = 64 * 1024;
+/** A notify script still running after this long is killed with its process group. */
+export const NOTIFY_TIMEOUT_MS = 30_000;
 
 /** Split a keepalived-style command line: whitespace separates, '…' and "…" group, \ escapes. */
 export function splitCommand(line: string): string[] {
@@ -39,30 +93,391 @@ export function splitCommand(line: string): string[] {
   return out;
 }
 
-export class BunScriptRunner implements ScriptRunner {
-  constructor(private readonly logger: Logger) {}
+/** Scheduling policy of the calling thread (0 = SCHED_OTHER), from /proc/thread-self/stat. */
+export function threadPolicy(statPath = "/proc/thread-self/stat"): number {
+  try {
+    const stat = readFileSync(statPath, "utf8");
+    // Fields after "(comm)" start at field 3 (state); policy is field 41.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return Number(fields[41 - 3]) || 0;
+  } catch {
+    return 0;
+  }
+}
 
-  async run(argv: string[], timeoutMs: number): Promise<number | null> {
+function findInPath(word: string): string | undefined {
+  const dirs = (process.env.PATH || "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin").split(":");
+  for (const d of [...dirs, "/usr/bin", "/bin", "/usr/sbin", "/sbin"]) {
+    if (d && existsSync(`${d}/${word}`)) return `${d}/${word}`;
+  }
+  return undefined;
+}
+
+/** The environment a script gets: vigil's, without loader and field-splitting overrides (as keepalived). */
+function scriptEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v !== undefined && k !== "LD_PRELOAD" && k !== "LD_LIBRARY_PATH" && k !== "IFS") env[k] = v;
+  }
+  return env;
+}
+
+/** Reads a stream to its end (or until cancelled), keeping at most `limit` bytes. */
+async function drainBounded(stream: ReadableStream<Uint8Array>, limit: number, kept: Uint8Array[], stop: Promise<void>): Promise<number> {
+  const reader = stream.getReader();
+  let total = 0;
+  let keptBytes = 0;
+  let stopped = false;
+  void stop.then(() => {
+    stopped = true;
+    void reader.cancel().catch(() => {});
+  });
+  try {
+    while (!stopped) {
+      const { done, value } = await reader.read();
+      if (done || !value) break;
+      total += value.length;
+      if (keptBytes < limit) {
+        const part = value.subarray(0, limit - keptBytes);
+        kept.push(part);
+        keptBytes += part.length;
+      }
+    }
+  } catch {
+    // Cancelled or broken pipe: what was read is what we have.
+  }
+  return total;
+}
+
+export interface ScriptResult {
+  /** Exit code; null when killed at the timeout or it could not start. */
+  code: number | null;
+  timedOut: boolean;
+  pid: number | null;
+  /** Bytes the script wrote to stdout+stderr, and what was kept (at most OUTPUT_LIMIT_BYTES). */
+  outputBytes: number;
+  output: string;
+}
+
+export class BunScriptRunner implements ScriptRunner {
+  private warnedNoChrt = false;
+  private readonly ourUid = process.getuid?.() ?? 0;
+  private readonly ourGid = process.getgid?.() ?? 0;
+  readonly host: ScriptHost = {
+    lookupUser: (name, group) => lookupUser(name, group),
+    keepalivedScriptUser: () => lookupUser("keepalived_script"),
+    check: (argv, user, enforce) => checkScript(argv, user, enforce),
+    ourUid: this.ourUid,
+    ourGid: this.ourGid,
+  };
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly outputLimit = OUTPUT_LIMIT_BYTES,
+  ) {}
+
+  async run(argv: string[], timeoutMs: number, opts: ScriptOptions = {}): Promise<number | null> {
+    const r = await this.exec(argv, timeoutMs, opts, "track script");
+    return r.code;
+  }
+
+  async fire(argv: string[], opts: ScriptOptions = {}): Promise<void> {
+    const r = await this.exec(argv, opts.timeoutMs ?? NOTIFY_TIMEOUT_MS, opts, "notify script");
+    if (r.timedOut) this.logger.log("warn", "notify script timed out: its process group was killed", { script: argv.join(" "), timeout_ms: opts.timeoutMs ?? NOTIFY_TIMEOUT_MS });
+    else if (r.code !== null && r.code !== 0) this.logger.log("warn", "notify script failed", { script: argv.join(" "), exit: r.code, output: r.output.slice(0, 1024) });
+  }
+
+  startService(argv: string[], opts: ScriptOptions = {}): Service | null {
+    const user = opts.user;
     try {
-      const proc = Bun.spawn(argv, { stdin: "ignore", stdout: "ignore", stderr: "ignore" });
-      const timer = setTimeout(() => proc.kill("SIGKILL"), timeoutMs);
-      const code = await proc.exited;
-      clearTimeout(timer);
-      return proc.signalCode === "SIGKILL" ? null : code;
+      const proc = Bun.spawn(this.commandFor(argv), {
+        stdin: "ignore",
+        stdout: "ignore",
+        stderr: "ignore",
+        detached: true,
+        env: scriptEnv(),
+        ...(user && user.gid !== this.ourGid ? { gid: user.gid } : {}),
+        ...(user && user.uid !== this.ourUid ? { uid: user.uid } : {}),
+      });
+      void proc.exited.then((code) => this.logger.log("info", "notify_fifo_script exited", { script: argv.join(" "), exit: code }));
+      return {
+        pid: proc.pid,
+        stop: () => {
+          try {
+            process.kill(-proc.pid, "SIGTERM");
+          } catch {
+            // Gone already.
+          }
+        },
+      };
     } catch (e) {
-      this.logger.log("warn", "script could not start", { script: argv.join(" "), error: String(e) });
+      this.logger.log("warn", "notify_fifo_script could not start", { script: argv.join(" "), error: String(e) });
       return null;
     }
   }
 
-  fire(argv: string[]): void {
+  /** The command line actually started: through `chrt --other 0` when this thread is realtime. */
+  commandFor(argv: string[]): string[] {
+    if (threadPolicy() === 0) return argv;
+    const chrt = findInPath("chrt");
+    if (chrt) return [chrt, "--other", "0", "--", ...argv];
+    if (!this.warnedNoChrt) {
+      this.warnedNoChrt = true;
+      this.logger.log("warn", "scripts inherit realtime scheduling: chrt (util-linux) not found", {});
+    }
+    return argv;
+  }
+
+  /** Start, bound, wait. Never throws. */
+  async exec(argv: string[], timeoutMs: number, opts: ScriptOptions, what: string): Promise<ScriptResult> {
+    let proc: ReturnType<typeof Bun.spawn>;
+    const user = opts.user;
     try {
-      const proc = Bun.spawn(argv, { stdin: "ignore", stdout: "inherit", stderr: "inherit" });
-      void proc.exited.then((code) => {
-        if (code !== 0) this.logger.log("warn", "notify script failed", { script: argv.join(" "), exit: code });
+      proc = Bun.spawn(this.commandFor(argv), {
+        stdin: "ignore",
+        stdout: "pipe",
+        stderr: "pipe",
+        detached: true, // setsid(): its own process group, killed as a whole at the timeout
+        env: scriptEnv(),
+        ...(user && user.gid !== this.ourGid ? { gid: user.gid } : {}),
+        ...(user && user.uid !== this.ourUid ? { uid: user.uid } : {}),
       });
     } catch (e) {
-      this.logger.log("warn", "notify script could not start", { script: argv.join(" "), error: String(e) });
+      this.logger.log("warn", `${what} could not start`, { script: argv.join(" "), user: user?.name ?? null, error: String(e) });
+      return { code: null, timedOut: false, pid: null, outputBytes: 0, output: "" };
+    }
+    const pid = proc.pid;
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      try {
+        process.kill(-pid, "SIGKILL");
+      } catch {
+        // The group is gone already.
+      }
+    }, timeoutMs);
+    let exitedResolve!: () => void;
+    const exitedSignal = new Promise<void>((r) => (exitedResolve = r));
+    const kept: Uint8Array[] = [];
+    const out = drainBounded(proc.stdout as ReadableStream<Uint8Array>, this.outputLimit, kept, exitedSignal);
+    const err = drainBounded(proc.stderr as ReadableStream<Uint8Array>, this.outputLimit, kept, exitedSignal);
+    const code = await proc.exited;
+    clearTimeout(timer);
+    // A child it left behind may hold the pipes open: stop reading shortly after the exit.
+    setTimeout(exitedResolve, 50);
+    const outputBytes = (await out) + (await err);
+    const output = Buffer.concat(kept).subarray(0, this.outputLimit).toString("utf8");
+    return { code: timedOut ? null : code, timedOut, pid, outputBytes, output };
+  }
+}
+
+// ---- users (keepalived's script_user / vrrp_script user / keepalived_script) ----
+
+function readLines(path: string): string[] {
+  try {
+    return readFileSync(path, "utf8").split("\n");
+  } catch {
+    return [];
+  }
+}
+
+/** A user of this host by name (or numeric id), from /etc/passwd; the group by name or number from /etc/group. */
+export function lookupUser(name: string, group?: string, files = { passwd: "/etc/passwd", group: "/etc/group" }): ScriptUser | string {
+  let found: ScriptUser | undefined;
+  for (const l of readLines(files.passwd)) {
+    const f = l.split(":");
+    if (f.length < 4) continue;
+    if (f[0] === name || (/^\d+$/.test(name) && f[2] === name)) {
+      found = { name: f[0]!, uid: Number(f[2]), gid: Number(f[3]) };
+      break;
     }
   }
+  if (!found) return `user '${name}' does not exist`;
+  if (group === undefined) return found;
+  for (const l of readLines(files.group)) {
+    const f = l.split(":");
+    if (f.length < 3) continue;
+    if (f[0] === group || (/^\d+$/.test(group) && f[2] === group)) return { ...found, gid: Number(f[2]) };
+  }
+  return `group '${group}' does not exist`;
+}
+
+export interface ScriptSecuritySettings {
+  /** global_defs script_user USER [GROUP]. */
+  scriptUser?: string;
+  scriptGroup?: string;
+  /** global_defs enable_script_security. */
+  enableScriptSecurity?: boolean;
+}
+
+/** A command ready to start: its words and who runs it. */
+export interface PreparedScript {
+  argv: string[];
+  opts: ScriptOptions;
+}
+
+/**
+ * keepalived's rules for who runs a script and whether it may run: `user` of the script, else
+ * script_user, else keepalived_script if it exists, else vigil's own user (with keepalived's
+ * warning; refused under enable_script_security). A script run as root (or setuid root) in a path a
+ * non-root user can write is logged as unsafe, and disabled under enable_script_security. Verdicts
+ * are cached per command and user until the next configure(); each refusal is logged once.
+ */
+export class ScriptPolicy {
+  private settings: ScriptSecuritySettings = {};
+  private readonly cache = new Map<string, PreparedScript | { disabled: string }>();
+  private defaultUser: { user?: ScriptUser; problem?: string } | null = null;
+  private violationLogged = false;
+
+  constructor(
+    private readonly runner: ScriptRunner,
+    private readonly logger: Logger,
+  ) {}
+
+  configure(settings: ScriptSecuritySettings): void {
+    this.settings = settings;
+    this.cache.clear();
+    this.defaultUser = null;
+    this.violationLogged = false;
+  }
+
+  /** The words and options to run `command` with, or why it is disabled. */
+  prepare(command: string, what: string, user?: { name: string; group?: string }): PreparedScript | { disabled: string } {
+    const key = `${command}\0${user?.name ?? ""}\0${user?.group ?? ""}`;
+    let r = this.cache.get(key);
+    if (!r) {
+      r = this.decide(splitCommand(command), user);
+      this.cache.set(key, r);
+      if ("disabled" in r) this.logger.log("error", `${what} disabled: ${r.disabled}`, { script: command });
+    }
+    return r;
+  }
+
+  private decide(argv: string[], named?: { name: string; group?: string }): PreparedScript | { disabled: string } {
+    const host = this.runner.host;
+    if (!host) return { argv, opts: {} };
+    const enforce = this.settings.enableScriptSecurity === true;
+    let user: ScriptUser | undefined;
+    if (named) {
+      const u = host.lookupUser(named.name, named.group);
+      if (typeof u === "string") return { disabled: u };
+      user = u;
+    } else {
+      const d = this.resolveDefault();
+      if (d.problem) return { disabled: d.problem };
+      user = d.user;
+    }
+    const ids = user ?? { uid: host.ourUid, gid: host.ourGid };
+    const v = host.check(argv, ids, enforce);
+    if (!v.run) return { disabled: v.reason ?? "refused" };
+    if (v.insecure) this.logger.log("warn", `${v.reason}`, { script: argv.join(" ") });
+    if (!enforce && !this.violationLogged) {
+      this.violationLogged = true;
+      this.logger.log("warn", "SECURITY VIOLATION - scripts are being executed but script_security not enabled.", {});
+    }
+    return { argv, opts: user ? { user } : {} };
+  }
+
+  private resolveDefault(): { user?: ScriptUser; problem?: string } {
+    if (this.defaultUser) return this.defaultUser;
+    const host = this.runner.host!;
+    const s = this.settings;
+    if (s.scriptUser) {
+      const u = host.lookupUser(s.scriptUser, s.scriptGroup);
+      this.defaultUser = typeof u === "string" ? { problem: `script_user: ${u}` } : { user: u };
+    } else {
+      const ks = host.keepalivedScriptUser();
+      if (typeof ks !== "string") this.defaultUser = { user: ks };
+      else if (s.enableScriptSecurity) this.defaultUser = { problem: "unable to set default user keepalived_script for scripts (enable_script_security needs script_user or a keepalived_script user)" };
+      else {
+        this.logger.log("warn", "WARNING - default user 'keepalived_script' for script execution does not exist - please create.", {});
+        this.defaultUser = {};
+      }
+    }
+    return this.defaultUser;
+  }
+}
+
+// ---- script security (keepalived's check_script_secure / check_security) ----
+
+export interface ScriptVerdict {
+  /** False: the script is disabled (not found, not executable, or insecure under enable_script_security). */
+  run: boolean;
+  /** A component of its path is writable by a non-root user (logged even when it still runs). */
+  insecure: boolean;
+  /** Why it is disabled or insecure, for the log and `vigil check`. */
+  reason?: string;
+}
+
+const S_IXUSR = 0o100, S_IXGRP = 0o010, S_IXOTH = 0o001, S_IWGRP = 0o020, S_IWOTH = 0o002;
+const S_ISUID = 0o4000, S_ISGID = 0o2000, S_ISVTX = 0o1000;
+
+function executableFor(st: { mode: number; uid: number; gid: number }, uid: number, gid: number): boolean {
+  if (uid === 0) return (st.mode & (S_IXUSR | S_IXGRP | S_IXOTH)) !== 0;
+  if (uid === st.uid) return (st.mode & S_IXUSR) !== 0;
+  return gid === st.gid ? (st.mode & S_IXGRP) !== 0 : (st.mode & S_IXOTH) !== 0;
+}
+
+/**
+ * Walk every component of an absolute path ("/", "/usr", "/usr/bin", "/usr/bin/x") without
+ * following symlinks: a component owned by a non-root user, or a file or non-sticky directory
+ * writable by a non-root group or by everyone, makes the script insecure (keepalived's rule).
+ */
+export function insecureComponent(path: string): string | undefined {
+  const parts = path.split("/").filter(Boolean);
+  const prefixes = ["/", ...parts.map((_, i) => "/" + parts.slice(0, i + 1).join("/"))];
+  for (let i = 0; i < prefixes.length; i++) {
+    const p = prefixes[i]!;
+    const last = i === prefixes.length - 1;
+    let st;
+    try {
+      st = lstatSync(p);
+    } catch {
+      return `${p} cannot be examined`;
+    }
+    if (!last && !st.isDirectory()) return `${p} is not a directory`;
+    if (last && !st.isFile() && !st.isSymbolicLink()) return `${p} is not a regular file`;
+    const dirNoSticky = st.isDirectory() && (st.mode & S_ISVTX) === 0;
+    if (st.uid !== 0) return `${p} is owned by uid ${st.uid}, not root`;
+    if ((dirNoSticky || st.isFile()) && ((st.gid !== 0 && (st.mode & S_IWGRP) !== 0) || (st.mode & S_IWOTH) !== 0)) {
+      return `${p} is writable by ${(st.mode & S_IWOTH) !== 0 ? "every user" : `group ${st.gid}`}`;
+    }
+  }
+  return undefined;
+}
+
+/** What keepalived decides for one script command run as `user` (uid/gid), with or without enable_script_security. */
+export function checkScript(argv: string[], user: { uid: number; gid: number }, enforce: boolean): ScriptVerdict {
+  const word = argv[0] ?? "";
+  if (word === "") return { run: false, insecure: false, reason: "empty command" };
+  let path = word;
+  if (!word.includes("/")) {
+    const found = findInPath(word);
+    if (!found) return { run: false, insecure: false, reason: `cannot find script ${word} in path` };
+    path = found;
+  }
+  let real: string;
+  let st;
+  try {
+    real = realpathSync(path);
+    st = statSync(real);
+  } catch (e) {
+    return { run: false, insecure: false, reason: `script ${word} cannot be accessed (${(e as NodeJS.ErrnoException).code ?? String(e)})` };
+  }
+  if (!executableFor(st, user.uid, user.gid)) {
+    return { run: false, insecure: false, reason: `script '${word}' is not executable for uid:gid ${user.uid}:${user.gid}` };
+  }
+  const needProtection =
+    user.uid === 0 || user.gid === 0 || (st.uid === 0 && (st.mode & S_IXUSR) !== 0 && (st.mode & S_ISUID) !== 0) || (st.gid === 0 && (st.mode & S_IXGRP) !== 0 && (st.mode & S_ISGID) !== 0);
+  if (!needProtection) return { run: true, insecure: false };
+  // keepalived 2.2: the directory resolved, the name as written (if it is the same file), then the real file.
+  let named = path;
+  try {
+    named = join(realpathSync(dirname(path)), basename(path));
+  } catch {
+    // realpath of the file worked, so its directory resolves; keep the path as written.
+  }
+  const why = insecureComponent(named) ?? (real !== named ? insecureComponent(real) : undefined);
+  if (!why) return { run: true, insecure: false };
+  return { run: !enforce, insecure: true, reason: `unsafe permissions for script '${word}': ${why}${enforce ? " - disabling (enable_script_security)" : ""}` };
 }

@@ -3,6 +3,7 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import type { TrackFileConfig } from "../config/schema.ts";
 import type { Clock, Logger, TimerHandle } from "./ports.ts";
+import type { TrackerMonitor } from "./trackers/tracker.ts";
 
 const POLL_MS = 1000;
 /** keepalived reads one number; a few hundred bytes is plenty, and bounds a huge or endless file. */
@@ -11,7 +12,7 @@ const READ_LIMIT_BYTES = 256;
 /** Why a track file could not be read as a number source (the tracker's fault, not the daemon's). */
 export class TrackFileUnusable extends Error {}
 
-export class FileMonitor {
+export class FileMonitor implements TrackerMonitor<TrackFileConfig> {
   /** The number in the file; a missing or unreadable file reads as 0 (keepalived: OK). */
   value = 0;
   /** Set while the path is something that cannot be read without blocking (FIFO, device). */
@@ -28,6 +29,10 @@ export class FileMonitor {
   onChange(fn: () => void): () => void {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);
+  }
+
+  sameDefinition(next: TrackFileConfig): boolean {
+    return next.file === this.cfg.file && next.weight === this.cfg.weight;
   }
 
   start(): void {

@@ -1,15 +1,23 @@
-// Tracking: the instance's own link, track_interface and track_script decide Fault and the
-// effective priority, with keepalived's weight rules (keepalived.conf(5)):
+// Tracking: the instance's own link, track_interface and every tracker kind (track_script,
+// track_file, track_process: src/runtime/trackers) decide Fault and the effective priority, with
+// keepalived's weight rules (keepalived.conf(5)):
 //   weight 0 → Fault while bad; weight > 0 → added while good; weight < 0 → added while bad.
 import type { InstanceConfig, ScriptConfig } from "../config/schema.ts";
 import { PRIORITY_OWNER } from "../protocol/constants.ts";
 import type { FsmEvent } from "../protocol/types.ts";
 import type { Clock, LinkWatcher, Logger, TimerHandle } from "./ports.ts";
-import { splitCommand, type ScriptRunner } from "./spawn.ts";
-import { trackFileEffect, type FileMonitor } from "./track-file.ts";
+import { splitCommand, type ScriptPolicy, type ScriptRunner } from "./spawn.ts";
+import { TRACKER_KINDS } from "./trackers/index.ts";
+import { faultKey, isTrackerKind, type FaultKind, type FaultSource, type TrackerMonitor } from "./trackers/tracker.ts";
+import { withoutPositions } from "./reload.ts";
+
+/** The running monitors of each tracker kind, by definition name (Monitors in monitors.ts). */
+export interface MonitorSource {
+  get(kind: FaultKind, name: string): TrackerMonitor | undefined;
+}
 
 /** One vrrp_script, run every interval and shared by every instance that tracks it. */
-export class ScriptMonitor {
+export class ScriptMonitor implements TrackerMonitor<ScriptConfig> {
   /** null until the first result; the first result decides at once, then rise/fall apply. */
   ok: boolean | null = null;
   private streak = 0;
@@ -22,6 +30,8 @@ export class ScriptMonitor {
     private readonly clock: Clock,
     private readonly runner: ScriptRunner,
     private readonly logger: Logger,
+    /** Who runs it and whether it may run (script_user, user, enable_script_security). */
+    private readonly policy?: ScriptPolicy,
   ) {}
 
   onChange(fn: () => void): () => void {
@@ -29,9 +39,23 @@ export class ScriptMonitor {
     return () => this.listeners.delete(fn);
   }
 
+  sameDefinition(next: ScriptConfig): boolean {
+    return JSON.stringify(withoutPositions(next)) === JSON.stringify(withoutPositions(this.cfg));
+  }
+
   start(): void {
+    // keepalived drops a script it may not run (missing, not executable, insecure under
+    // enable_script_security, unknown user): instances tracking it run without it.
+    if (this.policy) {
+      const user = this.cfg.user === undefined ? undefined : { name: this.cfg.user, ...(this.cfg.group === undefined ? {} : { group: this.cfg.group }) };
+      const p = this.policy.prepare(this.cfg.script, `vrrp_script ${this.cfg.name}`, user);
+      if ("disabled" in p) return;
+      this.prepared = p;
+    }
     void this.tick();
   }
+
+  private prepared: { argv: string[]; opts: import("./spawn.ts").ScriptOptions } | null = null;
 
   stop(): void {
     this.stopped = true;
@@ -40,7 +64,9 @@ export class ScriptMonitor {
 
   private async tick(): Promise<void> {
     const startedMs = this.clock.nowMs();
-    const code = await this.runner.run(splitCommand(this.cfg.script), this.cfg.timeoutMs);
+    const code = this.prepared
+      ? await this.runner.run(this.prepared.argv, this.cfg.timeoutMs, this.prepared.opts)
+      : await this.runner.run(splitCommand(this.cfg.script), this.cfg.timeoutMs);
     if (this.stopped) return;
     this.record(code === 0);
     this.timer = this.clock.setTimer(startedMs + this.cfg.intervalMs, () => void this.tick());
@@ -65,63 +91,61 @@ export class ScriptMonitor {
   }
 }
 
-/** Per instance: turns link and script states into fault / faultCleared / priority events. */
+/** Per instance: turns link states and the tracker monitors into fault / faultCleared / priority events. */
 export class InstanceTracker {
-  private faults = new Set<string>();
+  private faults = new Map<string, FaultSource>();
   private priority: number;
   private readonly unsubscribe: (() => void)[] = [];
 
   constructor(
     private readonly cfg: InstanceConfig,
-    private readonly monitors: ReadonlyMap<string, ScriptMonitor>,
-    private readonly files: ReadonlyMap<string, FileMonitor>,
+    private readonly monitors: MonitorSource,
     private readonly links: LinkWatcher,
     private readonly emit: (ev: FsmEvent) => void,
   ) {
     this.priority = cfg.priority;
-    for (const t of cfg.trackScripts) {
-      const m = monitors.get(t.name);
-      if (m) this.unsubscribe.push(m.onChange(() => this.evaluate()));
-    }
-    for (const t of cfg.trackFiles) {
-      const f = files.get(t.name);
-      if (f) this.unsubscribe.push(f.onChange(() => this.evaluate()));
+    for (const kind of TRACKER_KINDS) {
+      for (const ref of kind.references(cfg)) {
+        const m = monitors.get(kind.kind, ref.name);
+        if (m) this.unsubscribe.push(m.onChange(() => this.evaluate()));
+      }
     }
   }
 
   /** Faults and priority as of now, without emitting (used before startup). */
-  snapshot(linkUp: (name: string) => boolean): { faults: Map<string, "link-down" | "track-failed">; priority: number } {
+  snapshot(linkUp: (name: string) => boolean): { faults: Map<string, "link-down" | "track-failed">; priority: number; sources: Map<string, FaultSource> } {
     const faults = new Map<string, "link-down" | "track-failed">();
+    const sources = new Map<string, FaultSource>();
+    const fault = (s: FaultSource) => {
+      const k = faultKey(s);
+      faults.set(k, isTrackerKind(s.kind) ? "track-failed" : "link-down");
+      sources.set(k, s);
+    };
     let delta = 0;
-    if (!this.cfg.dontTrackPrimary && !linkUp(this.cfg.interface)) faults.set(`link:${this.cfg.interface}`, "link-down");
+    if (!this.cfg.dontTrackPrimary && !linkUp(this.cfg.interface)) fault({ kind: "link", name: this.cfg.interface });
     // keepalived ignores tracking weights inside a vrrp_sync_group (unless sync_group_tracking_weight):
     // a weighted member could out-rank its siblings and split the group across routers.
     const inGroup = this.cfg.syncGroup !== undefined;
     for (const t of this.cfg.trackInterfaces) {
       const up = linkUp(t.name);
       if (t.weight === 0 || inGroup) {
-        if (!up) faults.set(`track_interface:${t.name}`, "link-down");
+        if (!up) fault({ kind: "track_interface", name: t.name });
       } else if ((t.weight > 0) === up) delta += t.weight;
     }
-    for (const t of this.cfg.trackScripts) {
-      const m = this.monitors.get(t.name);
-      if (!m || m.ok === null) continue;
-      const weight = inGroup ? 0 : (t.weight ?? m.cfg.weight);
-      if (weight === 0) {
-        if (!m.ok) faults.set(`track_script:${t.name}`, "track-failed");
-      } else if ((weight > 0) === m.ok) delta += weight;
+    for (const kind of TRACKER_KINDS) {
+      for (const ref of kind.references(this.cfg)) {
+        const m = this.monitors.get(kind.kind, ref.name);
+        if (!m) continue;
+        const e = kind.effect(m, ref.weight, inGroup);
+        if (!e) continue;
+        if (e.fault) fault({ kind: kind.kind, name: ref.name });
+        delta += e.delta;
+      }
     }
-    for (const t of this.cfg.trackFiles) {
-      const f = this.files.get(t.name);
-      if (!f) continue;
-      const effect = trackFileEffect(f.value, inGroup ? 0 : (t.weight ?? f.cfg.weight));
-      if (effect.fault || f.unusable !== null) faults.set(`track_file:${t.name}`, "track-failed");
-      delta += effect.delta;
-    }
-    return { faults, priority: effectivePriority(this.cfg.priority, delta) };
+    return { faults, priority: effectivePriority(this.cfg.priority, delta), sources };
   }
 
-  /** Re-read everything and emit the differences. Called on link changes and script results. */
+  /** Re-read everything and emit the differences. Called on link changes and tracker changes. */
   evaluate(): void {
     const linkCache = new Map<string, boolean>();
     const linkUp = (name: string) => {
@@ -133,12 +157,10 @@ export class InstanceTracker {
     for (const [source, reason] of now.faults) {
       if (!this.faults.has(source)) this.emit({ type: "fault", source, reason });
     }
-    for (const source of this.faults) {
-      if (!now.faults.has(source)) {
-        this.emit({ type: "faultCleared", source, reason: source.startsWith("track_script:") || source.startsWith("track_file:") ? "track-recovered" : "link-up" });
-      }
+    for (const [source, s] of this.faults) {
+      if (!now.faults.has(source)) this.emit({ type: "faultCleared", source, reason: isTrackerKind(s.kind) ? "track-recovered" : "link-up" });
     }
-    this.faults = new Set(now.faults.keys());
+    this.faults = now.sources;
     if (now.priority !== this.priority) {
       this.priority = now.priority;
       this.emit({ type: "priority", priority: now.priority });

@@ -1,0 +1,70 @@
+// One interface for every tracker that moves an instance's priority or puts it in Fault.
+// A tracker kind (script, file, process, …) says where its definitions and the instances'
+// references are in the config, builds a monitor per definition, and turns a monitor's state and a
+// reference's weight into an effect. Monitors are shared by every instance that tracks them and
+// survive a reload when their definition is the same. Adding a tracker: one file exporting a
+// TrackerKind, one line in TRACKER_KINDS (trackers/index.ts).
+import type { InstanceConfig, VigilConfig } from "../../config/schema.ts";
+import type { Clock, Logger } from "../ports.ts";
+import type { ScriptPolicy, ScriptRunner } from "../spawn.ts";
+
+/** Where a fault comes from: the instance's link, a tracked interface, or a tracker kind. */
+export type FaultKind = "link" | "track_interface" | "track_script" | "track_file" | "track_process" | "sync_group";
+
+export interface FaultSource {
+  kind: FaultKind;
+  name: string;
+}
+
+/** The form the FSM, /status and the logs carry: "track_script:chk_haproxy". */
+export function faultKey(s: FaultSource): string {
+  return `${s.kind}:${s.name}`;
+}
+
+/** Trackers whose recovery is "track-recovered" (the others are links: "link-up"). */
+export function isTrackerKind(kind: FaultKind): boolean {
+  return kind === "track_script" || kind === "track_file" || kind === "track_process";
+}
+
+export interface TrackerMonitor<D extends { name: string } = { name: string }> {
+  readonly cfg: D;
+  /** Adds a listener for changes of state; returns its removal. */
+  onChange(fn: () => void): () => void;
+  start(): void;
+  stop(): void;
+  /** True when a reload with `next` can keep this monitor running (no flap). */
+  sameDefinition(next: D): boolean;
+}
+
+/** What a monitor may use. */
+export interface TrackerContext {
+  clock: Clock;
+  runner: ScriptRunner;
+  logger: Logger;
+  /** Script users and enable_script_security (the daemon's Notifier policy); absent in bare tests. */
+  policy?: ScriptPolicy;
+}
+
+/** An instance's contribution from one tracked monitor: Fault, or a priority delta. */
+export interface TrackEffect {
+  fault: boolean;
+  delta: number;
+}
+
+export interface TrackerKind<D extends { name: string } = { name: string }, M extends TrackerMonitor<D> = TrackerMonitor<D>> {
+  readonly kind: Extract<FaultKind, "track_script" | "track_file" | "track_process">;
+  definitions(cfg: VigilConfig): readonly D[];
+  references(inst: InstanceConfig): readonly { name: string; weight?: number }[];
+  create(def: D, ctx: TrackerContext): M;
+  /**
+   * keepalived's weight rules for this kind; `weight` is the reference's own weight (undefined:
+   * the definition's), forced to 0 inside a sync group. null: no verdict yet (ignored).
+   */
+  effect(m: M, weight: number | undefined, inGroup: boolean): TrackEffect | null;
+}
+
+/** keepalived's rule for a good/bad tracker: weight 0 → Fault while bad; > 0 added while good; < 0 added while bad. */
+export function goodBadEffect(ok: boolean, weight: number): TrackEffect {
+  if (weight === 0) return { fault: !ok, delta: 0 };
+  return { fault: false, delta: (weight > 0) === ok ? weight : 0 };
+}
