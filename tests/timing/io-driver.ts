@@ -1,0 +1,86 @@
+// JSON-lines driver for the io-thread tests (as tests/netns/os-driver.ts): run it INSIDE a namespace
+// with `lab.rpc(node, "tests/timing/io-driver.ts")`. Ops:
+//   open {queueCap?}          ports with a receive queue of that bound, socket on eth0 (IPv4)
+//   pace {dst, src, bytesHex, intervalMs}   a paced advert schedule from now; → handle id
+//   sent                      paced adverts reported back so far (count, errnos seen)
+//   block {ms, settleMs}      blocks this (main) thread synchronously, then lets the queue drain
+//   received                  datagrams handled here, overflow count of the queue
+//   stopPace {handle}           stops the schedule
+//   close                     closes the ports (joins the io thread)
+import { createLinuxPorts, ifNameToIndex, OsError, type LinuxPorts } from "../../src/os/linux/index.ts";
+import type { TimerHandle } from "../../src/runtime/ports.ts";
+
+type Req = { id: number; op: string } & Record<string, unknown>;
+
+let ports: LinuxPorts | null = null;
+let received = 0;
+let sent = 0;
+const errnos = new Set<string>();
+const handles = new Map<number, TimerHandle>();
+
+function p(): LinuxPorts {
+  if (!ports) throw new Error("open first");
+  return ports;
+}
+
+async function handle(r: Req): Promise<unknown> {
+  switch (r.op) {
+    case "open": {
+      ports = createLinuxPorts({ rx: { queueCap: Number(r.queueCap ?? 2048) } });
+      await ports.rx.ready();
+      ports.transport.onReceive(() => received++);
+      ports.transport.open("eth0", ifNameToIndex("eth0"), 4);
+      return { tid: ports.rx.tid };
+    }
+    case "pace": {
+      const clock = p().clock;
+      const h = p().transport.pacer!.start(
+        ifNameToIndex("eth0"),
+        4,
+        [{ dst: String(r.dst), bytes: new Uint8Array(Buffer.from(String(r.bytesHex), "hex")) }],
+        String(r.src),
+        clock.nowMs() + 5,
+        Number(r.intervalMs),
+        (res) => {
+          sent++;
+          for (const e of res.errors) if (e) errnos.add((e as OsError).code);
+        },
+      );
+      if (!h) throw new Error("no pacer");
+      handles.set(h.id, h);
+      return h.id;
+    }
+    case "sent":
+      return { sent, errnos: [...errnos] };
+    case "stopPace": {
+      const h = handles.get(Number(r.handle));
+      if (h) p().transport.pacer!.stop(h);
+      return true;
+    }
+    case "block": {
+      const until = performance.now() + Number(r.ms);
+      while (performance.now() < until); // the main thread does nothing else meanwhile
+      const queuedAtEnd = p().rx.queued;
+      await Bun.sleep(Number(r.settleMs ?? 200));
+      return { queuedAtEnd, received, overflow: p().rx.overflowCount };
+    }
+    case "received":
+      return { received, overflow: p().rx.overflowCount };
+    case "close":
+      await ports?.close();
+      return true;
+    default:
+      throw new Error(`unknown op ${r.op}`);
+  }
+}
+
+for await (const line of console) {
+  if (!line.trim()) continue;
+  const r = JSON.parse(line) as Req;
+  try {
+    process.stdout.write(`${JSON.stringify({ id: r.id, ok: true, result: await handle(r) })}\n`);
+  } catch (e) {
+    process.stdout.write(`${JSON.stringify({ id: r.id, ok: false, error: { name: "Error", message: e instanceof Error ? e.message : String(e) } })}\n`);
+  }
+}
+await (ports as LinuxPorts | null)?.close();

@@ -1,0 +1,161 @@
+// The io thread (src/os/linux/rx-worker.ts): periodic adverts sent there at their deadline, timers
+// expired there, a bounded receive queue, realtime for that thread alone. Real kernel, inside
+// namespaces; every assertion is on counts, states or policies, never on how long something took.
+import { afterEach, expect, test } from "bun:test";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CAN_NETNS, HAS_TCPDUMP } from "../netns/os-common.ts";
+import { encodeAdvertV3 } from "./advert.ts";
+import { BUN, createLab, type Lab, type Rpc } from "../netns/lab.ts";
+import { v3Conf } from "../netns/scenario-kit.ts";
+import { ROOT, startVigil, tearDown, type VigilNode } from "../netns/vigil-node.ts";
+
+const DRIVER = join(import.meta.dir, "io-driver.ts");
+const VIP = "10.99.0.100/24";
+const ADVERT = /> 224\.0\.0\.18: VRRPv3, Advertisement, vrid 51, prio (\d+)/;
+
+let lab: Lab | undefined;
+let nodes: VigilNode[] = [];
+const rpcs: Rpc[] = [];
+const dirs: string[] = [];
+
+afterEach(async () => {
+  for (const r of rpcs.splice(0)) {
+    if (r.proc.exitCode === null) r.proc.kill("SIGKILL");
+  }
+  [lab, nodes] = await tearDown(lab, nodes);
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+const run = test.skipIf(!CAN_NETNS || !HAS_TCPDUMP);
+
+/** Adverts from `src` between the capture lines matching `from` and `to` (exclusive). */
+function advertsBetween(lines: string[], src: string, from: RegExp, to: RegExp): number {
+  const a = lines.findIndex((l) => from.test(l));
+  const b = lines.findIndex((l, i) => i > a && to.test(l));
+  if (a < 0 || b < 0) throw new Error(`markers not in the capture:\n${lines.slice(-20).join("\n")}`);
+  return lines.slice(a + 1, b).filter((l) => l.includes(`${src} >`) && ADVERT.test(l)).length;
+}
+
+run("a paced schedule sends from the io thread, reports each advert back, and nothing leaves after stop or close; the thread joins", async () => {
+  lab = createLab({ nodes: ["r1", "c"], prefix: "vgt" });
+  const cap = await lab.capture("c", "proto 112");
+  const drv = lab.rpc("r1", DRIVER);
+  rpcs.push(drv);
+  await drv.call("open");
+  const src = lab.nodes.r1!.ipv4;
+  const bytes = Buffer.from(encodeAdvertV3(4, src, "224.0.0.18", 51, 150, 2, ["10.99.0.100"])).toString("hex");
+  const id = await drv.call<number>("pace", { dst: "224.0.0.18", src, bytesHex: bytes, intervalMs: 20 });
+  await cap.waitFor(/prio 150/, 5000);
+  // Let it run for a while (the figure is in bench/; here only: it keeps sending by itself).
+  const deadline = performance.now() + 5000;
+  while ((await drv.call<{ sent: number }>("sent")).sent < 10 && performance.now() < deadline) await Bun.sleep(20);
+  await drv.call("stopPace", { handle: id });
+  const reported = (await drv.call<{ sent: number; errnos: string[] }>("sent"));
+  expect(reported.sent).toBeGreaterThanOrEqual(10);
+  expect(reported.errnos).toEqual([]);
+  await Bun.sleep(200); // ten intervals: none may follow the stop
+  await drv.call("close");
+  expect(await drv.end(5000)).toBe(0); // the io thread left poll() and joined; the process exits by itself
+  const lines = await cap.stop();
+  const onWire = lines.filter((l) => /prio 150/.test(l)).length;
+  // Every advert reported back is on the wire, and at most the one in flight when stop() ran besides.
+  expect(onWire).toBeGreaterThanOrEqual(reported.sent);
+  expect(onWire).toBeLessThanOrEqual(reported.sent + 1);
+}, 30_000);
+
+run("a flood while the main thread is blocked fills the bounded receive queue; the rest is dropped and counted", async () => {
+  lab = createLab({ nodes: ["r1", "r2"], prefix: "vgt" });
+  const drv = lab.rpc("r1", DRIVER);
+  rpcs.push(drv);
+  await drv.call("open", { queueCap: 16 });
+  // r2 floods 2000 adverts at r1 while r1's main thread is blocked.
+  const flood = `
+    import { createLinuxPorts, ifNameToIndex } from "${join(ROOT, "src/os/linux/index.ts")}";
+    import { encodeAdvertV3 } from "${join(ROOT, "tests/timing/advert.ts")}";
+    const ports = createLinuxPorts();
+    const ifindex = ifNameToIndex("eth0");
+    ports.transport.open("eth0", ifindex, 4);
+    const b = encodeAdvertV3(4, "${lab.nodes.r2!.ipv4}", "224.0.0.18", 7, 100, 100, ["10.99.0.7"]);
+    let n = 0;
+    for (let i = 0; i < 2000; i++) { try { ports.transport.send(ifindex, 4, b, "224.0.0.18", "${lab.nodes.r2!.ipv4}"); n++; } catch {} }
+    console.log(n);
+    await ports.close();
+  `;
+  const blocked = drv.call<{ queuedAtEnd: number; received: number; overflow: number }>("block", { ms: 2500, settleMs: 300 }, 10_000);
+  await Bun.sleep(300);
+  const sender = lab.exec("r2", [BUN, "-e", flood]);
+  expect(Number(sender.stdout.trim())).toBeGreaterThan(1000);
+  const r = await blocked;
+  // While blocked, the io thread queued at most the bound; what came past it was counted.
+  expect(r.queuedAtEnd).toBeLessThanOrEqual(16);
+  expect(r.received).toBeLessThanOrEqual(16);
+  expect(r.overflow).toBeGreaterThan(0);
+  await drv.call("close");
+  expect(await drv.end(5000)).toBe(0);
+}, 30_000);
+
+run("a 200 ms synchronous block of vigil's main thread does not stop its adverts; SIGTERM still resigns (prio 0) and exits 0", async () => {
+  lab = createLab({ nodes: ["r1", "c"], prefix: "vgt" });
+  const cap = await lab.capture("c", "proto 112 or udp port 9");
+  const trigger = `/tmp/vigil-block-${lab.id}`;
+  dirs.push(trigger);
+  const command = [
+    "env",
+    `VIGIL_BLOCK_MAIN=${trigger}`,
+    "VIGIL_BLOCK_MS=200",
+    `VIGIL_BLOCK_MARK=${lab.nodes.c!.ipv4}:9`,
+    BUN,
+    "--preload",
+    join(import.meta.dir, "block-main.ts"),
+    join(ROOT, "main.ts"),
+  ];
+  // 20 ms adverts: realtime on by default (the io thread only).
+  const r1 = startVigil(lab, "r1", v3Conf({ priority: 255, vips: [VIP], advertInt: 0.02 }), { command });
+  nodes.push(r1);
+  await r1.waitState("master");
+  await Bun.sleep(300);
+  writeFileSync(trigger, "");
+  await cap.waitFor(/UDP, length 9\b/, 5000); // "block-end"
+  await Bun.sleep(100);
+  r1.signal("SIGTERM");
+  expect(await r1.exited()).toBe(0);
+  await cap.waitFor(/prio 0\b/, 5000);
+  const lines = await cap.stop();
+  const src = lab.nodes.r1!.ipv4;
+  // 200 ms at 20 ms: ten adverts are due inside the block. Sent from the main thread, as before,
+  // there would be none (the FSM then restarts the schedule from the end of the block).
+  const during = advertsBetween(lines, src, /UDP, length 11\b/, /UDP, length 9\b/);
+  expect(during).toBeGreaterThanOrEqual(8);
+  // After the block the schedule goes on, and the stop resigns with priority 0.
+  const resign = lines.findIndex((l) => l.includes(`${src} >`) && /prio 0\b/.test(l));
+  expect(resign).toBeGreaterThan(lines.findIndex((l) => /UDP, length 9\b/.test(l)));
+}, 30_000);
+
+run("realtime on: only the io thread runs SCHED_RR; the main thread and a notify script run SCHED_OTHER", async () => {
+  lab = createLab({ nodes: ["r1"], prefix: "vgt" });
+  const dir = mkdtempSync(join(tmpdir(), "vigil-sched-"));
+  dirs.push(dir);
+  const out = join(dir, "policy");
+  const script = join(dir, "notify.sh");
+  writeFileSync(script, `#!/bin/sh\ngrep -E '^policy' /proc/$$/sched > ${out}.tmp && mv ${out}.tmp ${out}\n`);
+  chmodSync(script, 0o755);
+  chmodSync(dir, 0o755);
+  const r1 = startVigil(lab, "r1", v3Conf({ priority: 255, vips: [VIP], advertInt: 0.02, extra: [`notify_master ${script}`] }));
+  nodes.push(r1);
+  await r1.waitState("master");
+  const deadline = performance.now() + 5000;
+  while (!existsSync(out) && performance.now() < deadline) await Bun.sleep(20);
+  // The script: SCHED_OTHER (policy 0), whatever the daemon's io thread runs.
+  expect(readFileSync(out, "utf8")).toMatch(/^policy\s*:\s*0\s*$/m);
+  const pid = r1.proc.pid;
+  const policies = readdirSync(`/proc/${pid}/task`).map((tid) => {
+    const sched = readFileSync(`/proc/${pid}/task/${tid}/sched`, "utf8");
+    return { tid: Number(tid), policy: Number(sched.match(/^policy\s*:\s*(\d+)/m)?.[1]) };
+  });
+  expect(policies.filter((p) => p.policy === 2)).toHaveLength(1); // SCHED_RR: the io thread alone
+  expect(policies.find((p) => p.tid === pid)?.policy).toBe(0); // the main thread
+  const rttime = readFileSync(`/proc/${pid}/limits`, "utf8").match(/Max realtime timeout\s+(\d+)\s+(\d+)/);
+  expect(rttime?.slice(1).map(Number)).toEqual([10_000, 100_000]);
+}, 30_000);
