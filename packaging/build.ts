@@ -1,12 +1,13 @@
 // Builds vigil into single executables: dist/vigil for this host and dist/vigil-linux-<target> for
 // every supported target, each with the receive worker compiled in as a second entry (without it
-// the binary builds fine and fails at run time), bytecode on, and SHA256SUMS beside them.
-//   bun packaging/build.ts            all targets
-//   bun packaging/build.ts --host     only dist/vigil (what the test suite runs)
+// the binary builds fine and fails at run time), bytecode on; the full build also packs each
+// target into .xz (release.ts), and SHA256SUMS covers whatever was written.
+//   bun packaging/build.ts            all targets, and their .xz
+//   bun packaging/build.ts --host     only dist/vigil (what the test suite runs; no .xz)
 import { $ } from "bun";
-import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { compressXz, ratio, writeSums } from "./release.ts";
 
 const ROOT = join(import.meta.dir, "..");
 const DIST = join(ROOT, "dist");
@@ -52,11 +53,18 @@ const outputs: string[] = [];
 await build(hostTarget(), join(DIST, "vigil"), rev);
 outputs.push("vigil");
 if (!hostOnly) {
+  const targets: string[] = [];
   for (const t of TARGETS) {
     await build(t, join(DIST, `vigil-${t}`), rev);
-    outputs.push(`vigil-${t}`);
+    targets.push(`vigil-${t}`);
+  }
+  // One at a time: xz -T0 already uses every core.
+  for (const f of targets) {
+    const started = performance.now();
+    const xz = await compressXz(join(DIST, f));
+    console.log(`packed ${ratio(join(DIST, f), xz)}, ${Math.round(performance.now() - started)} ms`);
+    outputs.push(f, `${f}.xz`);
   }
 }
-const sums = outputs.map((f) => `${createHash("sha256").update(readFileSync(join(DIST, f))).digest("hex")}  ${f}`);
-writeFileSync(join(DIST, "SHA256SUMS"), sums.join("\n") + "\n");
+await writeSums(DIST, outputs);
 console.log(`wrote dist/SHA256SUMS (${outputs.length} files)`);
