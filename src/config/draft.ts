@@ -2,7 +2,7 @@
 // keepalived.ts and toml.ts fill drafts (syntax, types, known keywords); validate.ts turns them into
 // the model (ranges, cross-references, defaults), so both formats share one set of rules.
 
-import type { SourcePosition } from "./schema.ts";
+import type { SourcePosition, TrackProcessConfig } from "./schema.ts";
 
 export interface Located<T> {
   value: T;
@@ -79,6 +79,8 @@ export interface InstanceDraft {
   oldUnicastChecksum?: Located<boolean>;
   dontTrackPrimary?: Located<boolean>;
   mcastSrcIp?: Located<string>;
+  trackProcesses?: TrackDraft[];
+  notifyPriorityChanges?: Located<boolean>;
   /** keepalived keywords with no model field, recorded only to warn (smtp_alert, …). */
   seen: Map<string, SourcePosition>;
 }
@@ -93,6 +95,7 @@ export interface ScriptDraft {
   rise?: Located<number>;
   fall?: Located<number>;
   user?: Located<string>;
+  group?: Located<string>;
 }
 
 export interface TrackFileDraft {
@@ -126,7 +129,13 @@ export interface GlobalDraft {
   garpMasterRefreshRepeat?: Located<number>;
   v3ChecksumAsV2?: Located<boolean>;
   scriptUser?: Located<string>;
+  scriptGroup?: Located<string>;
   enableScriptSecurity?: Located<boolean>;
+  notifyFifo?: Located<string>;
+  notifyFifoScript?: Located<string>;
+  vrrpNotifyFifo?: Located<string>;
+  vrrpNotifyFifoScript?: Located<string>;
+  notifyPriorityChanges?: Located<boolean>;
 }
 
 export interface ConfigDraft {
@@ -139,6 +148,8 @@ export interface ConfigDraft {
   scripts: ScriptDraft[];
   trackFiles: TrackFileDraft[];
   syncGroups: SyncGroupDraft[];
+  /** vrrp_track_process blocks, read straight into the model (keepalived-track-process.ts). */
+  trackProcesses?: TrackProcessConfig[];
 }
 
 export function newInstanceDraft(name: Located<string>, pos: SourcePosition): InstanceDraft {

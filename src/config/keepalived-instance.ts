@@ -87,6 +87,11 @@ function readListLine(d: InstanceDraft, k: string, line: Stmt["args"], diags: Di
       (k === "track_interface" ? d.trackInterfaces : k === "track_script" ? d.trackScripts : d.trackFiles).push(t);
       return;
     }
+    case "track_process": {
+      const t = parseTrackLine(line, k, diags);
+      if (t) (d.trackProcesses ??= []).push(t);
+      return;
+    }
   }
 }
 

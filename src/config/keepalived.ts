@@ -72,12 +72,21 @@ function readGlobal(g: GlobalDraft, block: Stmt[], diags: Diags): void {
       continue;
     }
     if (k?.does === "read" || k?.does === "pending") repeats.check(s, diags);
-    if (readByTable("global_defs", "global_defs", s, g, undefined, diags)?.name !== "script_user") continue;
-    if (!forbidBlock(s, diags)) continue;
-    const [user, group] = s.args;
-    if (!user) diags.error(s.keyword.pos, "script_user: missing user name");
-    else g.scriptUser = at(user.text, user.pos);
-    if (group) diags.warn(group.pos, `script_user: group '${group.text}' is not supported by vigil; ignored`);
+    const special = readByTable("global_defs", "global_defs", s, g, undefined, diags)?.name;
+    if (special === undefined || !forbidBlock(s, diags)) continue;
+    const [first, second] = s.args;
+    if (special === "script_user") {
+      if (!first) diags.error(s.keyword.pos, "script_user: missing user name");
+      else g.scriptUser = at(first.text, first.pos);
+      if (second) diags.warn(second.pos, `script_user: group '${second.text}' is not supported by vigil yet; ignored`);
+      continue;
+    }
+    // notify_fifo FIFO [user [group]], notify_fifo_script SCRIPT [user [group]] (and vrrp_ forms).
+    const field = ({ notify_fifo: "notifyFifo", notify_fifo_script: "notifyFifoScript", vrrp_notify_fifo: "vrrpNotifyFifo", vrrp_notify_fifo_script: "vrrpNotifyFifoScript" } as const)[special as "notify_fifo"];
+    if (!field) continue;
+    if (!first) diags.error(s.keyword.pos, `${special}: missing ${special.endsWith("script") ? "script" : "FIFO name"}`);
+    else g[field] = at(first.text, first.pos);
+    if (second) diags.warn(second.pos, `${special}: user/group '${second.text}' is not supported by vigil; ignored`);
   }
   if (smtp.length > 0) {
     const names = [...new Set(smtp.map((s) => s.keyword.text))].join(", ");
@@ -107,7 +116,7 @@ function readScript(draft: ConfigDraft, s: Stmt, diags: Diags): void {
     const [user, group] = c.args;
     if (!user) diags.error(c.keyword.pos, "user: missing user name");
     else d.user = at(user.text, user.pos);
-    if (group) diags.warn(group.pos, `vrrp_script ${name.text}: group '${group.text}' is not supported by vigil; ignored`);
+    if (group) d.group = at(group.text.replace(/^:/, ""), group.pos);
   }
   draft.scripts.push(d);
 }

@@ -42,6 +42,7 @@ export const INSTANCE_KEYWORDS: Keyword<InstanceConfig>[] = [
   { name: "track_interface", section: I, does: "read", arg: "list", toml: "track_interface", emit: (i) => list(i.trackInterfaces.map((t) => trackLine(t, 0))) },
   { name: "track_script", section: I, does: "read", arg: "list", toml: "track_script", emit: (i) => list(i.trackScripts.map((t) => trackLine(t))) },
   { name: "track_file", section: I, does: "read", arg: "list", toml: "track_file", emit: (i) => list(i.trackFiles.map((t) => trackLine(t))) },
+  { name: "notify_priority_changes", section: I, does: "read", arg: "bool", field: "notifyPriorityChanges" },
   ...NOTIFY.map(([name, key]): Keyword<InstanceConfig> => ({ name, section: I, does: "read", arg: "notify", notify: key, toml: name, emit: (i) => i.notify[key] })),
   { name: "garp_master_delay", section: I, does: "read", arg: "number", field: "garpMasterDelaySec", toml: "garp_master_delay", range: [0, 86400], dflt: 5, emit: (i) => (i.garpMasterDelayMs === 5000 ? undefined : Number(secs(i.garpMasterDelayMs, 1000))) },
   { name: "garp_master_repeat", section: I, does: "read", arg: "int", field: "garpMasterRepeat", toml: "garp_master_repeat", range: [0, 1000], dflt: 5, emit: (i) => (i.garpMasterRepeat === 5 ? undefined : i.garpMasterRepeat) },
@@ -62,7 +63,7 @@ export const INSTANCE_KEYWORDS: Keyword<InstanceConfig>[] = [
   ...ignored<InstanceConfig>(I, `vrf use_vmac_addr use_ipvlan native_ipv6 track_process track_bfd mcast_dst_ip track_src_ip
   check_unicast_src unicast_fault_no_peer unicast_ttl garp_lower_prio_delay garp_lower_prio_repeat garp_extra_if
   vmac_garp_intvl down_timer_adverts lower_prio_no_advert higher_prio_send_advert virtual_rules promote_secondaries
-  skip_check_adv_addr strict_mode debug notify_master_rx_lower_pri notify_priority_changes notify_deleted
+  skip_check_adv_addr strict_mode debug notify_master_rx_lower_pri notify_deleted
   kernel_rx_buf_size linkbeat_use_polling no_virtual_ipaddress owner_ignore_adverts timer_expired_backup
   thread_timer_expired auth_hmac`),
 ];

@@ -32,7 +32,7 @@ export const TOP_KEYWORDS: Keyword[] = [
   skip("static track groups are not supported")("track_group"),
   skip("GARP rate groups are not supported")("garp_group"),
   skip("link debouncing is not supported")("interface_up_down_delays"),
-  skip("process tracking is not supported (use vrrp_script)")("vrrp_track_process"),
+  skip("process tracking is read by the engine but has no TOML form yet (use vrrp_script)")("vrrp_track_process"),
   ...ignored("top", "net_namespace net_namespace_ipvs namespace_with_ipsets instance use_pid_dir linkbeat_use_polling child_wait_time"),
 ];
 
@@ -47,8 +47,13 @@ export const GLOBAL_KEYWORDS: Keyword<GlobalConfig>[] = [
   { name: "vrrp_rt_priority", section: "global_defs", does: "read", arg: "int", field: "realtimePriority", toml: "realtime_priority", range: [0, 99], dflt: 0, emit: (g) => g.realtimePriority || undefined },
   { name: "vrrp_no_swap", section: "global_defs", does: "read", arg: "flag", field: "noSwap", toml: "no_swap", emit: (g) => g.noSwap || undefined },
   { name: "vrrp_strict", section: "global_defs", does: "pending", note: " (only its accept-mode default applies)", arg: "flag", field: "vrrpStrict", toml: "vrrp_strict", emit: (g) => g.vrrpStrict || undefined },
-  { name: "script_user", section: "global_defs", does: "pending", note: ": scripts run as vigil's own user", arg: "special", field: "scriptUser", toml: "script_user", emit: (g) => g.scriptUser },
-  { name: "enable_script_security", section: "global_defs", does: "pending", note: ": script permissions are not checked", arg: "flag", field: "enableScriptSecurity", toml: "enable_script_security", emit: (g) => g.enableScriptSecurity || undefined },
+  { name: "script_user", section: "global_defs", does: "read", arg: "special", field: "scriptUser", toml: "script_user", emit: (g) => g.scriptUser },
+  { name: "enable_script_security", section: "global_defs", does: "read", arg: "flag", field: "enableScriptSecurity", toml: "enable_script_security", emit: (g) => g.enableScriptSecurity || undefined },
+  { name: "notify_fifo", section: "global_defs", does: "read", arg: "special", field: "notifyFifo", keepalived: "FIFO [user [group]]" },
+  { name: "notify_fifo_script", section: "global_defs", does: "read", arg: "special", field: "notifyFifoScript", keepalived: "SCRIPT [user [group]]; the FIFO name is its last argument" },
+  { name: "vrrp_notify_fifo", section: "global_defs", does: "read", arg: "special", field: "vrrpNotifyFifo" },
+  { name: "vrrp_notify_fifo_script", section: "global_defs", does: "read", arg: "special", field: "vrrpNotifyFifoScript" },
+  { name: "vrrp_notify_priority_changes", section: "global_defs", does: "read", arg: "bool", field: "notifyPriorityChanges" },
   // keepalived global defaults, folded into each instance (the instance writes them back).
   { name: "vrrp_version", section: "global_defs", does: "read", arg: "int", field: "vrrpVersion", dflt: 2, keepalived: "2 or 3; anything else is ignored" },
   { name: "vrrp_garp_master_delay", section: "global_defs", does: "read", arg: "number", field: "garpMasterDelaySec", range: [0, 86400], dflt: 5 },
@@ -69,13 +74,13 @@ export const GLOBAL_KEYWORDS: Keyword<GlobalConfig>[] = [
   vrrp_garp_extra_if vrrp_lower_prio_no_advert vrrp_higher_prio_send_advert nftables nftables_priority
   nftables_counters nftables_ifindex nftables_ipvs nftables_ipvs_priority nftables_ipvs_start_fwmark
   vrrp_iptables vrrp_ipsets disable_local_igmp vrrp_check_unicast_src vrrp_skip_check_adv_addr
-  vrrp_notify_priority_changes max_auto_priority min_auto_priority_delay vrrp_priority checker_priority
+  max_auto_priority min_auto_priority_delay vrrp_priority checker_priority
   bfd_priority checker_no_swap bfd_no_swap vrrp_cpu_affinity checker_cpu_affinity bfd_cpu_affinity
   checker_rt_priority bfd_rt_priority vrrp_rlimit_rttime checker_rlimit_rttime bfd_rlimit_rttime
   vrrp_rlimit_rtime checker_rlimit_rtime bfd_rlimit_rtime lvs_flush_onstop enable_snmp_keepalived vrrp_vmac_garp_intvl
   snmp_socket enable_snmp_vrrp enable_snmp_checker enable_snmp_rfc enable_snmp_rfcv2 enable_snmp_rfcv3
-  enable_traps enable_dbus dbus_service_name dbus_no_interface_name notify_fifo notify_fifo_script vrrp_notify_fifo
-  vrrp_notify_fifo_script lvs_notify_fifo lvs_notify_fifo_script fifo_write_vrrp_states_on_reload
+  enable_traps enable_dbus dbus_service_name dbus_no_interface_name
+  lvs_notify_fifo lvs_notify_fifo_script fifo_write_vrrp_states_on_reload
   dynamic_interfaces vrrp_netlink_cmd_rcv_bufs vrrp_netlink_cmd_rcv_bufs_force
   vrrp_netlink_monitor_rcv_bufs vrrp_netlink_monitor_rcv_bufs_force lvs_netlink_cmd_rcv_bufs
   lvs_netlink_cmd_rcv_bufs_force lvs_netlink_monitor_rcv_bufs lvs_netlink_monitor_rcv_bufs_force

@@ -224,6 +224,11 @@ export function validateInstance(d: InstanceDraft, g: GlobalDraft, diags: Diags)
       out.push(ok ? { name: t.name.value, weight: t.weight!.value, pos: t.name.pos } : { name: t.name.value, pos: t.name.pos });
     }
   }
+  for (const t of d.trackProcesses ?? []) {
+    const ok = t.weight && inRange(t.weight, -254, 254, "weight", diags);
+    (inst.trackProcesses ??= []).push(ok ? { name: t.name.value, weight: t.weight!.value, pos: t.name.pos } : { name: t.name.value, pos: t.name.pos });
+  }
+  if (d.notifyPriorityChanges) inst.notifyPriorityChanges = d.notifyPriorityChanges.value;
   for (const [, k] of NOTIFY) {
     const v = d.notify[k];
     if (v) inst.notify[k] = v.value;

@@ -74,6 +74,12 @@ function validateGlobal(g: GlobalDraft, diags: Diags): GlobalConfig {
   if (g.routerId) out.routerId = g.routerId.value;
   if (g.scriptUser) out.scriptUser = g.scriptUser.value;
   if (g.enableScriptSecurity?.value) out.enableScriptSecurity = true;
+  if (g.scriptGroup) out.scriptGroup = g.scriptGroup.value;
+  if (g.notifyFifo) out.notifyFifo = g.notifyFifo.value;
+  if (g.notifyFifoScript) out.notifyFifoScript = g.notifyFifoScript.value;
+  if (g.vrrpNotifyFifo) out.vrrpNotifyFifo = g.vrrpNotifyFifo.value;
+  if (g.vrrpNotifyFifoScript) out.vrrpNotifyFifoScript = g.vrrpNotifyFifoScript.value;
+  if (g.notifyPriorityChanges?.value) out.notifyPriorityChanges = true;
   return out;
 }
 
@@ -125,6 +131,7 @@ function scripts(draft: ConfigDraft, host: HostProbe, diags: Diags, disabled: Ma
       pos: s.pos,
     };
     if (s.user) cfg.user = s.user.value;
+    if (s.group) cfg.group = s.group.value;
     const user = s.user ?? defaultUser;
     const why = !s.script
       ? undefined
@@ -253,6 +260,14 @@ function checkTrackRefs(cfg: VigilConfig, disabled: Map<string, string>, diags: 
       else diags.tolerate(t.pos, () => `track_script '${t.name}' in vrrp_instance ${inst.name}: no vrrp_script with that name${ignored}${didYouMean(t.name, scriptNames)}`);
       return false;
     });
+    const processNames = (cfg.trackProcesses ?? []).map((t) => t.name);
+    if (inst.trackProcesses) {
+      inst.trackProcesses = inst.trackProcesses.filter((t) => {
+        if (processNames.includes(t.name)) return true;
+        diags.tolerate(t.pos, () => `track_process '${t.name}' in vrrp_instance ${inst.name}: no vrrp_track_process with that name${ignored}${didYouMean(t.name, processNames)}`);
+        return false;
+      });
+    }
     inst.trackFiles = inst.trackFiles.filter((t) => {
       if (fileNames.includes(t.name)) return true;
       diags.tolerate(t.pos, () => `track_file '${t.name}' in vrrp_instance ${inst.name}: no track_file block with that name${ignored}${didYouMean(t.name, fileNames)}`);
@@ -284,6 +299,10 @@ export function validateDraft(draft: ConfigDraft, diags: Diags, host: HostProbe)
   const disabled = new Map<string, string>();
   cfg.scripts = scripts(draft, host, diags, disabled);
   cfg.trackFiles = trackFiles(draft, diags);
+  if (draft.trackProcesses) {
+    uniqueNames(draft.trackProcesses.map((t) => ({ name: { value: t.name, pos: t.pos } })), "vrrp_track_process", diags);
+    cfg.trackProcesses = draft.trackProcesses;
+  }
   cfg.syncGroups = syncGroups(draft, cfg, diags);
   checkVridClash(cfg, draft.instances, diags);
   checkTrackRefs(cfg, disabled, diags);
