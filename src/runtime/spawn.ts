@@ -220,7 +220,7 @@ export class BunScriptRunner implements ScriptRunner {
   commandFor(argv: string[]): string[] {
     if (threadPolicy() === 0) return argv;
     const chrt = findInPath("chrt");
-    if (chrt) return [chrt, "--other", "0", "--", ...argv];
+    if (chrt) return [chrt, "--other", "0", ...argv];
     if (!this.warnedNoChrt) {
       this.warnedNoChrt = true;
       this.logger.log("warn", "scripts inherit realtime scheduling: chrt (util-linux) not found", {});
