@@ -1,7 +1,7 @@
-// packaging/openwrt: the procd init script passes sh -n and shellcheck; the package Makefile,
-// run through GNU make with a stand-in for the SDK's rules.mk/package.mk, picks the right musl
-// binary per ARCH, refuses MIPS, never strips, and installs the expected files; the sample config
-// passes `vigil check`.
+// packaging/openwrt: the shell files pass sh -n and shellcheck; the package Makefile, run through
+// GNU make with a stand-in for the SDK's rules.mk/package.mk, picks the right musl binary per
+// ARCH, refuses MIPS, never strips, and installs the expected files; the sample config passes
+// `vigil check`. The init script itself is exercised in openwrt-init.test.ts.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -18,6 +18,7 @@ const STUB_PACKAGE_MK = `
 INSTALL_DIR:=install -d -m0755
 INSTALL_BIN:=install -m0755
 INSTALL_CONF:=install -m0600
+INSTALL_DATA:=install -m0644
 CP:=cp -fpR
 RSTRIP:=rstrip-would-run
 STRIP:=strip-would-run
@@ -52,18 +53,22 @@ function make(target: string, vars: Record<string, string>) {
 }
 
 describe("packaging/openwrt", () => {
-  test("vigil.init: procd script, sh -n and shellcheck -s sh clean", () => {
+  test.each(["vigil.init", "vigil.notify", "hotplug/00-logger"])("%s: sh -n and shellcheck -s sh clean", (file) => {
+    const path = join(DIR, file);
+    expect(runSync(["sh", "-n", path]).code).toBe(0);
+    const r = runSync([requireTool("shellcheck", "shellcheck"), "-s", "sh", path]);
+    expect(r.out + r.err).toBe("");
+    expect(r.code).toBe(0);
+  });
+
+  test("vigil.init: a procd script that reloads on UCI changes", () => {
     const text = readFileSync(INIT, "utf8");
     expect(text.split("\n")[0]).toBe("#!/bin/sh /etc/rc.common");
     expect(text).toContain("USE_PROCD=1");
     expect(text).toMatch(/^START=\d+$/m);
     expect(text).toContain("procd_set_param respawn");
     expect(text).toMatch(/reload_service\(\) \{[\s\S]*procd_send_signal vigil/);
-    expect(text).toContain("CONFIG=/etc/vigil/vigil.toml");
-    expect(runSync(["sh", "-n", INIT]).code).toBe(0);
-    const r = runSync([requireTool("shellcheck", "shellcheck"), "-s", "sh", INIT]);
-    expect(r.out + r.err).toBe("");
-    expect(r.code).toBe(0);
+    expect(text).toMatch(/service_triggers\(\) \{\s*procd_add_reload_trigger vigil keepalived/);
   });
 
   test("Makefile: ARCH picks the musl build, needs libstdcpp, never strips", () => {
@@ -85,6 +90,16 @@ describe("packaging/openwrt", () => {
     expect(readFileSync(join(r.ipkg, "etc/init.d/vigil"), "utf8")).toBe(readFileSync(INIT, "utf8"));
     expect(statSync(join(r.ipkg, "etc/init.d/vigil")).mode & 0o111).not.toBe(0);
     expect(readFileSync(join(r.ipkg, "etc/vigil/vigil.toml"), "utf8")).toBe(readFileSync(join(DIR, "vigil.toml"), "utf8"));
+    expect(readFileSync(join(r.ipkg, "etc/config/vigil"), "utf8")).toBe(readFileSync(join(DIR, "vigil.config"), "utf8"));
+    expect(readFileSync(join(r.ipkg, "usr/libexec/vigil/notify"), "utf8")).toBe(readFileSync(join(DIR, "vigil.notify"), "utf8"));
+    expect(statSync(join(r.ipkg, "usr/libexec/vigil/notify")).mode & 0o111).not.toBe(0);
+    // Sourced by the notify script, not executed: data, like OpenWrt's own hotplug.d files.
+    expect(statSync(join(r.ipkg, "etc/hotplug.d/vigil/00-logger")).mode & 0o777).toBe(0o644);
+  });
+
+  test("Makefile: /etc/config/vigil and the TOML are conffiles (kept on upgrade)", () => {
+    const mk = readFileSync(join(DIR, "Makefile"), "utf8");
+    expect(mk).toMatch(/define Package\/vigil\/conffiles\n\/etc\/config\/vigil\n\/etc\/vigil\/vigil.toml\nendef/);
   });
 
   test("Makefile: MIPS (no Bun build) and a missing binary fail with a message", () => {
