@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { TOML_TABLE, tomlKeys } from "../../src/config/keywords.ts";
+import { TOML_TABLE, tomlKeys, tomlKeyword } from "../../src/config/keywords.ts";
 import { requireTool, ROOT, runSync } from "./binary.ts";
 import { commands, options } from "./cli-usage.ts";
 
@@ -76,5 +76,22 @@ describe("vigil.toml.5 describes exactly the TOML keys", () => {
     const doc = documented().get(table);
     expect(doc).toBeDefined();
     expect([...doc!].sort()).toEqual([...new Set(tomlKeys(table))].sort());
+  });
+
+  /** The text of a key's entry: from its `.TP` to the next one or the next section. */
+  function entry(table: string, key: string): string {
+    const text = source("vigil.toml.5");
+    const section = text.slice(text.search(new RegExp(`^\\.SH "\\[{1,2}${table}\\]{1,2}"$`, "m")));
+    const body = section.slice(0, section.indexOf("\n.SH ", 1) >>> 0);
+    const at = body.search(new RegExp(`^\\.TP\\n\\.BR? (?:[^\\n]* )?${key}(?: |$)`, "m"));
+    const rest = body.slice(at + 4);
+    return rest.slice(0, rest.indexOf("\n.TP") >>> 0);
+  }
+
+  test.each(tables)("[%s]: 'not acted on yet' exactly where the keyword table says so", (table) => {
+    for (const key of new Set(tomlKeys(table))) {
+      const pending = tomlKeyword(table, key)!.does === "pending";
+      expect({ key, pending: entry(table, key).includes("not acted on yet") }).toEqual({ key, pending });
+    }
   });
 });
