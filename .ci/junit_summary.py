@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Summarise a bun JUnit report for .ci/run.
 
-usage: junit_summary.py REPORT LOG BUN_STATUS EXTRA_FAILURES [bun test args...]
+usage: junit_summary.py --list [bun test args...] > FILES     (before the run)
+       junit_summary.py REPORT LOG BUN_STATUS EXTRA_FAILURES FILES [bun test args...]
 
 Counts passed/failed/skipped test cases, lists skipped tests with a reason, and counts as failed:
 every test file on disk that has no testsuite in the report (it failed to load, or defines no
@@ -66,8 +67,13 @@ def skip_reason(case, ancestors):
 
 
 def main():
-    report, log, bun_status, extra = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-    args = sys.argv[5:]
+    if sys.argv[1] == "--list":
+        # Taken before the run: a file someone creates while the tests run was never bun's to load.
+        names = test_files(sys.argv[2:]) if not any(a in ("-t", "--test-name-pattern") for a in sys.argv[2:]) else []
+        print("\n".join(names))
+        return 0
+    report, log, bun_status, extra, listed = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+    args = sys.argv[6:]
     passed = failed = 0
     skipped = []
     failures = []
@@ -116,7 +122,8 @@ def main():
     except OSError:
         pass
 
-    expected = test_files(args) if not any(a in ("-t", "--test-name-pattern") for a in args) else []
+    with open(listed, encoding="utf-8") as fh:
+        expected = [line for line in fh.read().split("\n") if line]
     missing = [p for p in expected if os.path.normpath(p) not in suites]
     bad_files = sorted(set(missing) | errored)
     for p in bad_files:
