@@ -77,10 +77,17 @@ export async function measure(pids: number[], seconds: number): Promise<Usage> {
 
 /** Scheduling policy of a process's main thread, e.g. "SCHED_RR 10" or "SCHED_OTHER". */
 export function schedPolicy(pid: number): string {
+  // Per thread: vigil runs only its io thread realtime, so the process's main thread says little.
+  const names = ["SCHED_OTHER", "SCHED_FIFO", "SCHED_RR", "SCHED_BATCH", "", "SCHED_IDLE"];
   try {
-    const t = cpuSeconds(`/proc/${pid}/stat`);
-    const name = ["SCHED_OTHER", "SCHED_FIFO", "SCHED_RR", "SCHED_BATCH", "", "SCHED_IDLE"][t.policy] ?? `policy ${t.policy}`;
-    return t.rtprio > 0 ? `${name} ${t.rtprio}` : name;
+    const all = readdirSync(`/proc/${pid}/task`).map((tid) => cpuSeconds(`/proc/${pid}/task/${tid}/stat`));
+    const rt = all.filter((t) => t.rtprio > 0);
+    const fmt = (t: { policy: number; rtprio: number }) => {
+      const name = names[t.policy] ?? `policy ${t.policy}`;
+      return t.rtprio > 0 ? `${name} ${t.rtprio}` : name;
+    };
+    if (rt.length === 0) return fmt(all[0]!);
+    return rt.length === all.length ? `${fmt(rt[0]!)} (all)` : `${fmt(rt[0]!)} (${rt.length}/${all.length} thr)`;
   } catch {
     return "?";
   }

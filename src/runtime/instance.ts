@@ -253,6 +253,7 @@ export class Instance {
         this.cancelVipRetry();
         return this.vips.removeAll();
       case "announce":
+        this.flushFirstAdvert(); // a takeover advert goes after the VIP add, before the GARP burst
         return this.garp.start(this.link.ifindex, this.link.mac, this.vips.list(), {
           repeat: this.cfg.garpMasterRepeat,
           delayMs: this.cfg.garpMasterDelayMs,
@@ -300,7 +301,7 @@ export class Instance {
     const paced = priority > 0 ? this.pacedResult : null;
     this.pacedResult = null;
     // Taking over: the first advert leaves once this step has added the VIPs (the FSM lists the
-    // advert first), from arm("advert") just after. The old master drops its VIPs when it hears us
+    // advert first), from "announce" just after (before the GARP burst) or arm("advert"). The old master drops its VIPs when it hears us
     // (make-before-break), so our VIPs must be up by then; the netlink add costs ~0.1 ms.
     if (!paced && priority > 0 && this.fsm.state === "master" && !this.vips.holding) {
       if (this.firstAdvert === null) queueMicrotask(() => this.flushFirstAdvert());
