@@ -19,7 +19,8 @@ import { dataDump, statsDump, writeDump } from "../runtime/dumps.ts";
 import { ErrorCounts } from "../runtime/error-counts.ts";
 import { FileJournal } from "../runtime/journal.ts";
 import { LastResort } from "../runtime/last-resort.ts";
-import { isLogLevel, StreamLogger } from "../runtime/logger.ts";
+import { isLogLevel, StreamLogger, type LogFormat } from "../runtime/logger.ts";
+import type { LogLevel } from "../runtime/ports.ts";
 import { Reloader } from "../runtime/reloader.ts";
 import { BunScriptRunner } from "../runtime/spawn.ts";
 import { COMMIT, VERSION } from "../version.ts";
@@ -100,6 +101,7 @@ export const runCommand: Command = {
       return 2;
     }
     const logger = new StreamLogger(level, format);
+    const logSettings: { level: LogLevel; format: LogFormat } = { level, format };
     for (const w of loaded.warnings) logger.log("warn", formatDiagnostic(w));
 
     // From here on, whatever escapes ends in the last resort; `exit` settles the run.
@@ -191,15 +193,24 @@ export const runCommand: Command = {
       {
         load: () => loadInChild(path, { timeoutMs: RELOAD_LOAD_TIMEOUT_MS, ...(configId !== undefined && { configId }) }),
         prepareGlobals: (next: VigilConfig) => {
-          // Global settings follow the file unless the command line fixed them.
+          // Global settings follow the file unless the command line fixed them. Log settings
+          // switch now, so the reload's own lines are in the new format; a refusal restores them.
           const move = args.flags.has("http") ? { commit() {}, rollback() {} } : http.prepare(next.global.http);
+          const before = { ...logSettings };
+          if (!args.flags.has("log-level")) logSettings.level = next.global.logLevel;
+          if (!args.flags.has("log-format")) logSettings.format = next.global.logFormat;
+          const setLog = (to: typeof logSettings) => {
+            logger.setLevel(to.level);
+            logger.setFormat(to.format);
+            Object.assign(logSettings, to);
+          };
+          setLog(logSettings);
           return {
-            commit() {
-              move.commit();
-              if (!args.flags.has("log-level")) logger.setLevel(next.global.logLevel);
-              if (!args.flags.has("log-format")) logger.setFormat(next.global.logFormat);
+            commit: () => move.commit(),
+            rollback() {
+              setLog(before);
+              move.rollback();
             },
-            rollback: () => move.rollback(),
           };
         },
         apply: (next) => daemon.reload(next),
