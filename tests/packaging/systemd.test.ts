@@ -84,6 +84,15 @@ describe("packaging/systemd/vigil.service", () => {
     expect(directives("Restart")).toEqual(["on-failure"]);
   });
 
+  test("Type=notify with a watchdog (vigil speaks the notify protocol), restarts never rate-limited away", () => {
+    expect(directives("Type")).toEqual(["notify"]);
+    expect(directives("NotifyAccess")).toEqual(["main"]);
+    expect(directives("WatchdogSec")).toEqual(["10s"]);
+    expect(directives("StartLimitIntervalSec")).toEqual(["0"]);
+    // The stop bound (min(3 × advert_int, 10 s)) fits inside systemd's stop timeout.
+    expect(Number(directives("TimeoutStopSec")[0]!.replace("s", ""))).toBeGreaterThan(10);
+  });
+
   test("the ExecStartPre command accepts the seed config", () => {
     const r = runSync([bin, "check", "--config", join(ROOT, "packaging/examples/seed-r1.conf")]);
     expect(r.code).toBe(0);
