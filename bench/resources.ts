@@ -99,7 +99,8 @@ async function main(): Promise<void> {
   await cap.stop();
 
   const backups = startVigil(lab, "r2", keepalivedConf(instances(255, 100)), { binary });
-  await backups.waitState("backup", { timeoutMs: 30_000 });
+  // The start-up VIP conflict check ARP-probes every VIP in turn (~200 ms each): ~1 min for 255.
+  await backups.waitState("backup", { timeoutMs: 150_000 });
   await Bun.sleep(SETTLE_MS);
   rows.push(await measureDaemon(`vigil 255 instances, 1 s, all backup (rx ${Math.round(rate)} adverts/s)`, backups));
   await stop(backups);
