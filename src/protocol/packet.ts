@@ -119,7 +119,9 @@ export function encodeAdvert(o: EncodeOptions): Uint8Array {
   if (version === 3 && o.authPass !== undefined) throw new RangeError("VRRPv3 has no authentication (RFC 5798 §9)");
   requireInt("vrid", o.vrid, VRID_MIN, VRID_MAX);
   requireInt("priority", o.priority, 0, 255);
-  requireInt("address count", o.addresses.length, 1, ADDRESS_COUNT_MAX);
+  // 0 only for keepalived's election-only instances (no virtual_ipaddress): keepalived advertises
+  // them with Count 0, and a drop-in must too (RFC 5798 §5.2.5 asks for at least 1).
+  requireInt("address count", o.addresses.length, 0, ADDRESS_COUNT_MAX);
   if (version === 3) {
     requireInt("advertIntervalCs", o.advertIntervalCs, ADVERT_INTERVAL_MIN_CS, ADVERT_INTERVAL_MAX_CS);
   } else {
@@ -194,8 +196,9 @@ export function decodeAdvert(bytes: Uint8Array, ctx: DecodeContext): DecodeResul
   const vrid = bytes[1] ?? 0;
   if (vrid === 0) return { ok: false, reason: "bad-vrid" };
 
-  // §5.2.5 (RFC 9568 erratum 8299): an advert with no address is ignored; same for v2.
-  if (count === 0) return { ok: false, reason: "bad-address-count" };
+  // §5.2.5 (RFC 9568 erratum 8299): an advert with no address is ignored — by an instance that
+  // has addresses (validate.ts checkForInstance). keepalived's election-only instances (no
+  // virtual_ipaddress) advertise Count 0 to each other, so decoding accepts it.
 
   const maxAdvertIntervalCs =
     version === 3 ? (((bytes[4] ?? 0) & 0x0f) << 8) | (bytes[5] ?? 0) : (bytes[5] ?? 0) * CS_PER_S;

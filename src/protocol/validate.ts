@@ -25,6 +25,9 @@ export function checkForInstance(packet: VrrpPacket, inst: InstanceView): DropRe
   if (packet.version !== inst.version) return "bad-version";
   // §7.1: the VRID must be configured on this interface.
   if (packet.vrid !== inst.vrid) return "bad-vrid";
+  // RFC 9568 §5.2.5 erratum 8299: no address → ignored, unless we are an election-only instance
+  // (no VIPs, as keepalived allows) whose peers advertise Count 0 like we do.
+  if (packet.addresses.length === 0 && inst.addresses.length > 0) return "bad-address-count";
   if (inst.version === 2) {
     // RFC 3768 §5.3.6 / §7.1: Auth Type must match the configured method; with PASS the
     // 8-byte Authentication Data must equal the password (RFC 2338 §5.3.6.1, §7.1).

@@ -64,6 +64,16 @@ export const OUTPUT_LIMIT_BYTES = 64 * 1024;
 export const NOTIFY_TIMEOUT_MS = 30_000;
 
 /** Split a keepalived-style command line: whitespace separates, '…' and "…" group, \ escapes. */
+/**
+ * argv for a script line. A line that starts with a redirection ("</dev/tcp/127.0.0.1/80", the
+ * port check of keepalived's own samples) is no program: it is handed to /bin/sh, as keepalived
+ * does, so it fails (and its weight applies) where the shell cannot open the path.
+ */
+export function scriptArgv(command: string): string[] {
+  const line = command.trim();
+  return line.startsWith("<") ? ["/bin/sh", "-c", line] : splitCommand(line);
+}
+
 export function splitCommand(line: string): string[] {
   const out: string[] = [];
   let cur = "";
@@ -346,7 +356,7 @@ export class ScriptPolicy {
     const key = `${command}\0${user?.name ?? ""}\0${user?.group ?? ""}`;
     let r = this.cache.get(key);
     if (!r) {
-      r = this.decide(splitCommand(command), user);
+      r = this.decide(scriptArgv(command), user);
       this.cache.set(key, r);
       if ("disabled" in r) this.logger.log("error", `${what} disabled: ${r.disabled}`, { script: command });
     }

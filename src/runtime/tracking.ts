@@ -5,8 +5,8 @@
 import type { InstanceConfig, ScriptConfig } from "../config/schema.ts";
 import { PRIORITY_OWNER } from "../protocol/constants.ts";
 import type { FsmEvent } from "../protocol/types.ts";
-import type { Clock, LinkWatcher, Logger, TimerHandle } from "./ports.ts";
-import { splitCommand, type ScriptPolicy, type ScriptRunner } from "./spawn.ts";
+import type { Clock, LinkWatcher, Logger, TimerHandle, TrackerStatus } from "./ports.ts";
+import { scriptArgv, splitCommand, type ScriptPolicy, type ScriptRunner } from "./spawn.ts";
 import { TRACKER_KINDS } from "./trackers/index.ts";
 import { faultKey, isTrackerKind, type FaultKind, type FaultSource, type TrackerMonitor } from "./trackers/tracker.ts";
 import { withoutPositions } from "./reload.ts";
@@ -66,7 +66,7 @@ export class ScriptMonitor implements TrackerMonitor<ScriptConfig> {
     const startedMs = this.clock.nowMs();
     const code = this.prepared
       ? await this.runner.run(this.prepared.argv, this.cfg.timeoutMs, this.prepared.opts)
-      : await this.runner.run(splitCommand(this.cfg.script), this.cfg.timeoutMs);
+      : await this.runner.run(scriptArgv(this.cfg.script), this.cfg.timeoutMs);
     if (this.stopped) return;
     this.record(code === 0);
     this.timer = this.clock.setTimer(startedMs + this.cfg.intervalMs, () => void this.tick());
@@ -165,6 +165,36 @@ export class InstanceTracker {
       this.priority = now.priority;
       this.emit({ type: "priority", priority: now.priority });
     }
+  }
+
+  /** Each tracker's verdict and contribution, for /status, `vigil status` and vigil_track_status. */
+  report(linkUp: (name: string) => boolean): TrackerStatus[] {
+    const inGroup = this.cfg.syncGroup !== undefined;
+    const out: TrackerStatus[] = [];
+    for (const t of this.cfg.trackInterfaces) {
+      const up = linkUp(t.name);
+      const weight = inGroup ? 0 : t.weight;
+      out.push({ kind: "track_interface", name: t.name, ok: up, weight, delta: weight !== 0 && (weight > 0) === up ? weight : 0, fault: weight === 0 && !up });
+    }
+    for (const kind of TRACKER_KINDS) {
+      for (const ref of kind.references(this.cfg)) {
+        const m = this.monitors.get(kind.kind, ref.name);
+        if (!m) continue;
+        const e = kind.effect(m, ref.weight, inGroup);
+        // With weight 0 every kind's effect is "fault while bad": that is the verdict itself.
+        const verdict = kind.effect(m, 0, false);
+        const defWeight = (m.cfg as { weight?: number }).weight ?? 0;
+        out.push({
+          kind: kind.kind,
+          name: ref.name,
+          ok: verdict === null ? null : !verdict.fault,
+          weight: inGroup ? 0 : (ref.weight ?? defWeight),
+          delta: e?.delta ?? 0,
+          fault: e?.fault ?? false,
+        });
+      }
+    }
+    return out;
   }
 
   /** Interfaces whose changes matter to this instance. */

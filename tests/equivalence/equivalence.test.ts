@@ -36,10 +36,8 @@ const DELIBERATE: Record<string, string> = {
  * table shows them until they are fixed there; each is a bug, not a choice.
  */
 const KNOWN: Record<string, string> = {
-  "002-acassen-keepalived-keepalived.conf.vrrp.localcheck.conf": "a track script that cannot be started ('</dev/tcp/…' is no program) counts as failed in keepalived (its weight applies), vigil leaves the priority alone",
-  "057-pqarmitage-keepalived-devel-tools-817.conf": "same as 002: an unstartable track script is a failure in keepalived, not in vigil",
-  "031-netfoundry-edge-router-health-checker-keepalived_master.conf": "a VRRPv2 instance without VIPs: keepalived becomes master and sends adverts with 0 addresses, vigil sends none",
-  "037-paololiu-aliyun-eni-keepalived.conf": "same as 031 (unicast): no VIPs, keepalived advertises, vigil does not",
+  // Fixed: 002 and 057 (a "</dev/tcp/…" track script now runs through /bin/sh and fails as in
+  // keepalived), 031 and 037 (an instance without VIPs advertises Count 0 as keepalived does).
 };
 const listed = (f: string): string | undefined => (DELIBERATE[f] ? `deliberate: ${DELIBERATE[f]}` : KNOWN[f] ? `known, to fix in the runtime: ${KNOWN[f]}` : undefined);
 

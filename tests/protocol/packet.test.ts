@@ -214,13 +214,21 @@ describe("drop reasons (RFC 5798 §7.1, RFC 3768 §7.1)", () => {
     b[1] = 0;
     expectDrop(reseal(b, V4, "pseudo-header"), V4, "bad-vrid");
   });
-  test("bad-address-count: count 0 (RFC 9568 §5.2.5 erratum 8299), v3 and v2", () => {
+  test("count 0 (RFC 9568 §5.2.5 erratum 8299): dropped by an instance with VIPs, accepted by an election-only one (keepalived), v3 and v2", () => {
     const b = good.slice(0, 8);
     b[3] = 0;
-    expectDrop(reseal(b, V4, "pseudo-header"), V4, "bad-address-count");
-    const v2 = new Uint8Array(16);
-    v2.set([0x21, 51, 100, 0, 0, 1]);
-    expectDrop(reseal(v2, V4, "v2"), V4, "bad-address-count");
+    const v3 = decodeAdvert(reseal(b, V4, "pseudo-header"), V4);
+    const v2bytes = new Uint8Array(16);
+    v2bytes.set([0x21, 51, 100, 0, 0, 1]);
+    const v2 = decodeAdvert(reseal(v2bytes, V4, "v2"), V4);
+    for (const [d, version] of [[v3, 3], [v2, 2]] as const) {
+      expect(d.ok).toBe(true);
+      if (!d.ok) continue;
+      expect(d.packet.addresses).toEqual([]);
+      const inst = { version, vrid: 51, advertIntervalCs: d.packet.maxAdvertIntervalCs };
+      expect(checkForInstance(d.packet, { ...inst, addresses: ["192.168.0.254"] })).toBe("bad-address-count");
+      expect(checkForInstance(d.packet, { ...inst, addresses: [] })).toBeNull();
+    }
   });
   test("bad-interval: Max Adver Int 0 (RFC 9568 erratum 8301), v2 Adver Int 0", () => {
     const b = good.slice();
@@ -316,11 +324,17 @@ describe("encodeAdvert rejects what cannot go on the wire", () => {
     ["interval 0 cs", v3v4({ advertIntervalCs: 0 })],
     ["interval 4096 cs", v3v4({ advertIntervalCs: 4096 })],
     ["v2 fractional seconds", v3v4({ version: 2, advertIntervalCs: 150 })],
-    ["no addresses", v3v4({ addresses: [] })],
+    ["256 addresses", v3v4({ addresses: Array.from({ length: 256 }, (_, i) => `10.0.${i >> 8}.${i & 255}`) })],
     ["an IPv6 address in an IPv4 advert", v3v4({ addresses: ["fe80::1"] })],
     ["a bad source", v3v4({ srcAddress: "nope" })],
   ] as const)("%s", (_name, o) => {
     expect(() => encodeAdvert(o as EncodeOptions)).toThrow(RangeError);
+  });
+  test("no addresses encodes Count 0 (keepalived's election-only instance), and decodes back", () => {
+    const bytes = encodeAdvert(v3v4({ addresses: [] }));
+    expect(bytes[3]).toBe(0);
+    const d = decodeAdvert(bytes, V4);
+    expect(d.ok && d.packet.addresses).toEqual([]);
   });
 });
 

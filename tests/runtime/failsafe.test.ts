@@ -215,3 +215,23 @@ describe("interfaces that come later", () => {
     expect(r1.host.addresses("eth1")).toContain(VIP);
   });
 });
+
+describe("election-only instances (no virtual_ipaddress, as keepalived allows)", () => {
+  const noVip = (priority: number) => config(`vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 51\n priority ${priority}\n advert_int 1\n}\n`);
+
+  test("the master advertises Count 0 (it used to throw at the first advert), the peer accepts it and stays backup", () => {
+    const lab = new Lab();
+    const r1 = lab.node("192.168.0.1", noVip(200));
+    const r2 = lab.node("192.168.0.2", noVip(100));
+    r1.daemon.start();
+    lab.advance(10);
+    r2.daemon.start();
+    lab.advance(8000);
+    expect(stateOf(r1)).toBe("master");
+    expect(stateOf(r2)).toBe("backup");
+    const fromR1 = lab.wire.sent.filter((f) => f.from === "192.168.0.1");
+    expect(fromR1.length).toBeGreaterThanOrEqual(4);
+    expect(fromR1.every((f) => f.payload[3] === 0)).toBe(true);
+    expect(r2.metrics.count("dropped")).toBe(0);
+  });
+});
