@@ -11,6 +11,7 @@ import { defaultConfigPath, loadConfig } from "../config/load.ts";
 import { DEFAULT_KEEPALIVED_PATH, DEFAULT_TOML_PATH, type Diagnostic, type VigilConfig } from "../config/schema.ts";
 import { createApp } from "../http/app.ts";
 import { registerErrorMetrics } from "../http/error-metrics.ts";
+import { registerTrackMetrics } from "../http/track-metrics.ts";
 import { createMetrics } from "../http/metrics.ts";
 import { createLinuxPorts, DEFAULT_RLIMIT_RTTIME_US, limitRealtimeCpu, lockMemory, OsError, type LinuxPorts } from "../os/linux/index.ts";
 import { findVipConflicts } from "../runtime/conflicts.ts";
@@ -160,6 +161,7 @@ export const runCommand: Command = {
       onFatal: lastResort.fail,
     });
     metrics.bindStatus(daemon);
+    registerTrackMetrics(registry, daemon, config.global.keepalivedExporterNames);
     lastResort.protect(daemon);
     const http = new HttpKeeper(flag(args, "http") ?? config.global.http, () => createApp({ status: daemon, metrics }), logger, errors);
 

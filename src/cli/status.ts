@@ -131,6 +131,18 @@ export function formatStatus(s: DaemonStatus, nowMs: number): string {
       .trimEnd();
   lines.push("", fmt(COLUMNS), ...rows.map(fmt));
 
+  const tracked = s.instances.filter((i) => (i.trackers?.length ?? 0) > 0);
+  if (tracked.length > 0) {
+    lines.push("", "TRACKER                          STATE    WEIGHT  EFFECT");
+    for (const i of tracked) {
+      for (const t of i.trackers!) {
+        const state = t.ok === null ? "unknown" : t.ok ? "ok" : "FAILED";
+        const effect = t.fault ? "FAULT" : t.delta !== 0 ? `${t.delta > 0 ? "+" : ""}${t.delta}` : "-";
+        lines.push(`${`${i.name} ${t.kind} ${t.name}`.padEnd(32)} ${state.padEnd(8)} ${String(t.weight).padStart(6)}  ${effect}`);
+      }
+    }
+  }
+
   const faulty = s.instances.filter((i) => i.faults.length > 0);
   if (faulty.length > 0) {
     lines.push("");

@@ -254,6 +254,7 @@ export class Daemon implements StatusSource, EmergencyStoppable {
   }
 
   status(): DaemonStatus {
+    const linkUp = (n: string) => this.deps.links.link(n)?.up ?? false;
     return {
       version: VERSION,
       routerId: this.config.global.routerId ?? null,
@@ -261,7 +262,7 @@ export class Daemon implements StatusSource, EmergencyStoppable {
       configFile: this.config.source,
       lastReload: this.lastReload,
       instances: [
-        ...[...this.running.values()].map((r) => r.instance.status()),
+        ...[...this.running.values()].map((r) => ({ ...r.instance.status(), trackers: r.tracker.report(linkUp) })),
         ...[...this.pending.values()].map((p) => pendingStatus(p.cfg, p.reason, p.sinceWallMs)),
       ],
     };

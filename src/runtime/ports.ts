@@ -194,6 +194,22 @@ export interface InstanceStatus {
   advertsReceived: number;
   lastTransition: { atWallMs: number; from: VrrpState; to: VrrpState; reason: TransitionReason } | null;
   faults: string[];
+  /** Every tracker of the instance with its verdict (absent for an instance that is not running). */
+  trackers?: TrackerStatus[];
+}
+
+/** One tracked interface, script, file or process as /status shows it. */
+export interface TrackerStatus {
+  kind: "track_interface" | "track_script" | "track_file" | "track_process";
+  name: string;
+  /** Good (up, exit 0, value 0, quorum met), bad, or not known yet (no result). */
+  ok: boolean | null;
+  /** The weight in force (0: a bad tracker faults the instance). */
+  weight: number;
+  /** What it adds to the priority now. */
+  delta: number;
+  /** It is one of the reasons the instance is in Fault. */
+  fault: boolean;
 }
 
 export interface DaemonStatus {

@@ -189,7 +189,7 @@ export class InstanceTracker {
           name: ref.name,
           ok: verdict === null ? null : !verdict.fault,
           weight: inGroup ? 0 : (ref.weight ?? defWeight),
-          delta: e?.delta ?? 0,
+          delta: (e?.delta ?? 0) || 0, // -0 (0 × a negative weight) reads as 0
           fault: e?.fault ?? false,
         });
       }
