@@ -278,6 +278,7 @@ function defaultRealtime(config: VigilConfig): number {
  */
 async function applyRealtime(priority: number, ports: LinuxPorts, logger: StreamLogger): Promise<void> {
   if (priority > 0) {
+    ports.useIoTiming(); // adverts and timers at their deadlines from the realtime io thread
     const lim = limitRealtimeCpu(DEFAULT_RLIMIT_RTTIME_US, 10 * DEFAULT_RLIMIT_RTTIME_US);
     if (!lim.ok) logger.log("warn", "could not set RLIMIT_RTTIME", { error: lim.error.message });
     process.on("SIGXCPU", () => {

@@ -26,7 +26,7 @@ function p(): LinuxPorts {
 async function handle(r: Req): Promise<unknown> {
   switch (r.op) {
     case "open": {
-      ports = createLinuxPorts({ rx: { queueCap: Number(r.queueCap ?? 2048) } });
+      ports = createLinuxPorts({ rx: { queueCap: Number(r.queueCap ?? 2048) }, ioTiming: true });
       await ports.rx.ready();
       ports.transport.onReceive(() => received++);
       ports.transport.open("eth0", ifNameToIndex("eth0"), 4);

@@ -28,8 +28,8 @@ export { getuid, ifNameToIndex } from "./libc.ts";
 export interface LinuxPortsOptions {
   rx?: RxLoopOptions;
   clock?: LinuxClockOptions;
-  /** Periodic adverts sent by the io thread at their deadline (default true). */
-  pace?: boolean;
+  /** Io timing from the start (see useIoTiming; default false). */
+  ioTiming?: boolean;
   /** IPv6 VRRP checksum by the kernel (IPV6_CHECKSUM=6) instead of the protocol core. */
   kernelChecksum6?: boolean;
   /** Router flag in unsolicited NAs. */
@@ -45,6 +45,11 @@ export interface LinuxPorts {
   announcer: LinuxAnnouncer;
   links: LinuxLinkWatcher;
   rx: RxLoop;
+  /**
+   * Periodic adverts sent by the io thread at their deadlines and every timer on its timerfd (see
+   * clock.ts, rx-worker.ts). Call before the daemon starts. `vigil run` does with realtime on.
+   */
+  useIoTiming(): void;
   /** Closes every socket and joins the rx Worker. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -52,13 +57,20 @@ export interface LinuxPorts {
 export function createLinuxPorts(opts: LinuxPortsOptions = {}): LinuxPorts {
   const rx = new RxLoop(opts.rx);
   const netlink = new NetlinkSocket({ timeoutMs: opts.netlinkTimeoutMs });
-  const transport = new LinuxVrrpTransport({ rx, kernelChecksum6: opts.kernelChecksum6, ...(opts.pace === false && { pace: false }) });
+  const transport = new LinuxVrrpTransport({ rx, kernelChecksum6: opts.kernelChecksum6 });
   const addresses = new LinuxAddressManager({ netlink });
   const announcer = new LinuxAnnouncer({ router: opts.naRouterFlag });
   const links = new LinuxLinkWatcher({ rx, netlink });
   let closed = false;
+  const clock = new LinuxClock(opts.clock, rx);
+  const useIoTiming = () => {
+    clock.ioTimers = true;
+    transport.enablePacing();
+  };
+  if (opts.ioTiming) useIoTiming();
   return {
-    clock: new LinuxClock(opts.clock, rx),
+    clock,
+    useIoTiming,
     prober: { whoHas: arpWhoHas },
     transport,
     addresses,

@@ -35,7 +35,7 @@ export interface LinuxVrrpTransportOptions {
   receiveBufferBytes?: number;
   /** A receive socket reported an error (recvmsg failed in the rx Worker). */
   onError?: (e: OsError) => void;
-  /** Periodic adverts from the io thread (default true); false sends them all from the main thread. */
+  /** false: never pace (all adverts from the main thread), even after enablePacing(). */
   pace?: boolean;
 }
 
@@ -57,13 +57,23 @@ export class LinuxVrrpTransport implements VrrpTransport {
   private listeners: ((d: ReceivedDatagram) => void)[] = [];
   private readonly opts: LinuxVrrpTransportOptions;
 
-  readonly pacer: AdvertPacer | undefined;
+  private readonly advertPacer: AdvertPacer | undefined;
+  /** Periodic adverts from the io thread: off until enablePacing() (LinuxPorts.useIoTiming()). */
+  private pacing = false;
   private readonly paced = new Map<number, { slot: number; sock: string }>();
   private nextPaceId = 1;
 
   constructor(opts: LinuxVrrpTransportOptions) {
     this.opts = opts;
-    this.pacer = opts.pace === false ? undefined : { start: (...a) => this.startPace(...a), stop: (h) => this.stopPace(h) };
+    this.advertPacer = opts.pace === false ? undefined : { start: (...a) => this.startPace(...a), stop: (h) => this.stopPace(h) };
+  }
+
+  get pacer(): AdvertPacer | undefined {
+    return this.pacing ? this.advertPacer : undefined;
+  }
+
+  enablePacing(on = true): void {
+    this.pacing = on;
   }
 
   /** Overflow drops of the receive queue (all sockets), since start. */
