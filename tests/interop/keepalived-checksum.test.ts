@@ -124,8 +124,10 @@ describe("keepalived 2.2.7 (Debian) ↔ vigil, default settings", () => {
       await ka.waitState("master"); // it never heard a valid advert: a configuration mismatch, not a vigil bug
       expect(holds(l, "r1", VIP) && holds(l, "r2", VIP)).toBe(true);
       // vigil accepts keepalived's pseudo-header adverts whatever it sends itself: it stays master
-      // (higher priority) and counts them.
-      await adverts(w, "10.99.0.2", 3);
+      // (higher priority) and counts them. One is enough: while it rejects vigil's steady 100 ms
+      // adverts, keepalived 2.2.7 was seen to send its first advert and then none for seconds
+      // (in some runs, not others: it seems to depend on the phase of the two timers).
+      await adverts(w, "10.99.0.2", 1);
       expect(await vg.state()).toBe("master");
       expect(checksumCounts(l, "r1")["pseudo-header"]).toBeGreaterThan(0);
     },
