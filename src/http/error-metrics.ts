@@ -3,7 +3,13 @@
 import { Counter, type Registry } from "prom-client";
 import type { ErrorCounts, ErrorKind } from "../runtime/error-counts.ts";
 
-export function registerErrorMetrics(registry: Registry, errors: ErrorCounts): void {
+/** Optional sources the OS port counts itself. */
+export interface OsCounters {
+  /** VRRP datagrams the receive thread dropped because the queue to the main thread was full. */
+  rxQueueOverflows(): number;
+}
+
+export function registerErrorMetrics(registry: Registry, errors: ErrorCounts, os?: OsCounters): void {
   const registers = [registry];
   const byLabel = (name: string, help: string, kind: ErrorKind, label: string) =>
     new Counter({
@@ -41,4 +47,15 @@ export function registerErrorMetrics(registry: Registry, errors: ErrorCounts): v
       for (const [instance, errno, n] of errors.sendErrors()) this.inc({ instance, errno }, n);
     },
   });
+  if (os) {
+    new Counter({
+      name: "vigil_rx_queue_overflow_total",
+      help: "VRRP datagrams dropped by the receive thread because the bounded queue to the main thread was full (a flood).",
+      registers,
+      collect() {
+        this.reset();
+        this.inc(os.rxQueueOverflows());
+      },
+    });
+  }
 }

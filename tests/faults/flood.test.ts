@@ -1,0 +1,34 @@
+// Backpressure (issue 14 with the fail-safe runtime): while vigil's main thread is busy, a flood
+// of VRRP datagrams fills the bounded queue of the receive thread; the rest is dropped and
+// counted (vigil_rx_queue_overflow_total) instead of growing locked memory without bound, and
+// the master keeps advertising from the io thread throughout.
+import { expect, test } from "bun:test";
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { BUN } from "../netns/lab.ts";
+import { HOSTILE_SENDER, holds } from "../netns/scenario-kit.ts";
+import { ROOT, startVigil } from "../netns/vigil-node.ts";
+import { conf, ctx, lab, metric, until, useLab, VIP } from "./kit.ts";
+
+useLab();
+
+test("a flood while the main thread is blocked: queue overflow counted, the master stays master", async () => {
+  const l = lab(["r1", "x"]);
+  const trigger = `/tmp/vigil-block-${l.id}`;
+  ctx.cleanups.push(() => Bun.spawnSync(["rm", "-f", trigger, `${trigger}.blocking`]));
+  const command = ["env", `VIGIL_INJECT_BLOCK=${trigger}`, BUN, "--preload", join(import.meta.dir, "inject-block.ts"), join(ROOT, "main.ts")];
+  // 50 ms adverts: realtime, so adverts and receive run on the io thread.
+  const r1 = startVigil(l, "r1", conf(200, { advertInt: 0.05 }), { command });
+  ctx.nodes.push(r1);
+  await r1.waitState("master");
+  writeFileSync(trigger, "now");
+  await until(() => existsSync(`${trigger}.blocking`), "main thread blocked");
+  // 5000 bad-checksum adverts as fast as the sender goes: far more than the queue holds.
+  const sent = l.exec("x", ["python3", HOSTILE_SENDER, "--src", "10.99.0.2", "--kind", "bad-checksum", "--count", "5000", "--prio", "255"]);
+  expect(sent.code).toBe(0);
+  await until(() => metric(l, "r1", "vigil_rx_queue_overflow_total") > 0, "overflow counted", 20_000);
+  expect((await r1.instance())?.state).toBe("master");
+  expect(holds(l, "r1", VIP)).toBe(true);
+  r1.signal("SIGTERM");
+  expect(await r1.exited()).toBe(0);
+}, 60_000);
