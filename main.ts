@@ -30,7 +30,9 @@ const hidden: Record<string, Command> = { [LOAD_CHILD_COMMAND]: loadChildCommand
 function help(): string {
   const width = Math.max(...Object.keys(commands).map((n) => n.length));
   const lines = Object.entries(commands).map(([n, c]) => `  ${n.padEnd(width)}  ${c.summary}`);
-  return `vigil — VRRP daemon (RFC 3768 / 5798 / 9568)\n\nUsage: vigil <command> [options]\n\nCommands:\n${lines.join("\n")}\n\nRun 'vigil <command> --help' for a command's options.`;
+  return `vigil — VRRP daemon (RFC 3768 / 5798 / 9568)\n\nUsage: vigil <command> [options]\n\nCommands:\n${
+    lines.join("\n")
+  }\n\nRun 'vigil <command> --help' for a command's options.`;
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -131,7 +131,7 @@ def main():
         failures.append(f"{p}  {why}")
     failed += len(bad_files) + extra
     if extra:
-        failures.append("the run left test namespaces behind")
+        failures.append(f"{extra} check(s) outside bun test failed: namespaces left behind, deno fmt or deno lint (see above)")
     if bun_status != 0 and failed == 0:
         failed = 1
         failures.append(f"bun test exited {bun_status} without a failing test in the report")

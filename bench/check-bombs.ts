@@ -6,7 +6,7 @@
 //
 // tests/config/bombs.test.ts loads the same files and asserts on counts only.
 
-import { mkdtempSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -54,7 +54,11 @@ if (import.meta.main) {
       const p = Bun.spawnSync([...cmd, f], { stdout: "pipe", stderr: "pipe" });
       const ms = performance.now() - t0;
       const lines = p.stderr.toString().split("\n").filter(Boolean).length;
-      console.log(`${name.padEnd(29)} ${String(text.length).padStart(9)}  ${String(p.exitCode).padStart(4)} ${ms.toFixed(0).padStart(6)}  ${String(lines).padStart(8)}${ms > 1000 ? "   OVER 1 s" : ""}`);
+      console.log(
+        `${name.padEnd(29)} ${String(text.length).padStart(9)}  ${String(p.exitCode).padStart(4)} ${ms.toFixed(0).padStart(6)}  ${String(lines).padStart(8)}${
+          ms > 1000 ? "   OVER 1 s" : ""
+        }`,
+      );
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

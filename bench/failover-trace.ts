@@ -2,7 +2,7 @@
 // syscalls from the last advert received to the first advert sent. A diagnostic, not a figure.
 //   ./node_modules/.bin/bun bench/failover-trace.ts [--binary=PATH]
 import { cleanupAll } from "./lib/cleanup.ts";
-import { benchBinary, keepalivedConf, startVigil, type Instance } from "./lib/daemons.ts";
+import { benchBinary, type Instance, keepalivedConf, startVigil } from "./lib/daemons.ts";
 import { benchLab } from "./lib/lab.ts";
 
 const argv = process.argv.slice(2);
@@ -14,7 +14,16 @@ try {
   const r2 = startVigil(lab, "r2", keepalivedConf([inst(254)]), { binary });
   await r1.waitState("master");
   await r2.waitState("backup");
-  const st = Bun.spawn(["strace", "-f", "-tt", "-T", "-e", "trace=sendmsg,sendto,recvmsg,write,timerfd_settime,poll,openat,rename,fsync,fdatasync", "-p", String(r2.proc.pid)], { stderr: "pipe", stdout: "ignore" });
+  const st = Bun.spawn([
+    "strace",
+    "-f",
+    "-tt",
+    "-T",
+    "-e",
+    "trace=sendmsg,sendto,recvmsg,write,timerfd_settime,poll,openat,rename,fsync,fdatasync",
+    "-p",
+    String(r2.proc.pid),
+  ], { stderr: "pipe", stdout: "ignore" });
   await Bun.sleep(1500);
   r1.kill("SIGKILL");
   await r2.waitState("master");

@@ -20,9 +20,9 @@
 //   … --binary=PATH (default: a private copy of dist/vigil)  --no-keepalived
 
 import { join } from "node:path";
-import { startCapture, type Capture, type Packet } from "./lib/capture.ts";
+import { type Capture, type Packet, startCapture } from "./lib/capture.ts";
 import { cleanupAll } from "./lib/cleanup.ts";
-import { benchBinary, hasKeepalived, keepalivedConf, startKeepalived, startVigil, type Daemon, type Instance, type VigilDaemon } from "./lib/daemons.ts";
+import { benchBinary, type Daemon, hasKeepalived, type Instance, keepalivedConf, startKeepalived, startVigil, type VigilDaemon } from "./lib/daemons.ts";
 import { startHogs } from "./lib/hogs.ts";
 import { benchLab } from "./lib/lab.ts";
 import { schedPolicy } from "./lib/procstat.ts";
@@ -169,7 +169,9 @@ function analyse(cap: Capture, action: Action, from: number, to: number): Rep {
   let iRef = -1;
   let iFirst = -1;
   if (action === "term") {
-    for (let i = from; i < to && iRef < 0; i++) if (pk[i]!.kind === "vrrp" && (pk[i] as { src: string }).src === R1 && (pk[i] as { prio: number }).prio === 0) iRef = i;
+    for (let i = from; i < to && iRef < 0; i++) {
+      if (pk[i]!.kind === "vrrp" && (pk[i] as { src: string }).src === R1 && (pk[i] as { prio: number }).prio === 0) iRef = i;
+    }
     if (iRef < 0) throw new Error("no priority-0 advert from r1 on the wire after SIGTERM");
     for (let i = iRef + 1; i < to && iFirst < 0; i++) if (isAdvert(R2)(pk[i]!)) iFirst = i;
   } else {
@@ -293,8 +295,22 @@ async function main(): Promise<void> {
       console.error(`jitter: ${label} (${JITTER_S} s) …`);
       const r = await jitterRun(binary, label, daemon, hogs, extra);
       const p99 = quantile(r.errors, 0.99);
-      rows.push([label, r.sched, String(r.errors.length), fmt(r.meanMs, 3), fmt(quantile(r.errors, 0.5), 3), fmt(p99, 3), fmt(max(r.errors), 3), p99 <= 1 ? "yes" : "NO"]);
-      const key = { "vigil idle, rt 10 (default)": "j-idle-vigil", "vigil 2 hogs, rt 10 (default)": "j-hogs-vigil", "keepalived idle, vrrp_rt_priority 10": "j-idle-keepalived", "keepalived 2 hogs, vrrp_rt_priority 10": "j-hogs-keepalived" }[label];
+      rows.push([
+        label,
+        r.sched,
+        String(r.errors.length),
+        fmt(r.meanMs, 3),
+        fmt(quantile(r.errors, 0.5), 3),
+        fmt(p99, 3),
+        fmt(max(r.errors), 3),
+        p99 <= 1 ? "yes" : "NO",
+      ]);
+      const key = {
+        "vigil idle, rt 10 (default)": "j-idle-vigil",
+        "vigil 2 hogs, rt 10 (default)": "j-hogs-vigil",
+        "keepalived idle, vrrp_rt_priority 10": "j-idle-keepalived",
+        "keepalived 2 hogs, vrrp_rt_priority 10": "j-hogs-keepalived",
+      }[label];
       if (key) summary.set(key, `${fmt(p99, 3)} ms`);
     }
     console.log(`\nAdvert interval error at 20 ms (VRRPv3, one master, client capture), |Δt − 20 ms|; load ${await loadAvg()}`);

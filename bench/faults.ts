@@ -80,7 +80,10 @@ await run("last resort (injected throw)", ["r1", "r2"], async (l, s) => {
     const code = await r1.exited(20_000);
     const exitMs = ms(t0);
     await until(() => holds(l, "r2", VIP));
-    return { outcome: `exit ${code}, VIP on r1: ${holds(l, "r1", VIP)}`, figures: `exit ${exitMs}; backup holds the VIP ${ms(t0)} after the throw (skew ≈ 61 ms at 100 ms adverts)` };
+    return {
+      outcome: `exit ${code}, VIP on r1: ${holds(l, "r1", VIP)}`,
+      figures: `exit ${exitMs}; backup holds the VIP ${ms(t0)} after the throw (skew ≈ 61 ms at 100 ms adverts)`,
+    };
   } finally {
     rmSync(trigger, { force: true });
   }
@@ -95,7 +98,10 @@ await run("journal EISDIR", ["r1"], async (l, s) => {
     await r1.waitState("master");
     await Bun.sleep(500);
     const n = sum(scrape(l, "r1"), "vigil_state_write_errors_total");
-    return { outcome: r1.proc.exitCode === null ? "survived, master" : `exited ${r1.proc.exitCode}`, figures: `${n} write error(s) counted, VIP held: ${holds(l, "r1", VIP)}` };
+    return {
+      outcome: r1.proc.exitCode === null ? "survived, master" : `exited ${r1.proc.exitCode}`,
+      figures: `${n} write error(s) counted, VIP held: ${holds(l, "r1", VIP)}`,
+    };
   } finally {
     rmSync(state, { recursive: true, force: true });
   }
@@ -159,7 +165,10 @@ async function reloadUnderLoad(l: Lab, s: VigilNode[], text: (base: string) => s
   const reloadMs = ms(t0);
   await Bun.sleep(300);
   const times = advertTimes(await cap.stop(), "10.99.0.1");
-  return { outcome: /reload refused/.test(r1.log()) ? "refused" : "reloaded", figures: `reload ${reloadMs}; ${times.length} adverts, max gap ${maxGapMs(times).toFixed(2)} ms (period ${advertInt * 1000} ms)` };
+  return {
+    outcome: /reload refused/.test(r1.log()) ? "refused" : "reloaded",
+    figures: `reload ${reloadMs}; ${times.length} adverts, max gap ${maxGapMs(times).toFixed(2)} ms (period ${advertInt * 1000} ms)`,
+  };
 }
 
 await run("baseline: master at 20 ms, no reload", ["r1", "r2"], async (l, s) => {
@@ -221,7 +230,11 @@ await run("track_file is a FIFO", ["r1"], async (l, s) => {
   try {
     Bun.spawnSync(["mkfifo", join(dir, "maint")]);
     const t0 = performance.now();
-    const r1 = startVigil(l, "r1", `vrrp_track_file maint {\n file ${join(dir, "maint")}\n weight 0\n}\n` + conf(200, { extra: ["track_file {", " maint", "}"] }));
+    const r1 = startVigil(
+      l,
+      "r1",
+      `vrrp_track_file maint {\n file ${join(dir, "maint")}\n weight 0\n}\n` + conf(200, { extra: ["track_file {", " maint", "}"] }),
+    );
     s.push(r1);
     await r1.waitState("fault");
     return { outcome: "daemon answers, instance in Fault (track_file:maint)", figures: `/status answered ${ms(t0)} after start` };
@@ -244,7 +257,11 @@ await run("interface missing at start", ["r1"], async (l, s) => {
 });
 
 await run("HTTP port taken at start", ["r1"], async (l, s) => {
-  const squatter = l.spawn("r1", ["python3", "-c", "import socket,time\ns=socket.socket()\ns.bind(('127.0.0.1',9650))\ns.listen()\nprint('ready',flush=True)\ntime.sleep(60)"]);
+  const squatter = l.spawn("r1", [
+    "python3",
+    "-c",
+    "import socket,time\ns=socket.socket()\ns.bind(('127.0.0.1',9650))\ns.listen()\nprint('ready',flush=True)\ntime.sleep(60)",
+  ]);
   await squatter.stdout.getReader().read();
   const t0 = performance.now();
   const r1 = startVigil(l, "r1", conf(200));
@@ -254,7 +271,10 @@ await run("HTTP port taken at start", ["r1"], async (l, s) => {
   squatter.kill();
   const t1 = performance.now();
   await r1.waitLog("HTTP listener up", 20_000);
-  return { outcome: "VRRP ran without HTTP, listener up later", figures: `VIP held ${vipMs} after start; listener up ${ms(t1)} after the port was freed (retry every 5 s)` };
+  return {
+    outcome: "VRRP ran without HTTP, listener up later",
+    figures: `VIP held ${vipMs} after start; listener up ${ms(t1)} after the port was freed (retry every 5 s)`,
+  };
 });
 
 if (!only || "check".includes(only) || only === "check") {

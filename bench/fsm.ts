@@ -48,7 +48,7 @@ const wire = masters.map((m) =>
     addresses: ["192.168.0.254"],
     srcAddress: m.params.primaryAddress,
     dstAddress: "224.0.0.18",
-  }),
+  })
 );
 
 interface Result {

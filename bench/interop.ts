@@ -16,7 +16,7 @@
 // keepalived (Debian's, or --keepalived=PATH) runs only inside the lab's namespaces.
 import { createLab, type Lab } from "../tests/netns/lab.ts";
 import { seedConfig } from "../tests/netns/vigil-node.ts";
-import { cleanupPeers, hubMode, kaConf, startPeer, type Kind, type Peer } from "../tests/interop/peers.ts";
+import { cleanupPeers, hubMode, kaConf, type Kind, type Peer, startPeer } from "../tests/interop/peers.ts";
 import { startWire, type Wire, type WireAdvert } from "../tests/interop/wire.ts";
 import { fmt, loadAvg, median, table } from "./lib/stats.ts";
 
@@ -50,13 +50,50 @@ const masterDown = (intervalMs: number, prio: number) => 3 * intervalMs + ((256 
 const skew = (intervalMs: number, prio: number) => ((256 - prio) * intervalMs) / 256;
 
 const SCENARIOS: Scenario[] = [
-  { id: "v2-kill", name: "v2 1 s seed (255→254), SIGKILL", event: "crash", v2: true, seed: true, confOld: () => seedConfig(255), confNew: () => seedConfig(254), src: ip4, formulaMs: masterDown(1000, 254) },
-  { id: "v2-term", name: "v2 1 s seed (255→254), SIGTERM (prio 0)", event: "sigterm", v2: true, seed: true, confOld: () => seedConfig(255), confNew: () => seedConfig(254), src: ip4, formulaMs: skew(1000, 254) },
-  { id: "v3-kill", name: "v3 100 ms IPv4, SIGKILL", event: "crash", confOld: () => v3(200), confNew: () => v3(100), src: ip4, formulaMs: masterDown(100, 100) },
-  { id: "v3-term", name: "v3 100 ms IPv4, SIGTERM (prio 0)", event: "sigterm", confOld: () => v3(200), confNew: () => v3(100), src: ip4, formulaMs: skew(100, 100) },
-  { id: "v3-unplug", name: "v3 100 ms IPv4, cable unplug", event: "unplug", confOld: () => v3(200), confNew: () => v3(100), src: ip4, formulaMs: masterDown(100, 100) },
   {
-    id: "v6-kill", name: "v3 100 ms IPv6, SIGKILL",
+    id: "v2-kill",
+    name: "v2 1 s seed (255→254), SIGKILL",
+    event: "crash",
+    v2: true,
+    seed: true,
+    confOld: () => seedConfig(255),
+    confNew: () => seedConfig(254),
+    src: ip4,
+    formulaMs: masterDown(1000, 254),
+  },
+  {
+    id: "v2-term",
+    name: "v2 1 s seed (255→254), SIGTERM (prio 0)",
+    event: "sigterm",
+    v2: true,
+    seed: true,
+    confOld: () => seedConfig(255),
+    confNew: () => seedConfig(254),
+    src: ip4,
+    formulaMs: skew(1000, 254),
+  },
+  { id: "v3-kill", name: "v3 100 ms IPv4, SIGKILL", event: "crash", confOld: () => v3(200), confNew: () => v3(100), src: ip4, formulaMs: masterDown(100, 100) },
+  {
+    id: "v3-term",
+    name: "v3 100 ms IPv4, SIGTERM (prio 0)",
+    event: "sigterm",
+    confOld: () => v3(200),
+    confNew: () => v3(100),
+    src: ip4,
+    formulaMs: skew(100, 100),
+  },
+  {
+    id: "v3-unplug",
+    name: "v3 100 ms IPv4, cable unplug",
+    event: "unplug",
+    confOld: () => v3(200),
+    confNew: () => v3(100),
+    src: ip4,
+    formulaMs: masterDown(100, 100),
+  },
+  {
+    id: "v6-kill",
+    name: "v3 100 ms IPv6, SIGKILL",
     event: "crash",
     ipv6: true,
     confOld: () => kaConf({ priority: 200, version: 3, advertInt: "0.1", vips: ["fe80::100/64", "2001:db8::100/64"] }),
@@ -65,7 +102,8 @@ const SCENARIOS: Scenario[] = [
     formulaMs: masterDown(100, 100),
   },
   {
-    id: "uni-kill", name: "v3 100 ms unicast, SIGKILL",
+    id: "uni-kill",
+    name: "v3 100 ms unicast, SIGKILL",
     event: "crash",
     hub: true,
     confOld: () => v3(200, { unicastSrc: "10.99.0.1", unicastPeers: ["10.99.0.2"] }),

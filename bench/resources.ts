@@ -15,7 +15,7 @@
 import type { Lab } from "../tests/netns/lab.ts";
 import { startCapture } from "./lib/capture.ts";
 import { cleanupAll } from "./lib/cleanup.ts";
-import { benchBinary, hasKeepalived, keepalivedConf, startKeepalived, startVigil, type Daemon, type Instance } from "./lib/daemons.ts";
+import { benchBinary, type Daemon, hasKeepalived, type Instance, keepalivedConf, startKeepalived, startVigil } from "./lib/daemons.ts";
 import { benchLab } from "./lib/lab.ts";
 import { measure, schedPolicy, type Usage } from "./lib/procstat.ts";
 import { fmt, loadAvg, table } from "./lib/stats.ts";
@@ -129,8 +129,22 @@ async function main(): Promise<void> {
       ["daemon / scenario", "CPU %", "of it sys", "RSS MiB", "anon", "file", "peak RSS", "sched", "goal"],
       rows.map((r) => {
         const is255 = r.label.startsWith("vigil 255");
-        const goal = is255 ? `${r.usage.cpuPct < 5 ? "ok" : "CPU ≥ 5 %"}, ${r.usage.rssMiB <= 50 ? "ok" : "RSS > 50 MiB"}` : r.label.startsWith("vigil") ? (r.usage.rssMiB <= 50 ? "RSS ok" : "RSS > 50 MiB") : "";
-        return [r.label, fmt(r.usage.cpuPct, 2), fmt(r.usage.sysPct, 2), fmt(r.usage.rssMiB, 1), fmt(r.usage.anonMiB, 1), fmt(r.usage.fileMiB, 1), fmt(r.usage.hwmMiB, 1), r.sched, goal];
+        const goal = is255
+          ? `${r.usage.cpuPct < 5 ? "ok" : "CPU ≥ 5 %"}, ${r.usage.rssMiB <= 50 ? "ok" : "RSS > 50 MiB"}`
+          : r.label.startsWith("vigil")
+          ? (r.usage.rssMiB <= 50 ? "RSS ok" : "RSS > 50 MiB")
+          : "";
+        return [
+          r.label,
+          fmt(r.usage.cpuPct, 2),
+          fmt(r.usage.sysPct, 2),
+          fmt(r.usage.rssMiB, 1),
+          fmt(r.usage.anonMiB, 1),
+          fmt(r.usage.fileMiB, 1),
+          fmt(r.usage.hwmMiB, 1),
+          r.sched,
+          goal,
+        ];
       }),
     ),
   );

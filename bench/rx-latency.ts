@@ -84,7 +84,11 @@ else {
     await tx.exited;
     await rx.exited;
     const res = JSON.parse(out.slice(out.indexOf("{"))) as { wire: number[]; hop: number[] };
-    console.log(`rx latency, ${count} datagrams every ${gapMs} ms${rt ? ", receiver SCHED_RR" : ""} (bun ${Bun.version}, load ${(await Bun.file("/proc/loadavg").text()).split(" ")[0]})`);
+    console.log(
+      `rx latency, ${count} datagrams every ${gapMs} ms${rt ? ", receiver SCHED_RR" : ""} (bun ${Bun.version}, load ${
+        (await Bun.file("/proc/loadavg").text()).split(" ")[0]
+      })`,
+    );
     console.log(`  wire→main    ${pct(res.wire)}`);
     console.log(`  worker→main  ${pct(res.hop)}`);
   } finally {

@@ -27,7 +27,9 @@ interface Row {
 }
 
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
-const fmt = (xs: number[] | undefined) => (xs && xs.length ? `${pct(xs, 50).toFixed(1)} ms (${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)})` : "-");
+const fmt = (
+  xs: number[] | undefined,
+) => (xs && xs.length ? `${pct(xs, 50).toFixed(1)} ms (${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)})` : "-");
 
 function runsHere(cmd: string[]): { ok: boolean; why?: string } {
   try {

@@ -39,7 +39,9 @@ async function commit(): Promise<string> {
 
 async function build(target: string, outfile: string, rev: string): Promise<void> {
   const started = performance.now();
-  await $`${process.execPath} build --compile --bytecode --format=esm --minify-syntax --target=bun-${target} --define VIGIL_COMMIT=${JSON.stringify(rev)} --define VIGIL_TARGET=${JSON.stringify(target)} ${ENTRIES} --outfile ${outfile}`
+  await $`${process.execPath} build --compile --bytecode --format=esm --minify-syntax --target=bun-${target} --define VIGIL_COMMIT=${
+    JSON.stringify(rev)
+  } --define VIGIL_TARGET=${JSON.stringify(target)} ${ENTRIES} --outfile ${outfile}`
     .cwd(ROOT)
     .quiet();
   const mb = (statSync(outfile).size / 1048576).toFixed(1);

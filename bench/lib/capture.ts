@@ -43,7 +43,17 @@ export interface Capture {
 
 export async function startCapture(lab: Lab, node: string, filter: string): Promise<Capture> {
   const p: Subprocess<"pipe", "pipe", "pipe"> = lab.spawn(node, [
-    "tcpdump", "-i", "eth0", "-tt", "-e", "-n", "-l", "--immediate-mode", "-B", "8192", ...filter.split(/\s+/),
+    "tcpdump",
+    "-i",
+    "eth0",
+    "-tt",
+    "-e",
+    "-n",
+    "-l",
+    "--immediate-mode",
+    "-B",
+    "8192",
+    ...filter.split(/\s+/),
   ]);
   const packets: Packet[] = [];
   let err = "";

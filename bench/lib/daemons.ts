@@ -29,7 +29,8 @@ export function keepalivedConf(instances: Instance[], global: string[] = []): st
     g +
     instances
       .map(
-        (i) => `vrrp_instance ${i.name ?? `VI_${i.vrid}`} {
+        (i) =>
+          `vrrp_instance ${i.name ?? `VI_${i.vrid}`} {
 \tinterface eth0
 \tvirtual_router_id ${i.vrid}
 \tversion ${i.version}

@@ -5,7 +5,7 @@
 import type { ErrorCounts } from "../runtime/error-counts.ts";
 import type { GlobalsChange } from "../runtime/reloader.ts";
 import type { Logger } from "../runtime/ports.ts";
-import { HttpListenError, startHttp, type FetchHandler, type HttpServer } from "../http/server.ts";
+import { type FetchHandler, HttpListenError, type HttpServer, startHttp } from "../http/server.ts";
 
 export const HTTP_RETRY_MS = 5000;
 

@@ -13,14 +13,14 @@ import { createApp } from "../http/app.ts";
 import { registerErrorMetrics } from "../http/error-metrics.ts";
 import { registerTrackMetrics } from "../http/track-metrics.ts";
 import { createMetrics } from "../http/metrics.ts";
-import { createLinuxPorts, DEFAULT_RLIMIT_RTTIME_US, limitRealtimeCpu, lockMemory, OsError, type LinuxPorts } from "../os/linux/index.ts";
+import { createLinuxPorts, DEFAULT_RLIMIT_RTTIME_US, limitRealtimeCpu, type LinuxPorts, lockMemory, OsError } from "../os/linux/index.ts";
 import { findVipConflicts } from "../runtime/conflicts.ts";
 import { Daemon, StartupError } from "../runtime/daemon.ts";
 import { dataDump, statsDump, writeDump } from "../runtime/dumps.ts";
 import { ErrorCounts } from "../runtime/error-counts.ts";
 import { FileJournal } from "../runtime/journal.ts";
 import { LastResort } from "../runtime/last-resort.ts";
-import { isLogLevel, StreamLogger, type LogFormat } from "../runtime/logger.ts";
+import { isLogLevel, type LogFormat, StreamLogger } from "../runtime/logger.ts";
 import type { LogLevel } from "../runtime/ports.ts";
 import { Reloader } from "../runtime/reloader.ts";
 import { BunScriptRunner } from "../runtime/spawn.ts";
@@ -286,7 +286,9 @@ async function applyRealtime(priority: number, ports: LinuxPorts, logger: Stream
       logger.log("error", "io thread exceeded its realtime CPU budget (RLIMIT_RTTIME): now SCHED_OTHER", { demoted: ok });
     });
     const rt = await ports.rx.setRealtime(priority);
-    if (!rt.ok) logger.log("warn", "could not enable realtime scheduling", { error: new OsError("sched_setscheduler", rt.errno, `SCHED_RR ${priority}`).message });
+    if (!rt.ok) {
+      logger.log("warn", "could not enable realtime scheduling", { error: new OsError("sched_setscheduler", rt.errno, `SCHED_RR ${priority}`).message });
+    }
   }
   const mem = lockMemory();
   if (!mem.ok) logger.log("warn", "could not lock memory", { error: mem.error.message });

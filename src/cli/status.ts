@@ -102,14 +102,11 @@ const COLUMNS = ["INSTANCE", "INTERFACE", "VRID", "VER", "STATE", "PRIO EFF/BASE
 
 /** The human view of a /status document: a summary line, the table, then faults if any. */
 export function formatStatus(s: DaemonStatus, nowMs: number): string {
-  const reload = s.lastReload
-    ? `, last reload ${formatAge(nowMs - s.lastReload.atWallMs)} ago ${s.lastReload.ok ? "ok" : "FAILED"}`
-    : "";
-  const head =
-    `vigil ${s.version}${s.routerId ? `, router ${s.routerId}` : ""}, up ${formatAge(nowMs - s.startedAtWallMs)}` +
+  const reload = s.lastReload ? `, last reload ${formatAge(nowMs - s.lastReload.atWallMs)} ago ${s.lastReload.ok ? "ok" : "FAILED"}` : "";
+  const head = `vigil ${s.version}${s.routerId ? `, router ${s.routerId}` : ""}, up ${formatAge(nowMs - s.startedAtWallMs)}` +
     `, config ${s.configFile}${reload}`;
   const lines = [head];
-  if (s.lastReload && !s.lastReload.ok) for (const e of s.lastReload.errors) lines.push(`  reload error: ${e}`);
+  if (s.lastReload && !s.lastReload.ok) { for (const e of s.lastReload.errors) lines.push(`  reload error: ${e}`); }
   if (s.instances.length === 0) return [...lines, "", "no instances configured"].join("\n");
 
   const rows = s.instances.map((i) => [

@@ -5,7 +5,7 @@
 
 import type { Diagnostic, VigilConfig } from "./schema.ts";
 import { header } from "./convert.ts";
-import { GLOBAL_KEYWORDS, INSTANCE_KEYWORDS, SCRIPT_KEYWORDS, SYNC_GROUP_KEYWORDS, TRACK_FILE_KEYWORDS, type Emitted, type Keyword } from "./keywords.ts";
+import { type Emitted, GLOBAL_KEYWORDS, INSTANCE_KEYWORDS, type Keyword, SCRIPT_KEYWORDS, SYNC_GROUP_KEYWORDS, TRACK_FILE_KEYWORDS } from "./keywords.ts";
 
 const IND = "    ";
 

@@ -4,7 +4,7 @@
 
 import type { Diagnostic, VigilConfig } from "./schema.ts";
 import { DEFAULT_HTTP_LISTEN } from "./schema.ts";
-import { GLOBAL_KEYWORDS, INSTANCE_KEYWORDS, SCRIPT_KEYWORDS, SYNC_GROUP_KEYWORDS, TRACK_FILE_KEYWORDS, type Emitted, type Keyword } from "./keywords.ts";
+import { type Emitted, GLOBAL_KEYWORDS, INSTANCE_KEYWORDS, type Keyword, SCRIPT_KEYWORDS, SYNC_GROUP_KEYWORDS, TRACK_FILE_KEYWORDS } from "./keywords.ts";
 
 /** TOML basic string; JSON's escapes are a subset of TOML's. */
 const q = (s: string): string => JSON.stringify(s);

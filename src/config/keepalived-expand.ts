@@ -128,7 +128,7 @@ function parseLst(s: string): Generator {
   const rest = s.slice(end + 1).trimStart();
   const groups: string[][] = [];
   const re = /\s*(\{[^}]*\}|[^,]*)\s*(,|$)/y;
-  for (let pos = 0; pos < body.length; ) {
+  for (let pos = 0; pos < body.length;) {
     re.lastIndex = pos;
     const m = re.exec(body);
     if (!m || m[0] === "") break;

@@ -2,7 +2,7 @@
 // are validate.ts's job so TOML gets the same rules.
 
 import type { Diags } from "./diagnostics.ts";
-import { at, newInstanceDraft, type InstanceDraft } from "./draft.ts";
+import { at, type InstanceDraft, newInstanceDraft } from "./draft.ts";
 import { keyword } from "./keywords.ts";
 import type { Stmt } from "./keepalived-tree.ts";
 import { blockLines, forbidBlock, readByTable, Repeats, requireBlock, strArg } from "./keepalived-util.ts";

@@ -7,14 +7,7 @@ import { readFileSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { SourcePosition } from "./schema.ts";
 import type { Diags } from "./diagnostics.ts";
-import {
-  ExpansionError,
-  MAX_GENERATED_BYTES,
-  MAX_GENERATED_LINES,
-  MAX_SEQ_NESTING,
-  parseGenerator,
-  substituteParams,
-} from "./keepalived-expand.ts";
+import { ExpansionError, MAX_GENERATED_BYTES, MAX_GENERATED_LINES, MAX_SEQ_NESTING, parseGenerator, substituteParams } from "./keepalived-expand.ts";
 
 export interface Word {
   text: string;
@@ -249,7 +242,10 @@ export class KeepalivedLexer {
       return;
     }
     if (this.generatedLines + g.rounds > MAX_GENERATED_LINES || this.generatedBytes + g.rounds * g.rest.length > MAX_GENERATED_BYTES) {
-      this.diags.error(pos, `~SEQ/~LST would generate ${g.rounds} lines; vigil stops at ${MAX_GENERATED_LINES} lines or ${MAX_GENERATED_BYTES} bytes per config`);
+      this.diags.error(
+        pos,
+        `~SEQ/~LST would generate ${g.rounds} lines; vigil stops at ${MAX_GENERATED_LINES} lines or ${MAX_GENERATED_BYTES} bytes per config`,
+      );
       this.generationStopped = true; // one message, not one per later generator
       return;
     }

@@ -2,7 +2,7 @@
 
 import type { Diags } from "./diagnostics.ts";
 import { didYouMean } from "./diagnostics.ts";
-import { keyword, keywordNames, type Keyword, type Section } from "./keywords.ts";
+import { type Keyword, keyword, keywordNames, type Section } from "./keywords.ts";
 import type { Stmt } from "./keepalived-tree.ts";
 import type { Word } from "./keepalived-lexer.ts";
 import { at, type Located, type NotifyDraft } from "./draft.ts";
@@ -89,7 +89,10 @@ export function notifyArg(stmt: Stmt, diags: Diags): Located<string> | undefined
     return undefined;
   }
   if (user) {
-    diags.warn(user.pos, `${stmt.keyword.text}: running as user '${user.text}' is not supported by vigil; ignored (quote the script if these were its arguments)`);
+    diags.warn(
+      user.pos,
+      `${stmt.keyword.text}: running as user '${user.text}' is not supported by vigil; ignored (quote the script if these were its arguments)`,
+    );
   }
   return at(script.text, script.pos);
 }
@@ -134,7 +137,10 @@ export function readByTable(
   const name = s.keyword.text;
   const k = keyword(section, name);
   if (!k) {
-    diags.warn(s.keyword.pos, () => `unknown keyword '${name}' in ${where}, ignored (as keepalived)${didYouMean(name, keywordNames(section)) || (unknownHint?.() ?? "")}`);
+    diags.warn(
+      s.keyword.pos,
+      () => `unknown keyword '${name}' in ${where}, ignored (as keepalived)${didYouMean(name, keywordNames(section)) || (unknownHint?.() ?? "")}`,
+    );
     return undefined;
   }
   if (k.does === "ignored" || k.does === "skipped") {
@@ -192,5 +198,12 @@ export function weightArg(c: Stmt, diags: Diags): Located<number> | undefined {
   return parseInteger(n, "weight", diags);
 }
 
-const USAGE: Record<string, string> = { interface: "IFNAME", state: "MASTER|BACKUP", router_id: "NAME", file: "PATH", auth_type: "PASS|AH", auth_pass: "PASSWORD" };
+const USAGE: Record<string, string> = {
+  interface: "IFNAME",
+  state: "MASTER|BACKUP",
+  router_id: "NAME",
+  file: "PATH",
+  auth_type: "PASS|AH",
+  auth_pass: "PASSWORD",
+};
 const usage = (name: string): string => USAGE[name] ?? (name.endsWith("_ip") ? "ADDRESS" : "VALUE");

@@ -4,7 +4,7 @@
 
 import type { Diags } from "./diagnostics.ts";
 import { didYouMean } from "./diagnostics.ts";
-import { at, newConfigDraft, type ConfigDraft, type GlobalDraft } from "./draft.ts";
+import { at, type ConfigDraft, type GlobalDraft, newConfigDraft } from "./draft.ts";
 import { readInstance } from "./keepalived-instance.ts";
 import { keyword, keywordNames } from "./keywords.ts";
 import { KeepalivedLexer, type LexOptions } from "./keepalived-lexer.ts";
@@ -82,7 +82,12 @@ function readGlobal(g: GlobalDraft, block: Stmt[], diags: Diags): void {
       continue;
     }
     // notify_fifo FIFO [user [group]], notify_fifo_script SCRIPT [user [group]] (and vrrp_ forms).
-    const field = ({ notify_fifo: "notifyFifo", notify_fifo_script: "notifyFifoScript", vrrp_notify_fifo: "vrrpNotifyFifo", vrrp_notify_fifo_script: "vrrpNotifyFifoScript" } as const)[special as "notify_fifo"];
+    const field = ({
+      notify_fifo: "notifyFifo",
+      notify_fifo_script: "notifyFifoScript",
+      vrrp_notify_fifo: "vrrpNotifyFifo",
+      vrrp_notify_fifo_script: "vrrpNotifyFifoScript",
+    } as const)[special as "notify_fifo"];
     if (!field) continue;
     if (!first) diags.error(s.keyword.pos, `${special}: missing ${special.endsWith("script") ? "script" : "FIFO name"}`);
     else g[field] = at(first.text, first.pos);

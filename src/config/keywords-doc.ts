@@ -20,7 +20,11 @@ export function keywordsMarkdown(): string {
     const range = k.range ? `${k.range[0]}–${k.range[1]}` : "";
     const dflt = k.dflt === undefined ? "" : String(k.dflt);
     const notes = [k.why, k.keepalived, k.note?.replace(/^[:(\s]+|\)$/g, "")].filter(Boolean).join("; ");
-    rows.push(`| ${k.section} | ${k.name ? `\`${k.name}\`` : "(vigil only)"} | ${toml ? `\`${toml}\`` : ""} | ${value} | ${range} | ${cell(dflt)} | ${DOES[k.does]} | ${cell(notes)} |`);
+    rows.push(
+      `| ${k.section} | ${k.name ? `\`${k.name}\`` : "(vigil only)"} | ${toml ? `\`${toml}\`` : ""} | ${value} | ${range} | ${cell(dflt)} | ${DOES[k.does]} | ${
+        cell(notes)
+      } |`,
+    );
   }
   return rows.join("\n") + "\n";
 }

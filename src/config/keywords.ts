@@ -4,11 +4,10 @@
 // `vigil convert` directions, validation and `vigil convert --keywords` are driven from here.
 // Adding a keyword = one descriptor (and, for a new kind of value, one reader case).
 
-import type { NotifyDraft } from "./draft.ts";
 import type { GlobalConfig, ScriptConfig, SyncGroupConfig, TrackFileConfig, VigilConfig } from "./schema.ts";
 import { DEFAULT_HTTP_LISTEN } from "./schema.ts";
 import { INSTANCE_KEYWORDS } from "./keywords-instance.ts";
-import { NOTIFY, ignored, secs, type Keyword } from "./keywords-base.ts";
+import { ignored, type Keyword, NOTIFY, secs } from "./keywords-base.ts";
 
 export * from "./keywords-base.ts";
 
@@ -40,17 +39,77 @@ export const GLOBAL_KEYWORDS: Keyword<GlobalConfig>[] = [
   { name: "router_id", section: "global_defs", does: "read", arg: "string", field: "routerId", toml: "router_id", emit: (g) => g.routerId },
   // vigil-only settings: TOML keys with no keepalived keyword.
   { name: "", section: "global_defs", does: "read", arg: "string", field: "http", toml: "http", dflt: DEFAULT_HTTP_LISTEN, emit: (g) => g.http },
-  { name: "", section: "global_defs", does: "read", arg: "string", field: "log", toml: "log", dflt: "info", emit: (g) => (g.logLevel === "info" ? undefined : g.logLevel) },
-  { name: "", section: "global_defs", does: "read", arg: "string", field: "logFormat", toml: "log_format", dflt: "text", emit: (g) => (g.logFormat === "text" ? undefined : g.logFormat) },
-  { name: "", section: "global_defs", does: "read", arg: "bool", field: "keepalivedExporterNames", toml: "keepalived_exporter_names", emit: (g) => g.keepalivedExporterNames || undefined },
+  {
+    name: "",
+    section: "global_defs",
+    does: "read",
+    arg: "string",
+    field: "log",
+    toml: "log",
+    dflt: "info",
+    emit: (g) => (g.logLevel === "info" ? undefined : g.logLevel),
+  },
+  {
+    name: "",
+    section: "global_defs",
+    does: "read",
+    arg: "string",
+    field: "logFormat",
+    toml: "log_format",
+    dflt: "text",
+    emit: (g) => (g.logFormat === "text" ? undefined : g.logFormat),
+  },
+  {
+    name: "",
+    section: "global_defs",
+    does: "read",
+    arg: "bool",
+    field: "keepalivedExporterNames",
+    toml: "keepalived_exporter_names",
+    emit: (g) => g.keepalivedExporterNames || undefined,
+  },
   { name: "", section: "global_defs", does: "read", arg: "bool", toml: "strict" },
-  { name: "vrrp_rt_priority", section: "global_defs", does: "read", arg: "int", field: "realtimePriority", toml: "realtime_priority", range: [0, 99], dflt: 0, emit: (g) => g.realtimePriority || undefined },
+  {
+    name: "vrrp_rt_priority",
+    section: "global_defs",
+    does: "read",
+    arg: "int",
+    field: "realtimePriority",
+    toml: "realtime_priority",
+    range: [0, 99],
+    dflt: 0,
+    emit: (g) => g.realtimePriority || undefined,
+  },
   { name: "vrrp_no_swap", section: "global_defs", does: "read", arg: "flag", field: "noSwap", toml: "no_swap", emit: (g) => g.noSwap || undefined },
-  { name: "vrrp_strict", section: "global_defs", does: "pending", note: " (only its accept-mode default applies)", arg: "flag", field: "vrrpStrict", toml: "vrrp_strict", emit: (g) => g.vrrpStrict || undefined },
+  {
+    name: "vrrp_strict",
+    section: "global_defs",
+    does: "pending",
+    note: " (only its accept-mode default applies)",
+    arg: "flag",
+    field: "vrrpStrict",
+    toml: "vrrp_strict",
+    emit: (g) => g.vrrpStrict || undefined,
+  },
   { name: "script_user", section: "global_defs", does: "read", arg: "special", field: "scriptUser", toml: "script_user", emit: (g) => g.scriptUser },
-  { name: "enable_script_security", section: "global_defs", does: "read", arg: "flag", field: "enableScriptSecurity", toml: "enable_script_security", emit: (g) => g.enableScriptSecurity || undefined },
+  {
+    name: "enable_script_security",
+    section: "global_defs",
+    does: "read",
+    arg: "flag",
+    field: "enableScriptSecurity",
+    toml: "enable_script_security",
+    emit: (g) => g.enableScriptSecurity || undefined,
+  },
   { name: "notify_fifo", section: "global_defs", does: "read", arg: "special", field: "notifyFifo", keepalived: "FIFO [user [group]]" },
-  { name: "notify_fifo_script", section: "global_defs", does: "read", arg: "special", field: "notifyFifoScript", keepalived: "SCRIPT [user [group]]; the FIFO name is its last argument" },
+  {
+    name: "notify_fifo_script",
+    section: "global_defs",
+    does: "read",
+    arg: "special",
+    field: "notifyFifoScript",
+    keepalived: "SCRIPT [user [group]]; the FIFO name is its last argument",
+  },
   { name: "vrrp_notify_fifo", section: "global_defs", does: "read", arg: "special", field: "vrrpNotifyFifo" },
   { name: "vrrp_notify_fifo_script", section: "global_defs", does: "read", arg: "special", field: "vrrpNotifyFifoScript" },
   { name: "vrrp_notify_priority_changes", section: "global_defs", does: "read", arg: "bool", field: "notifyPriorityChanges" },
@@ -66,7 +125,9 @@ export const GLOBAL_KEYWORDS: Keyword<GlobalConfig>[] = [
     .trim()
     .split(/\s+/)
     .map((name): Keyword<GlobalConfig> => ({ name, section: "global_defs", does: "mail", why: "vigil sends no mail; use notify scripts" })),
-  ...ignored("global_defs", `tmp_config_directory config_save_dir process_names process_name vrrp_process_name
+  ...ignored(
+    "global_defs",
+    `tmp_config_directory config_save_dir process_names process_name vrrp_process_name
   checker_process_name bfd_process_name lvs_process_name startup_script startup_script_timeout shutdown_script
   shutdown_script_timeout checker_log_all_failures vrrp_mcast_group4 vrrp_mcast_group6
   default_interface lvs_sync_daemon lvs_timeouts lvs_flush lvs_flush_on_stop vrrp_garp_lower_prio_delay
@@ -89,30 +150,103 @@ export const GLOBAL_KEYWORDS: Keyword<GlobalConfig>[] = [
   reload_check_config include_check reload_time_file reload_repeat reload_file data_use_instance
   vrrp_delay_after_boot vrrp_owner_ignore_adverts use_symlink_paths set_supplementary_groups
   iproute_etc_dir iproute_usr_dir json_dump_file json_version state_dump_file stats_dump_file
-  snmp_rs_stats_update_interval snmp_vs_stats_update_interval`),
+  snmp_rs_stats_update_interval snmp_vs_stats_update_interval`,
+  ),
 ];
 
 export const SCRIPT_KEYWORDS: Keyword<ScriptConfig>[] = [
   { name: "script", section: "vrrp_script", does: "read", arg: "command", field: "script", toml: "script", emit: (s) => s.script },
-  { name: "interval", section: "vrrp_script", does: "read", arg: "number", field: "intervalSec", toml: "interval", range: [0, 86400], dflt: 1, emit: (s) => Number(secs(s.intervalMs, 1000)) },
-  { name: "timeout", section: "vrrp_script", does: "read", arg: "number", field: "timeoutSec", toml: "timeout", range: [0, 86400], keepalived: "default: the interval", emit: (s) => (s.timeoutMs === s.intervalMs ? undefined : Number(secs(s.timeoutMs, 1000))) },
-  { name: "weight", section: "vrrp_script", does: "read", arg: "weight", field: "weight", toml: "weight", range: [-253, 253], dflt: 0, keepalived: "'reverse' is not supported", emit: (s) => s.weight || undefined },
-  { name: "rise", section: "vrrp_script", does: "read", arg: "int", field: "rise", toml: "rise", range: [1, 1000000], dflt: 1, emit: (s) => (s.rise === 1 ? undefined : s.rise) },
-  { name: "fall", section: "vrrp_script", does: "read", arg: "int", field: "fall", toml: "fall", range: [1, 1000000], dflt: 1, emit: (s) => (s.fall === 1 ? undefined : s.fall) },
+  {
+    name: "interval",
+    section: "vrrp_script",
+    does: "read",
+    arg: "number",
+    field: "intervalSec",
+    toml: "interval",
+    range: [0, 86400],
+    dflt: 1,
+    emit: (s) => Number(secs(s.intervalMs, 1000)),
+  },
+  {
+    name: "timeout",
+    section: "vrrp_script",
+    does: "read",
+    arg: "number",
+    field: "timeoutSec",
+    toml: "timeout",
+    range: [0, 86400],
+    keepalived: "default: the interval",
+    emit: (s) => (s.timeoutMs === s.intervalMs ? undefined : Number(secs(s.timeoutMs, 1000))),
+  },
+  {
+    name: "weight",
+    section: "vrrp_script",
+    does: "read",
+    arg: "weight",
+    field: "weight",
+    toml: "weight",
+    range: [-253, 253],
+    dflt: 0,
+    keepalived: "'reverse' is not supported",
+    emit: (s) => s.weight || undefined,
+  },
+  {
+    name: "rise",
+    section: "vrrp_script",
+    does: "read",
+    arg: "int",
+    field: "rise",
+    toml: "rise",
+    range: [1, 1000000],
+    dflt: 1,
+    emit: (s) => (s.rise === 1 ? undefined : s.rise),
+  },
+  {
+    name: "fall",
+    section: "vrrp_script",
+    does: "read",
+    arg: "int",
+    field: "fall",
+    toml: "fall",
+    range: [1, 1000000],
+    dflt: 1,
+    emit: (s) => (s.fall === 1 ? undefined : s.fall),
+  },
   { name: "user", section: "vrrp_script", does: "read", arg: "special", field: "user", toml: "user", emit: (s) => s.user },
   ...ignored("vrrp_script", "init_fail"),
 ];
 
 export const SYNC_GROUP_KEYWORDS: Keyword<SyncGroupConfig>[] = [
   { name: "group", section: "vrrp_sync_group", does: "read", arg: "list", toml: "group", emit: (g) => g.instances },
-  ...NOTIFY.map(([name, key]): Keyword<SyncGroupConfig> => ({ name, section: "vrrp_sync_group", does: "read", arg: "notify", notify: key, toml: name, emit: (g) => g.notify[key] })),
-  ...ignored("vrrp_sync_group", `track_interface track_script track_file track_process track_bfd
-  notify_priority_changes smtp_alert global_tracking sync_group_tracking_weight`),
+  ...NOTIFY.map(([name, key]): Keyword<SyncGroupConfig> => ({
+    name,
+    section: "vrrp_sync_group",
+    does: "read",
+    arg: "notify",
+    notify: key,
+    toml: name,
+    emit: (g) => g.notify[key],
+  })),
+  ...ignored(
+    "vrrp_sync_group",
+    `track_interface track_script track_file track_process track_bfd
+  notify_priority_changes smtp_alert global_tracking sync_group_tracking_weight`,
+  ),
 ];
 
 export const TRACK_FILE_KEYWORDS: Keyword<TrackFileConfig>[] = [
   { name: "file", section: "track_file", does: "read", arg: "string", field: "file", toml: "file", emit: (t) => t.file },
-  { name: "weight", section: "track_file", does: "read", arg: "weight", field: "weight", toml: "weight", range: [-2147483647, 2147483647], dflt: 1, emit: (t) => (t.weight === 1 ? undefined : t.weight) },
+  {
+    name: "weight",
+    section: "track_file",
+    does: "read",
+    arg: "weight",
+    field: "weight",
+    toml: "weight",
+    range: [-2147483647, 2147483647],
+    dflt: 1,
+    emit: (t) => (t.weight === 1 ? undefined : t.weight),
+  },
   ...ignored("track_file", "init_file"),
 ];
 

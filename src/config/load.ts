@@ -10,7 +10,7 @@ import { readKeepalived } from "./keepalived.ts";
 import { findBinary, positionOf } from "./keepalived-lexer.ts";
 import { readToml } from "./toml.ts";
 import { validateDraft } from "./validate.ts";
-import { realHost, type HostProbe } from "./host.ts";
+import { type HostProbe, realHost } from "./host.ts";
 
 /** Largest config vigil reads (main file plus includes); real ones are kilobytes. */
 export const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
@@ -73,16 +73,19 @@ export function loadConfigText(text: string, path: string, opts: LoadOptions = {
   try {
     const format = opts.format ?? detectFormat(text, path);
     diags.keepalivedCompat = format === "keepalived";
-    const draft =
-      format === "toml"
-        ? readToml(path, text, diags)
-        : readKeepalived(path, text, { configId: opts.configId ?? hostname().split(".")[0] ?? "", maxBytes: MAX_CONFIG_BYTES }, diags);
+    const draft = format === "toml"
+      ? readToml(path, text, diags)
+      : readKeepalived(path, text, { configId: opts.configId ?? hostname().split(".")[0] ?? "", maxBytes: MAX_CONFIG_BYTES }, diags);
     if (!draft) return { ok: false, errors: sortDiagnostics(diags.errors), warnings: sortDiagnostics(diags.warnings) };
     return validateDraft(draft, diags, opts.host ?? realHost);
   } catch (e) {
     // A bug of ours must still come out as a diagnostic, not a stack trace on an operator's console.
     const msg = e instanceof Error ? e.message : String(e);
-    return { ok: false, errors: [...diags.errors, { severity: "error", message: `internal error while reading the config: ${msg}`, pos: { file: path, line: 1, col: 1 } }], warnings: diags.warnings };
+    return {
+      ok: false,
+      errors: [...diags.errors, { severity: "error", message: `internal error while reading the config: ${msg}`, pos: { file: path, line: 1, col: 1 } }],
+      warnings: diags.warnings,
+    };
   }
 }
 

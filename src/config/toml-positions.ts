@@ -78,7 +78,7 @@ export class TomlLocator {
       const c = t[this.i]!;
       if (c === " " || c === "\t" || c === "\r") this.i++;
       else if (lines && c === "\n") this.i++;
-      else if (lines && c === "#") while (this.i < t.length && t[this.i] !== "\n") this.i++;
+      else if (lines && c === "#") { while (this.i < t.length && t[this.i] !== "\n") this.i++; }
       else return;
     }
   }
@@ -164,7 +164,7 @@ export class TomlLocator {
 
   private array(path: (string | number)[]): void {
     this.i++;
-    for (let n = 0; ; n++) {
+    for (let n = 0;; n++) {
       this.skip(true);
       if (this.c === "]" || this.i >= this.text.length) break;
       this.value_([...path, n]);
@@ -201,7 +201,7 @@ export class TomlLocator {
     }
     // A multi-line string may end with up to two more quotes inside it ("""a""""" is a"").
     let end = j;
-    if (triple) while (t[end + 3] === q) end++;
+    if (triple) { while (t[end + 3] === q) end++; }
     const body = t.slice(start, end);
     this.i = end + open;
     return q === '"' && !triple ? unescape(body) : body;

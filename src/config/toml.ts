@@ -3,8 +3,8 @@
 
 import { parse, TomlError } from "smol-toml";
 import type { SourcePosition } from "./schema.ts";
-import { didYouMean, type Diags } from "./diagnostics.ts";
-import { at, newConfigDraft, newInstanceDraft, type ConfigDraft, type Located, type NotifyDraft, type TrackDraft } from "./draft.ts";
+import { type Diags, didYouMean } from "./diagnostics.ts";
+import { at, type ConfigDraft, type Located, newConfigDraft, newInstanceDraft, type NotifyDraft, type TrackDraft } from "./draft.ts";
 import { KEYWORDS, TOML_TABLE, tomlKeys } from "./keywords.ts";
 import { parsePeerLine, parseRouteLine, parseTrackLine, parseVipLine, splitString, type Tok } from "./lines.ts";
 import { TomlLocator, type TomlPath } from "./toml-positions.ts";
@@ -155,7 +155,7 @@ function readKeys(x: Tbl, table: string, target: object, notify: NotifyDraft | u
 function readInstance(x: Tbl, draft: ConfigDraft): void {
   const { diags } = x;
   const name = x.str("name");
-  if (!name) diags.error(x.where, "[[instance]] needs name = \"…\"");
+  if (!name) diags.error(x.where, '[[instance]] needs name = "…"');
   const d = newInstanceDraft(name ?? at(`#${x.index + 1}`, x.where), x.where);
   const lines = (key: string, first: string, parse: (t: Tok[]) => void) => {
     for (const item of x.items(key)) {
@@ -183,18 +183,21 @@ function readInstance(x: Tbl, draft: ConfigDraft): void {
       d.authPass = x.str("auth_pass");
       if (d.authPass && !d.authType) d.authType = at("PASS", d.authPass.pos); // TOML: a password implies PASS
     },
-    unicast_peer: () => lines("unicast_peer", "address", (t) => {
-      const p = parsePeerLine(t, diags);
-      if (p) d.unicastPeers.push(p);
-    }),
-    virtual_ipaddress: () => lines("virtual_ipaddress", "address", (t) => {
-      const v = parseVipLine(t, diags);
-      if (v) d.vips.push(v);
-    }),
-    virtual_ipaddress_excluded: () => lines("virtual_ipaddress_excluded", "address", (t) => {
-      const v = parseVipLine(t, diags);
-      if (v) d.excludedVips.push(v);
-    }),
+    unicast_peer: () =>
+      lines("unicast_peer", "address", (t) => {
+        const p = parsePeerLine(t, diags);
+        if (p) d.unicastPeers.push(p);
+      }),
+    virtual_ipaddress: () =>
+      lines("virtual_ipaddress", "address", (t) => {
+        const v = parseVipLine(t, diags);
+        if (v) d.vips.push(v);
+      }),
+    virtual_ipaddress_excluded: () =>
+      lines("virtual_ipaddress_excluded", "address", (t) => {
+        const v = parseVipLine(t, diags);
+        if (v) d.excludedVips.push(v);
+      }),
     virtual_routes: () => {
       d.routesPos = x.pos("virtual_routes");
       lines("virtual_routes", "to", (t) => {
@@ -202,10 +205,14 @@ function readInstance(x: Tbl, draft: ConfigDraft): void {
         if (r) d.routes.push(r);
       });
     },
-    ...Object.fromEntries(Object.entries(tracks).map(([key, out]) => [key, () => lines(key, "name", (t) => {
-      const tr = parseTrackLine(t, key, diags);
-      if (tr) out.push(tr);
-    })])),
+    ...Object.fromEntries(
+      Object.entries(tracks).map(([key, out]) => [key, () =>
+        lines(key, "name", (t) => {
+          const tr = parseTrackLine(t, key, diags);
+          if (tr) out.push(tr);
+        })]
+      ),
+    ),
     use_vmac: () => {
       const vmac = x.t.use_vmac;
       if (typeof vmac !== "boolean") d.useVmac = x.str("use_vmac");

@@ -2,13 +2,13 @@
 // reported; a value that fails keeps a placeholder so the remaining checks still run.
 
 import type { Family, VrrpVersion } from "../protocol/types.ts";
-import type { InstanceConfig, VirtualAddress, VirtualRoute } from "./schema.ts";
+import type { InstanceConfig, VirtualRoute } from "./schema.ts";
 import type { Diags } from "./diagnostics.ts";
 import type { GlobalDraft, InstanceDraft, Located } from "./draft.ts";
 import { parseIp, parsePrefix } from "./address.ts";
 import { checkIfName, moveExcessVips, vipList } from "./validate-vips.ts";
 import { advertInterval } from "./validate-advert.ts";
-import { NOTIFY, limits, spec } from "./keywords.ts";
+import { limits, NOTIFY, spec } from "./keywords.ts";
 
 export { checkIfName } from "./validate-vips.ts";
 
@@ -107,7 +107,9 @@ export function validateInstance(d: InstanceDraft, g: GlobalDraft, diags: Diags)
   if (!d.interface) diags.error(d.pos, `${where}: missing interface (keepalived refuses this too: "Unknown interface!")`);
   else checkIfName(d.interface, "interface", diags);
   if (!d.vrid) diags.error(d.pos, `${where}: missing virtual_router_id`);
-  else if (isInt(d.vrid, "virtual_router_id", diags)) inRange(d.vrid, spec("vrrp_instance", "virtual_router_id").range![0], spec("vrrp_instance", "virtual_router_id").range![1], "virtual_router_id", diags);
+  else if (isInt(d.vrid, "virtual_router_id", diags)) {
+    inRange(d.vrid, spec("vrrp_instance", "virtual_router_id").range![0], spec("vrrp_instance", "virtual_router_id").range![1], "virtual_router_id", diags);
+  }
 
   // The instance's family is its first address's (keepalived: the first VIP, else the first unicast address).
   const firstAddr = [...d.vips.map((v) => v.address.value.split("/")[0]!), d.unicastSrcIp?.value, ...d.unicastPeers.map((p) => p.value)]
@@ -143,14 +145,22 @@ export function validateInstance(d: InstanceDraft, g: GlobalDraft, diags: Diags)
   }
   const priority = priorityOf(d, initialState, diags);
   if (vrrpStrict && d.state && (initialState === "master") !== (priority === 255)) {
-    diags.warn(d.state.pos, `${where}: under vrrp_strict state MASTER must match being the address owner (priority 255); state ${priority === 255 ? "MASTER" : "BACKUP"} used (as keepalived)`);
+    diags.warn(
+      d.state.pos,
+      `${where}: under vrrp_strict state MASTER must match being the address owner (priority 255); state ${
+        priority === 255 ? "MASTER" : "BACKUP"
+      } used (as keepalived)`,
+    );
     initialState = priority === 255 ? "master" : "backup";
   }
   const advertIntervalCs = advertInterval(d.advertIntSec, version, DEFAULTS.advertIntSec, diags);
 
   let preempt = d.preempt?.value ?? true;
   if (!preempt && (priority === 255 || initialState === "master")) {
-    diags.warn(d.preempt!.pos, `${where}: nopreempt does not work with ${priority === 255 ? "priority 255" : "state MASTER"}; cleared (as keepalived; use state BACKUP)`);
+    diags.warn(
+      d.preempt!.pos,
+      `${where}: nopreempt does not work with ${priority === 255 ? "priority 255" : "state MASTER"}; cleared (as keepalived; use state BACKUP)`,
+    );
     preempt = true;
   }
   let preemptDelayMs = Math.round(seconds(d.preemptDelaySec, "preempt_delay", diags) * 1000);
@@ -186,11 +196,7 @@ export function validateInstance(d: InstanceDraft, g: GlobalDraft, diags: Diags)
     garpMasterRefreshMs: 1000 * seconds(d.garpMasterRefreshSec ?? g.garpMasterRefreshSec, "garp_master_refresh", diags),
     garpMasterRefreshRepeat: count(d.garpMasterRefreshRepeat ?? g.garpMasterRefreshRepeat, "garp_master_refresh_repeat", diags),
     accept: d.accept?.value ?? defaultAccept(vrrpStrict, priority),
-    v3Ipv4Checksum: d.oldUnicastChecksum?.value
-      ? "group-pseudo-header"
-      : (d.v3ChecksumAsV2 ?? g.v3ChecksumAsV2)?.value
-        ? "vrrp-only"
-        : "pseudo-header",
+    v3Ipv4Checksum: d.oldUnicastChecksum?.value ? "group-pseudo-header" : (d.v3ChecksumAsV2 ?? g.v3ChecksumAsV2)?.value ? "vrrp-only" : "pseudo-header",
     pos: d.pos,
   };
   inst.garpMasterDelayMs = Math.round(inst.garpMasterDelayMs);
@@ -268,7 +274,10 @@ function priorityOf(d: InstanceDraft, initialState: InstanceConfig["initialState
 function authentication(d: InstanceDraft, inst: InstanceConfig, where: string, vrrpStrict: boolean, diags: Diags): void {
   const type = d.authType?.value;
   if (type !== undefined && type !== "PASS" && type !== "AH") {
-    diags.tolerate(d.authType!.pos, `auth_type '${d.authType!.value}' is not PASS or AH${diags.keepalivedCompat ? "; the instance runs without authentication (as keepalived)" : ""}`);
+    diags.tolerate(
+      d.authType!.pos,
+      `auth_type '${d.authType!.value}' is not PASS or AH${diags.keepalivedCompat ? "; the instance runs without authentication (as keepalived)" : ""}`,
+    );
     return;
   }
   if (type === undefined) {
@@ -285,7 +294,10 @@ function authentication(d: InstanceDraft, inst: InstanceConfig, where: string, v
   }
   if (type === "AH") return; // warned as pending (validate.ts)
   if (!d.authPass || d.authPass.value === "") {
-    diags.tolerate(d.authType!.pos, `${where}: auth_type PASS without auth_pass${diags.keepalivedCompat ? "; the instance runs without authentication (as keepalived)" : ""}`);
+    diags.tolerate(
+      d.authType!.pos,
+      `${where}: auth_type PASS without auth_pass${diags.keepalivedCompat ? "; the instance runs without authentication (as keepalived)" : ""}`,
+    );
     return;
   }
   const pass = d.authPass.value;

@@ -79,7 +79,12 @@ export function vipList(list: VipDraft[], what: string, diags: Diags, family?: F
     const v = vip(d, diags);
     if (!v) continue;
     if (family && v.family !== family) {
-      diags.tolerate(v.pos, `${v.address} is IPv${v.family} but the instance is IPv${family} (its first address)${diags.keepalivedCompat ? "; ignored (as keepalived)" : "; put other-family addresses in virtual_ipaddress_excluded"}`);
+      diags.tolerate(
+        v.pos,
+        `${v.address} is IPv${v.family} but the instance is IPv${family} (its first address)${
+          diags.keepalivedCompat ? "; ignored (as keepalived)" : "; put other-family addresses in virtual_ipaddress_excluded"
+        }`,
+      );
       continue;
     }
     const key = `${v.address}/${v.dev ?? ""}`;
@@ -106,6 +111,11 @@ export function moveExcessVips(vips: VirtualAddress[], excluded: VirtualAddress[
   const max = maxVipsPerAdvert(family, version);
   if (vips.length <= max) return;
   const excess = vips.splice(max);
-  diags.warn(excess[0]!.pos, `${where}: ${vips.length + excess.length} virtual addresses exceed what one advert carries (max ${max} IPv${family} addresses at MTU ${DEFAULT_MTU_BYTES}); the ${excess.length} from here on are moved to virtual_ipaddress_excluded (as keepalived)`);
+  diags.warn(
+    excess[0]!.pos,
+    `${where}: ${
+      vips.length + excess.length
+    } virtual addresses exceed what one advert carries (max ${max} IPv${family} addresses at MTU ${DEFAULT_MTU_BYTES}); the ${excess.length} from here on are moved to virtual_ipaddress_excluded (as keepalived)`,
+  );
   excluded.push(...excess); // list_add_tail: after the configured excluded addresses
 }

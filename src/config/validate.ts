@@ -6,8 +6,8 @@ import { DEFAULT_HTTP_LISTEN } from "./schema.ts";
 import { Diags, didYouMean, sortDiagnostics } from "./diagnostics.ts";
 import type { ConfigDraft, GlobalDraft, InstanceDraft, Located } from "./draft.ts";
 import { inRange, validateInstance } from "./validate-instance.ts";
-import { scriptProblem, type HostProbe } from "./host.ts";
-import { KEYWORDS, NOTIFY, limits, spec } from "./keywords.ts";
+import { type HostProbe, scriptProblem } from "./host.ts";
+import { KEYWORDS, limits, NOTIFY, spec } from "./keywords.ts";
 
 /**
  * Keywords vigil reads into the model but the engine does not act on yet ("pending" in the keyword
@@ -34,7 +34,10 @@ function warnPending(d: InstanceDraft, diags: Diags): void {
     if (pos) diags.warn(pos, `vrrp_instance ${d.name.value}: '${p.label}' is read but not acted on by vigil yet${p.note}`);
   }
   if (d.authType?.value === "AH") {
-    diags.warn(d.authType.pos, `vrrp_instance ${d.name.value}: 'authentication AH' is read but not acted on by vigil yet; the instance runs without authentication`);
+    diags.warn(
+      d.authType.pos,
+      `vrrp_instance ${d.name.value}: 'authentication AH' is read but not acted on by vigil yet; the instance runs without authentication`,
+    );
   }
 }
 
@@ -136,8 +139,8 @@ function scripts(draft: ConfigDraft, host: HostProbe, diags: Diags, disabled: Ma
     const why = !s.script
       ? undefined
       : user && !host.userExists(user.value)
-        ? `user '${user.value}' does not exist${s.user ? "" : " (global_defs script_user)"}`
-        : scriptProblem(cfg.script, host);
+      ? `user '${user.value}' does not exist${s.user ? "" : " (global_defs script_user)"}`
+      : scriptProblem(cfg.script, host);
     if (why) {
       diags.warn(s.script!.pos, `vrrp_script ${s.name.value} disabled: ${why}; instances tracking it run without it (as keepalived)`);
       disabled.set(s.name.value, why);
@@ -168,7 +171,13 @@ function syncGroups(draft: ConfigDraft, cfg: VigilConfig, diags: Diags): SyncGro
       const inst = byName.get(m.value);
       if (!inst) {
         // keepalived: "Virtual router … specified in sync group … doesn't exist - ignoring".
-        diags.tolerate(m.pos, () => `vrrp_sync_group ${g.name.value}: unknown vrrp_instance '${m.value}'${diags.keepalivedCompat ? ", ignored (as keepalived)" : ""}${didYouMean(m.value, byName.keys())}`);
+        diags.tolerate(
+          m.pos,
+          () =>
+            `vrrp_sync_group ${g.name.value}: unknown vrrp_instance '${m.value}'${diags.keepalivedCompat ? ", ignored (as keepalived)" : ""}${
+              didYouMean(m.value, byName.keys())
+            }`,
+        );
         continue;
       }
       if (inst.syncGroup && inst.syncGroup !== g.name.value) {
@@ -181,7 +190,12 @@ function syncGroups(draft: ConfigDraft, cfg: VigilConfig, diags: Diags): SyncGro
     }
     if (members.length === 0) {
       // keepalived: "Sync group … has no virtual router(s). removing" (and runs the rest).
-      diags.tolerate(g.pos, `vrrp_sync_group ${g.name.value} lists no instances (group { … } is missing or empty)${diags.keepalivedCompat ? "; the group is removed (as keepalived)" : ""}`);
+      diags.tolerate(
+        g.pos,
+        `vrrp_sync_group ${g.name.value} lists no instances (group { … } is missing or empty)${
+          diags.keepalivedCompat ? "; the group is removed (as keepalived)" : ""
+        }`,
+      );
     } else if (members.length < 2) {
       diags.warn(g.pos, `vrrp_sync_group ${g.name.value} has ${members.length} member(s); a sync group needs at least 2 to mean anything`);
     }
@@ -206,7 +220,10 @@ function unweightedTracking(cfg: VigilConfig, diags: Diags): void {
     const why = owner ? "it is the address owner (priority 255)" : `it is in vrrp_sync_group ${inst.syncGroup}`;
     inst.trackInterfaces = inst.trackInterfaces.filter((t) => {
       if (t.weight === 0) return true;
-      diags.warn(t.pos, `vrrp_instance ${inst.name}: track_interface ${t.name} weight ${t.weight} ${owner ? "not tracked" : "set to 0"}: ${why} (as keepalived)`);
+      diags.warn(
+        t.pos,
+        `vrrp_instance ${inst.name}: track_interface ${t.name} weight ${t.weight} ${owner ? "not tracked" : "set to 0"}: ${why} (as keepalived)`,
+      );
       if (owner) return false;
       t.weight = 0;
       return true;
@@ -239,11 +256,13 @@ function checkVridClash(cfg: VigilConfig, drafts: InstanceDraft[], diags: Diags)
     const key = `${inst.interface}/${inst.family}/${inst.vrid}`;
     const other = seen.get(key);
     if (!other) return void seen.set(key, inst);
-    const disjoint =
-      inst.unicastPeers.length > 0 && other.unicastPeers.length > 0 && !inst.unicastPeers.some((p) => other.unicastPeers.includes(p));
+    const disjoint = inst.unicastPeers.length > 0 && other.unicastPeers.length > 0 && !inst.unicastPeers.some((p) => other.unicastPeers.includes(p));
     if (disjoint) return;
     const pos = drafts[i]!.vrid?.pos ?? inst.pos;
-    diags.error(pos, `virtual_router_id ${inst.vrid} on ${inst.interface} (IPv${inst.family}) is already used by vrrp_instance ${other.name} (line ${other.pos.line})`);
+    diags.error(
+      pos,
+      `virtual_router_id ${inst.vrid} on ${inst.interface} (IPv${inst.family}) is already used by vrrp_instance ${other.name} (line ${other.pos.line})`,
+    );
   });
 }
 
@@ -257,20 +276,27 @@ function checkTrackRefs(cfg: VigilConfig, disabled: Map<string, string>, diags: 
       if (scriptNames.includes(t.name)) return true;
       const why = disabled.get(t.name);
       if (why !== undefined) diags.warn(t.pos, `track_script '${t.name}' in vrrp_instance ${inst.name} ignored: the script is disabled (${why})`);
-      else diags.tolerate(t.pos, () => `track_script '${t.name}' in vrrp_instance ${inst.name}: no vrrp_script with that name${ignored}${didYouMean(t.name, scriptNames)}`);
+      else {diags.tolerate(t.pos, () =>
+          `track_script '${t.name}' in vrrp_instance ${inst.name}: no vrrp_script with that name${ignored}${didYouMean(t.name, scriptNames)}`);}
       return false;
     });
     const processNames = (cfg.trackProcesses ?? []).map((t) => t.name);
     if (inst.trackProcesses) {
       inst.trackProcesses = inst.trackProcesses.filter((t) => {
         if (processNames.includes(t.name)) return true;
-        diags.tolerate(t.pos, () => `track_process '${t.name}' in vrrp_instance ${inst.name}: no vrrp_track_process with that name${ignored}${didYouMean(t.name, processNames)}`);
+        diags.tolerate(
+          t.pos,
+          () => `track_process '${t.name}' in vrrp_instance ${inst.name}: no vrrp_track_process with that name${ignored}${didYouMean(t.name, processNames)}`,
+        );
         return false;
       });
     }
     inst.trackFiles = inst.trackFiles.filter((t) => {
       if (fileNames.includes(t.name)) return true;
-      diags.tolerate(t.pos, () => `track_file '${t.name}' in vrrp_instance ${inst.name}: no track_file block with that name${ignored}${didYouMean(t.name, fileNames)}`);
+      diags.tolerate(
+        t.pos,
+        () => `track_file '${t.name}' in vrrp_instance ${inst.name}: no track_file block with that name${ignored}${didYouMean(t.name, fileNames)}`,
+      );
       return false;
     });
   }

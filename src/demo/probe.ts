@@ -13,7 +13,18 @@ import { alloc, sockaddrIn, sockaddrLl, view } from "../os/linux/structs.ts";
 
 export type ProbeEvent =
   | { k: "ready"; t: number }
-  | { k: "advert"; t: number; src: string; ttl: number; version: number; vrid: number; priority: number; intervalCs: number; authType: number; addresses: string[] }
+  | {
+    k: "advert";
+    t: number;
+    src: string;
+    ttl: number;
+    version: number;
+    vrid: number;
+    priority: number;
+    intervalCs: number;
+    authType: number;
+    addresses: string[];
+  }
   | { k: "garp"; t: number; ip: string; mac: string }
   | { k: "reply"; t: number; seq: number };
 
@@ -104,7 +115,18 @@ function onIp(pkt: Uint8Array, t: number): void {
   const r = decodeAdvert(pkt.subarray(ihl), { family: 4, srcAddress: src, dstAddress: formatIPv4(pkt, 16), ttl: pkt[8]! });
   if (!r.ok) return;
   const p = r.packet;
-  emit({ k: "advert", t, src, ttl: pkt[8]!, version: p.version, vrid: p.vrid, priority: p.priority, intervalCs: p.maxAdvertIntervalCs, authType: p.authType, addresses: p.addresses });
+  emit({
+    k: "advert",
+    t,
+    src,
+    ttl: pkt[8]!,
+    version: p.version,
+    vrid: p.vrid,
+    priority: p.priority,
+    intervalCs: p.maxAdvertIntervalCs,
+    authType: p.authType,
+    addresses: p.addresses,
+  });
 }
 
 /** Gratuitous ARP: sender and target protocol address are the same (RFC 5227 §3). */

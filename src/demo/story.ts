@@ -34,7 +34,9 @@ function wireLine(a: Advert, wallOffsetMs: number): string {
   const d = new Date(a.t + wallOffsetMs);
   const time = `${d.toTimeString().slice(0, 8)}.${String(Math.floor(((a.t + wallOffsetMs) % 1000) * 1000)).padStart(6, "0")}`;
   const intvl = a.version === 2 ? `intvl ${a.intervalCs / 100}s` : `intvl ${a.intervalCs}cs`;
-  return `${time} IP (ttl ${a.ttl}) ${a.src} > 224.0.0.18: VRRPv${a.version}, Advertisement, vrid ${a.vrid}, prio ${a.priority}, authtype ${a.authType === 0 ? "none" : a.authType}, ${intvl}, addrs: ${a.addresses.join(",")}`;
+  return `${time} IP (ttl ${a.ttl}) ${a.src} > 224.0.0.18: VRRPv${a.version}, Advertisement, vrid ${a.vrid}, prio ${a.priority}, authtype ${
+    a.authType === 0 ? "none" : a.authType
+  }, ${intvl}, addrs: ${a.addresses.join(",")}`;
 }
 
 export async function tellStory(lab: DemoLab, n: Narrator): Promise<StoryResult> {
@@ -113,13 +115,19 @@ export async function tellStory(lab: DemoLab, n: Narrator): Promise<StoryResult>
   n.good(`failover: ${fmtS(failoverMs)} from r1's last advert to r2's first`);
   n.note(
     `RFC 3768 §6.1: Master_Down_Interval = 3 × advert_int + skew = 3 × 1 s + (256−${PRIORITY.r2})/256 s = ${formulaS.toFixed(4)} s` +
-      `\n(measured − formula: ${failoverMs - formulaS * 1000 >= 0 ? "+" : ""}${(failoverMs - formulaS * 1000).toFixed(1)} ms; r1 died ${fmtMs(tKill - lastR1.t)} after its last advert, so ${fmtS(firstR2.t - tKill)} after the kill)`,
+      `\n(measured − formula: ${failoverMs - formulaS * 1000 >= 0 ? "+" : ""}${(failoverMs - formulaS * 1000).toFixed(1)} ms; r1 died ${
+        fmtMs(tKill - lastR1.t)
+      } after its last advert, so ${fmtS(firstR2.t - tKill)} after the kill)`,
   );
   await watch.replyAfter(firstR2.t, 3000);
   await Bun.sleep(100);
   const outage = watch.gap(tKill - 20, monotonicMs());
   const arp2 = lab.arpEntry("c", VIP);
-  n.good(`client: no answer from ${VIP} for ${fmtS(outage.ms)} (${outage.lost} pings lost); ARP now says ${arp2} (${lab.whoIs(arp2)}), learnt from r2's gratuitous ARP`);
+  n.good(
+    `client: no answer from ${VIP} for ${fmtS(outage.ms)} (${outage.lost} pings lost); ARP now says ${arp2} (${
+      lab.whoIs(arp2)
+    }), learnt from r2's gratuitous ARP`,
+  );
   fail(lab.holds("r2", VIP) ? true : null, `r2 is master but ${VIP} is not on its eth0`);
   n.good(`VIP moved: ${VIP} is on r2`);
   for (const node of ["r2", "r1"] as const) {
@@ -159,7 +167,9 @@ export async function tellStory(lab: DemoLab, n: Narrator): Promise<StoryResult>
   const r2again = await watch.advertFrom(ADDR.r2, zero.t, 3000);
   const code = await r1.waitExit(5000);
   const resignMs = r2again.t - zero.t;
-  n.good(`r2 is MASTER ${fmtMs(resignMs)} after r1's priority-0 advert (RFC 3768: skew only, (256−${PRIORITY.r2})/256 s = ${fmtMs(skewS(PRIORITY.r2) * 1000)})`);
+  n.good(
+    `r2 is MASTER ${fmtMs(resignMs)} after r1's priority-0 advert (RFC 3768: skew only, (256−${PRIORITY.r2})/256 s = ${fmtMs(skewS(PRIORITY.r2) * 1000)})`,
+  );
   await watch.replyAfter(r2again.t, 3000);
   await Bun.sleep(100);
   const resignGap = watch.gap(tTerm, monotonicMs());

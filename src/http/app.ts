@@ -9,7 +9,7 @@
 //                   one" would send traffic to a node that does not hold the VIP the LB cares about.
 // HEAD is answered like GET (Hono does this), for checkers that only look at the status code.
 
-import { Hono, type Context } from "hono";
+import { type Context, Hono } from "hono";
 import type { InstanceStatus, StatusSource } from "../runtime/ports.ts";
 import type { MetricsExposition } from "./metrics.ts";
 

@@ -9,11 +9,11 @@ import {
   CHECKSUM_FORM_NAME,
   DROPPED_NAME,
   GAP_NAME,
+  type GapHistogram,
+  type InstanceSeries,
   MASTER_INFO_NAME,
   STATE_CODE,
   TRANSITIONS_NAME,
-  type GapHistogram,
-  type InstanceSeries,
 } from "./series.ts";
 
 const enc = new TextEncoder();
@@ -140,7 +140,7 @@ export interface Family {
 const headers = new Map<string, Uint8Array>();
 export function header(out: ByteOut, name: string, type: "counter" | "gauge" | "histogram", help: string): void {
   let h = headers.get(name);
-  if (!h) headers.set(name, (h = enc.encode(`# HELP ${name} ${help}\n# TYPE ${name} ${type}\n`)));
+  if (!h) headers.set(name, h = enc.encode(`# HELP ${name} ${help}\n# TYPE ${name} ${type}\n`));
   out.bytes(h);
 }
 
@@ -178,9 +178,7 @@ function histogram(out: ByteOut, h: GapHistogram): void {
 }
 
 export const VRRP_FAMILIES: readonly Family[] = [
-  perInstance("vigil_vrrp_state", "gauge", "VRRP state: 0 init, 1 backup, 2 master, 3 fault.", (r) =>
-    r.state === null ? null : STATE_CODE[r.state],
-  ),
+  perInstance("vigil_vrrp_state", "gauge", "VRRP state: 0 init, 1 backup, 2 master, 3 fault.", (r) => r.state === null ? null : STATE_CODE[r.state]),
   family(TRANSITIONS_NAME, "counter", "State transitions by from-state, to-state and reason.", (out, r) => {
     for (const t of r.transitions.values()) out.line(t.pre, t.n);
   }),

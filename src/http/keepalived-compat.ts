@@ -9,8 +9,8 @@
 
 import type { StatusSource } from "../runtime/ports.ts";
 import type { DropReason } from "../protocol/reasons.ts";
-import { DROP_INDEX, STATE_CODE, prefix, type InstanceSeries } from "./series.ts";
-import { header, type Family } from "./exposition.ts";
+import { DROP_INDEX, type InstanceSeries, prefix, STATE_CODE } from "./series.ts";
+import { type Family, header } from "./exposition.ts";
 
 const drops = (...reasons: DropReason[]) => {
   const idx = reasons.map((reason) => DROP_INDEX.get(reason)!);

@@ -7,8 +7,8 @@
 
 import { Gauge, Registry } from "prom-client";
 import type { InstanceLabels, MetricsSink, StatusSource } from "../runtime/ports.ts";
-import { DROP_INDEX, InstanceSeries, ADVERT_INTERVAL_BUCKETS_S, seriesKey } from "./series.ts";
-import { ByteOut, VRRP_FAMILIES, type Family } from "./exposition.ts";
+import { ADVERT_INTERVAL_BUCKETS_S, DROP_INDEX, InstanceSeries, seriesKey } from "./series.ts";
+import { ByteOut, type Family, VRRP_FAMILIES } from "./exposition.ts";
 import { keepalivedFamilies } from "./keepalived-compat.ts";
 import { registerProcessMetrics } from "./process-metrics.ts";
 

@@ -18,10 +18,33 @@ export const STATE_CODE: Readonly<Record<VrrpState, number>> = { init: 0, backup
  * 27 bounds: each costs 255 × 2 lines per scrape at 255 instances, so no finer than useful.
  */
 export const ADVERT_INTERVAL_BUCKETS_S: readonly number[] = [
-  0.005, 0.009, 0.011, 0.015, 0.019, 0.021, 0.025, 0.03, 0.04, 0.05, 0.06,
-  0.09, 0.11, 0.2, 0.5,
-  0.95, 0.99, 1.01, 1.05, 1.1, 1.5,
-  2, 3, 5, 10, 30, 60,
+  0.005,
+  0.009,
+  0.011,
+  0.015,
+  0.019,
+  0.021,
+  0.025,
+  0.03,
+  0.04,
+  0.05,
+  0.06,
+  0.09,
+  0.11,
+  0.2,
+  0.5,
+  0.95,
+  0.99,
+  1.01,
+  1.05,
+  1.1,
+  1.5,
+  2,
+  3,
+  5,
+  10,
+  30,
+  60,
 ];
 
 export const DROP_INDEX: ReadonlyMap<DropReason, number> = new Map(DROP_REASONS.map((r, i) => [r, i]));
@@ -131,7 +154,7 @@ export class InstanceSeries {
   /** Cached `name{instance labels} ` (or keepalived labels) for the one-series-per-instance families. */
   prefix(name: string, keepalived = false): Uint8Array {
     let p = this.prefixes.get(name);
-    if (!p) this.prefixes.set(name, (p = prefix(name, keepalived ? this.klbl : this.lbl)));
+    if (!p) this.prefixes.set(name, p = prefix(name, keepalived ? this.klbl : this.lbl));
     return p;
   }
 
@@ -139,7 +162,7 @@ export class InstanceSeries {
   stateKPrefix(name: string, state: string): Uint8Array {
     const key = `${name}\n${state}`;
     let p = this.prefixes.get(key);
-    if (!p) this.prefixes.set(key, (p = prefix(name, `${this.klbl},state="${state}"`)));
+    if (!p) this.prefixes.set(key, p = prefix(name, `${this.klbl},state="${state}"`));
     return p;
   }
 
@@ -148,7 +171,7 @@ export class InstanceSeries {
     let p = this.vipPrefixes.get(ip);
     if (!p) {
       if (this.vipPrefixes.size >= 256) this.vipPrefixes.clear(); // bound it across many reloads
-      this.vipPrefixes.set(ip, (p = prefix(name, `${this.klbl},ip_address="${escapeLabel(ip)}"`)));
+      this.vipPrefixes.set(ip, p = prefix(name, `${this.klbl},ip_address="${escapeLabel(ip)}"`));
     }
     return p;
   }

@@ -92,7 +92,7 @@ export function formatIpv6(bytes: Uint8Array, offset = 0): string {
   }
   let bestStart = -1;
   let bestLen = 0;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== 0) {
       i++;
       continue;

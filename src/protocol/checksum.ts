@@ -89,9 +89,7 @@ const GROUP_V4 = new Uint8Array([224, 0, 0, 18]); // RFC 5798 §5.1.1.2
 function pseudoSum(form: ChecksumForm, ctx: ChecksumContext, lengthBytes: number): number {
   if (form === "group-pseudo-header") return pseudoHeaderSumV4(ctx.src, GROUP_V4, lengthBytes);
   if (form !== "pseudo-header") return 0;
-  return ctx.family === 6
-    ? pseudoHeaderSumV6(ctx.src, ctx.dst, lengthBytes)
-    : pseudoHeaderSumV4(ctx.src, ctx.dst, lengthBytes);
+  return ctx.family === 6 ? pseudoHeaderSumV6(ctx.src, ctx.dst, lengthBytes) : pseudoHeaderSumV4(ctx.src, ctx.dst, lengthBytes);
 }
 
 /** The form a sender uses: v2 → "v2"; v3/IPv6 → "pseudo-header"; v3/IPv4 → as configured. */

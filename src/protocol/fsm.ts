@@ -18,18 +18,7 @@
 import { compareAddresses } from "./address.ts";
 import { ADVERT_INTERVAL_MAX_CS, ADVERT_INTERVAL_MIN_CS, PRIORITY_OWNER, PRIORITY_RESIGN } from "./constants.ts";
 import { advertIntervalMs, masterDownIntervalMs, shutdownHoldMs, skewTimeMs } from "./timers.ts";
-import type {
-  FaultClearedReason,
-  FaultReason,
-  FsmAction,
-  FsmEvent,
-  FsmParams,
-  FsmState,
-  StepResult,
-  TimerName,
-  TransitionReason,
-  VrrpState,
-} from "./types.ts";
+import type { FaultClearedReason, FaultReason, FsmAction, FsmEvent, FsmParams, FsmState, StepResult, TimerName, TransitionReason, VrrpState } from "./types.ts";
 
 /** The mutable scratch of one step: a private copy of the state plus the actions emitted. */
 interface Ctx {

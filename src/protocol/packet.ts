@@ -200,8 +200,7 @@ export function decodeAdvert(bytes: Uint8Array, ctx: DecodeContext): DecodeResul
   // has addresses (validate.ts checkForInstance). keepalived's election-only instances (no
   // virtual_ipaddress) advertise Count 0 to each other, so decoding accepts it.
 
-  const maxAdvertIntervalCs =
-    version === 3 ? (((bytes[4] ?? 0) & 0x0f) << 8) | (bytes[5] ?? 0) : (bytes[5] ?? 0) * CS_PER_S;
+  const maxAdvertIntervalCs = version === 3 ? (((bytes[4] ?? 0) & 0x0f) << 8) | (bytes[5] ?? 0) : (bytes[5] ?? 0) * CS_PER_S;
   // RFC 9568 §7.1 (erratum 8301): Max Adver Int 0 is discarded; v2 Adver Int 0 likewise.
   if (maxAdvertIntervalCs === 0) return { ok: false, reason: "bad-interval" };
 

@@ -90,12 +90,12 @@ export type FsmEvent =
   | { type: "shutdown" }
   /** A valid advert for our VRID (already decoded and checked by packet.ts). */
   | {
-      type: "advert";
-      priority: number;
-      sourceAddress: string;
-      /** v3: Max Adver Int from the packet (cs); v2: advert_int × 100. */
-      maxAdvertIntervalCs: number;
-    }
+    type: "advert";
+    priority: number;
+    sourceAddress: string;
+    /** v3: Max Adver Int from the packet (cs); v2: advert_int × 100. */
+    maxAdvertIntervalCs: number;
+  }
   | { type: "timer"; timer: TimerName }
   /** A fault source went bad / came back (link carrier, track_interface, track_script…). */
   | { type: "fault"; source: string; reason: "link-down" | "track-failed" | "sync-group" | "send-failed" | "vip-failed" | "interface-missing" }

@@ -64,8 +64,7 @@ export function instanceNotes(packet: VrrpPacket, inst: InstanceView): InstanceN
 
 /** Same set of addresses, compared canonically and regardless of order. */
 function sameAddressSet(received: readonly string[], ours: readonly string[]): boolean {
-  const norm = (list: readonly string[]): string[] =>
-    [...new Set(list.map((a) => canonicalAddress(a) ?? a))].sort();
+  const norm = (list: readonly string[]): string[] => [...new Set(list.map((a) => canonicalAddress(a) ?? a))].sort();
   const x = norm(received);
   const y = norm(ours);
   return x.length === y.length && x.every((v, i) => v === y[i]);

@@ -43,7 +43,11 @@ export async function findVipConflicts(config: VigilConfig, deps: ConflictDeps):
     const masterMacs = deps.prober.whoHas(s.link.ifindex, s.link.mac, s.link.srcAddress, [master], ARP_WAIT_MS).get(master) ?? [];
     const stranger = s.holders.filter((m) => !masterMacs.includes(m));
     if (stranger.length > 0) {
-      problems.push(`${where}: ${s.vip.address} is already used by another host (${stranger.join(", ")}), not by the VRRP master ${master} of virtual_router_id ${s.cfg.vrid}`);
+      problems.push(
+        `${where}: ${s.vip.address} is already used by another host (${
+          stranger.join(", ")
+        }), not by the VRRP master ${master} of virtual_router_id ${s.cfg.vrid}`,
+      );
     }
   }
   return problems;

@@ -15,7 +15,7 @@ import { VERSION } from "../version.ts";
 import { ErrorCounts } from "./error-counts.ts";
 import { Instance, type InstanceDeps, type InstanceLink } from "./instance.ts";
 import type { AddressJournal } from "./journal.ts";
-import { guardClock, guarded, type EmergencyStoppable, type FatalHandler } from "./last-resort.ts";
+import { type EmergencyStoppable, type FatalHandler, guardClock, guarded } from "./last-resort.ts";
 import { LinkCache } from "./link-cache.ts";
 import { Monitors } from "./monitors.ts";
 import { Notifier, notifySettings } from "./notify.ts";
@@ -87,8 +87,7 @@ export class Daemon implements StatusSource, EmergencyStoppable {
     private config: VigilConfig,
     deps: DaemonDeps,
   ) {
-    const onFatal: FatalHandler =
-      deps.onFatal ??
+    const onFatal: FatalHandler = deps.onFatal ??
       ((_origin, e) => {
         throw e;
       });
@@ -339,7 +338,9 @@ export class Daemon implements StatusSource, EmergencyStoppable {
     instance.dispatch(ev);
     const after = instance.state.priority;
     const cfg = instance.cfg;
-    if (after !== before && (cfg.notifyPriorityChanges ?? this.config.global.notifyPriorityChanges)) this.notifier.priorityChanged(cfg.name, instance.state.state, after);
+    if (after !== before && (cfg.notifyPriorityChanges ?? this.config.global.notifyPriorityChanges)) {
+      this.notifier.priorityChanged(cfg.name, instance.state.state, after);
+    }
   }
 
   /** The instance cannot run yet (interface missing, no address to send from): Fault until it can. */

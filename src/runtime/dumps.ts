@@ -33,7 +33,9 @@ export function dataDump(s: DaemonStatus): string {
       `   Virtual IPs = ${i.virtualIps.length}`,
       ...i.virtualIps.map((v) => `     ${v}`),
       `   Faults = ${i.faults.length === 0 ? "none" : i.faults.join(", ")}`,
-      `   Last transition = ${i.lastTransition ? `${iso(i.lastTransition.atWallMs)} ${i.lastTransition.from} -> ${i.lastTransition.to} (${i.lastTransition.reason})` : "none"}`,
+      `   Last transition = ${
+        i.lastTransition ? `${iso(i.lastTransition.atWallMs)} ${i.lastTransition.from} -> ${i.lastTransition.to} (${i.lastTransition.reason})` : "none"
+      }`,
     );
   }
   return out.join("\n") + "\n";

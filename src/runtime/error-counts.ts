@@ -26,7 +26,7 @@ export class ErrorCounts {
 
   bump(kind: ErrorKind, label: string): number {
     let m = this.counts.get(kind);
-    if (!m) this.counts.set(kind, (m = new Map()));
+    if (!m) this.counts.set(kind, m = new Map());
     const n = (m.get(label) ?? 0) + 1;
     m.set(label, n);
     return n;
@@ -35,7 +35,7 @@ export class ErrorCounts {
   sendError(instance: string, errno: string): void {
     this.bump("vrrp_send", errno);
     let m = this.sendByInstance.get(instance);
-    if (!m) this.sendByInstance.set(instance, (m = new Map()));
+    if (!m) this.sendByInstance.set(instance, m = new Map());
     m.set(errno, (m.get(errno) ?? 0) + 1);
   }
 

@@ -1,7 +1,7 @@
 // One VRRP instance: drives the pure FSM (src/protocol/fsm.ts) against the ports and executes the
 // actions it returns. The FSM decides; this file only carries out and reports.
 import type { InstanceConfig } from "../config/schema.ts";
-import { step, initialState } from "../protocol/fsm.ts";
+import { initialState, step } from "../protocol/fsm.ts";
 import { encodeAdvert, type VrrpPacket } from "../protocol/packet.ts";
 import type { FsmAction, FsmEvent, FsmParams, FsmState, TimerName } from "../protocol/types.ts";
 import { GarpScheduler } from "./garp.ts";
@@ -21,7 +21,7 @@ import type {
 import type { ScriptRunner } from "./spawn.ts";
 import type { VipSet } from "./vips.ts";
 import type { VirtualAddress } from "../config/schema.ts";
-import { ErrorCounts, errnoOf } from "./error-counts.ts";
+import { errnoOf, ErrorCounts } from "./error-counts.ts";
 
 export const VRRP_GROUP_V4 = "224.0.0.18"; // RFC 5798 §5.1.1.2
 export const VRRP_GROUP_V6 = "ff02::12"; // RFC 5798 §5.1.2.2
@@ -232,10 +232,9 @@ export class Instance {
       virtualIps: this.vips.list().map((v) => `${v.address}/${v.prefixLength}`),
       advertsSent: this.advertsSent,
       advertsReceived: this.advertsReceived,
-      lastTransition:
-        f.lastTransitionReason === null || f.lastTransitionMs === null
-          ? null
-          : { atWallMs: this.lastTransitionWallMs, from: this.lastFrom, to: f.state, reason: f.lastTransitionReason },
+      lastTransition: f.lastTransitionReason === null || f.lastTransitionMs === null
+        ? null
+        : { atWallMs: this.lastTransitionWallMs, from: this.lastFrom, to: f.state, reason: f.lastTransitionReason },
       faults: [...f.faults],
     };
   }

@@ -4,7 +4,7 @@
 import { mkdirSync, readFileSync, readlinkSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Family } from "../protocol/types.ts";
-import { ErrorCounts, errnoOf } from "./error-counts.ts";
+import { errnoOf, ErrorCounts } from "./error-counts.ts";
 import type { Logger } from "./ports.ts";
 
 export interface OwnedAddress {

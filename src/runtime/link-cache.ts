@@ -5,7 +5,7 @@
 // A look-up that fails (RTM_GETLINK timing out while the routing lock is busy) answers with the
 // last view that succeeded, counted as a netlink error: a transient kernel stall must not read as
 // "interface gone" and fault an instance, nor escape as an exception.
-import { ErrorCounts, errnoOf } from "./error-counts.ts";
+import { errnoOf, ErrorCounts } from "./error-counts.ts";
 import type { LinkInfo, LinkWatcher } from "./ports.ts";
 
 export class LinkCache implements LinkWatcher {

@@ -3,7 +3,7 @@
 // ("<3>" err … "<7>" debug, sd-daemon(3)): journald strips it and files the line at that priority,
 // so `journalctl -p warning -u vigil` shows warnings and errors only. Without it every line is info.
 import { fstatSync } from "node:fs";
-import type { LogLevel, Logger } from "./ports.ts";
+import type { Logger, LogLevel } from "./ports.ts";
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 /** syslog priorities: err 3, warning 4, info 6, debug 7. */

@@ -14,7 +14,7 @@ import { closeSync, constants, existsSync, fstatSync, openSync, unlinkSync, writ
 import type { NotifyScripts, VigilConfig } from "../config/schema.ts";
 import type { VrrpState } from "../protocol/types.ts";
 import type { Logger } from "./ports.ts";
-import { NOTIFY_TIMEOUT_MS, ScriptPolicy, splitCommand, type ScriptOptions, type ScriptRunner, type ScriptSecuritySettings, type Service } from "./spawn.ts";
+import { NOTIFY_TIMEOUT_MS, type ScriptOptions, ScriptPolicy, type ScriptRunner, type ScriptSecuritySettings, type Service, splitCommand } from "./spawn.ts";
 
 const KEEPALIVED_STATE: Record<VrrpState | "stop", string> = {
   init: "BACKUP",
@@ -151,15 +151,18 @@ export class Notifier implements ScriptRunner {
   /** Settings of a (re)loaded config: script users and security, the FIFOs (reopened when changed). */
   configure(s: NotifySettings): void {
     this.policy.configure(s);
-    const same = s.notifyFifo === this.settings.notifyFifo && s.notifyFifoScript === this.settings.notifyFifoScript && s.vrrpNotifyFifo === this.settings.vrrpNotifyFifo && s.vrrpNotifyFifoScript === this.settings.vrrpNotifyFifoScript;
+    const same = s.notifyFifo === this.settings.notifyFifo && s.notifyFifoScript === this.settings.notifyFifoScript &&
+      s.vrrpNotifyFifo === this.settings.vrrpNotifyFifo && s.vrrpNotifyFifoScript === this.settings.vrrpNotifyFifoScript;
     this.settings = s;
     if (same && this.fifos.length > 0) return;
     for (const f of this.fifos) f.close();
     this.fifos = [];
-    for (const [path, script] of [
-      [s.notifyFifo, s.notifyFifoScript],
-      [s.vrrpNotifyFifo, s.vrrpNotifyFifoScript],
-    ] as const) {
+    for (
+      const [path, script] of [
+        [s.notifyFifo, s.notifyFifoScript],
+        [s.vrrpNotifyFifo, s.vrrpNotifyFifoScript],
+      ] as const
+    ) {
       if (!path) continue;
       const f = new NotifyFifo(path, script, this, this.logger);
       f.open();
@@ -172,7 +175,15 @@ export class Notifier implements ScriptRunner {
     const state = KEEPALIVED_STATE[to];
     const prio = kind === "GROUP" ? 0 : priority; // keepalived: "the prio will be indicated as zero for a group"
     const what = `${kind === "GROUP" ? "sync group" : "instance"} ${name} notify`;
-    const specific = to === "master" ? scripts.master : to === "backup" ? scripts.backup : to === "fault" ? scripts.fault : to === "stop" ? scripts.stop : undefined;
+    const specific = to === "master"
+      ? scripts.master
+      : to === "backup"
+      ? scripts.backup
+      : to === "fault"
+      ? scripts.fault
+      : to === "stop"
+      ? scripts.stop
+      : undefined;
     if (specific) this.enqueue(kind, name, specific, what, []);
     if (scripts.any) this.enqueue(kind, name, scripts.any, what, [kind, name, state, String(prio)]);
     for (const f of this.fifos) f.write(fifoLine(kind, name, state, prio));
@@ -218,7 +229,7 @@ export class Notifier implements ScriptRunner {
     if ("disabled" in p) return;
     const key = `${kind} ${name}`;
     let q = this.queues.get(key);
-    if (!q) this.queues.set(key, (q = { jobs: [], busy: false }));
+    if (!q) this.queues.set(key, q = { jobs: [], busy: false });
     if (q.jobs.length >= NOTIFY_QUEUE_MAX) {
       const dropped = q.jobs.shift()!;
       this.logger.log("warn", "notify queue full: oldest notification dropped", { name, script: dropped.argv.join(" ") });
@@ -248,7 +259,7 @@ export class Notifier implements ScriptRunner {
       }
     }
     q.busy = false;
-    if (this.pending() === 0) for (const w of this.idleWaiters.splice(0)) w();
+    if (this.pending() === 0) { for (const w of this.idleWaiters.splice(0)) w(); }
   }
 }
 
@@ -262,8 +273,15 @@ export function notifyTransition(
   priority: number,
 ): void {
   if (runner instanceof Notifier) return runner.transition(kind, name, scripts, to, priority);
-  const specific =
-    to === "master" ? scripts.master : to === "backup" ? scripts.backup : to === "fault" ? scripts.fault : to === "stop" ? scripts.stop : undefined;
+  const specific = to === "master"
+    ? scripts.master
+    : to === "backup"
+    ? scripts.backup
+    : to === "fault"
+    ? scripts.fault
+    : to === "stop"
+    ? scripts.stop
+    : undefined;
   if (specific) void runner.fire(splitCommand(specific));
   if (scripts.any) void runner.fire([...splitCommand(scripts.any), kind, name, KEEPALIVED_STATE[to], String(kind === "GROUP" ? 0 : priority)]);
 }

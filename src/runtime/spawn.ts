@@ -193,8 +193,14 @@ export class BunScriptRunner implements ScriptRunner {
 
   async fire(argv: string[], opts: ScriptOptions = {}): Promise<void> {
     const r = await this.exec(argv, opts.timeoutMs ?? NOTIFY_TIMEOUT_MS, opts, "notify script");
-    if (r.timedOut) this.logger.log("warn", "notify script timed out: its process group was killed", { script: argv.join(" "), timeout_ms: opts.timeoutMs ?? NOTIFY_TIMEOUT_MS });
-    else if (r.code !== null && r.code !== 0) this.logger.log("warn", "notify script failed", { script: argv.join(" "), exit: r.code, output: r.output.slice(0, 1024) });
+    if (r.timedOut) {
+      this.logger.log("warn", "notify script timed out: its process group was killed", {
+        script: argv.join(" "),
+        timeout_ms: opts.timeoutMs ?? NOTIFY_TIMEOUT_MS,
+      });
+    } else if (r.code !== null && r.code !== 0) {
+      this.logger.log("warn", "notify script failed", { script: argv.join(" "), exit: r.code, output: r.output.slice(0, 1024) });
+    }
   }
 
   startService(argv: string[], opts: ScriptOptions = {}): Service | null {
@@ -398,8 +404,11 @@ export class ScriptPolicy {
     } else {
       const ks = host.keepalivedScriptUser();
       if (typeof ks !== "string") this.defaultUser = { user: ks };
-      else if (s.enableScriptSecurity) this.defaultUser = { problem: "unable to set default user keepalived_script for scripts (enable_script_security needs script_user or a keepalived_script user)" };
-      else {
+      else if (s.enableScriptSecurity) {
+        this.defaultUser = {
+          problem: "unable to set default user keepalived_script for scripts (enable_script_security needs script_user or a keepalived_script user)",
+        };
+      } else {
         this.logger.log("warn", "WARNING - default user 'keepalived_script' for script execution does not exist - please create.", {});
         this.defaultUser = {};
       }
@@ -477,8 +486,8 @@ export function checkScript(argv: string[], user: { uid: number; gid: number }, 
   if (!executableFor(st, user.uid, user.gid)) {
     return { run: false, insecure: false, reason: `script '${word}' is not executable for uid:gid ${user.uid}:${user.gid}` };
   }
-  const needProtection =
-    user.uid === 0 || user.gid === 0 || (st.uid === 0 && (st.mode & S_IXUSR) !== 0 && (st.mode & S_ISUID) !== 0) || (st.gid === 0 && (st.mode & S_IXGRP) !== 0 && (st.mode & S_ISGID) !== 0);
+  const needProtection = user.uid === 0 || user.gid === 0 || (st.uid === 0 && (st.mode & S_IXUSR) !== 0 && (st.mode & S_ISUID) !== 0) ||
+    (st.gid === 0 && (st.mode & S_IXGRP) !== 0 && (st.mode & S_ISGID) !== 0);
   if (!needProtection) return { run: true, insecure: false };
   // keepalived 2.2: the directory resolved, the name as written (if it is the same file), then the real file.
   let named = path;

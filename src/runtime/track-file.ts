@@ -85,8 +85,9 @@ export class FileMonitor implements TrackerMonitor<TrackFileConfig> {
   private setUnusable(why: string | null): void {
     if (why === this.unusable) return;
     this.unusable = why;
-    if (why) this.logger.log("error", "track file cannot be read without blocking: the tracker is in fault", { track_file: this.cfg.name, file: this.cfg.file, why });
-    else this.logger.log("info", "track file readable again", { track_file: this.cfg.name });
+    if (why) {
+      this.logger.log("error", "track file cannot be read without blocking: the tracker is in fault", { track_file: this.cfg.name, file: this.cfg.file, why });
+    } else this.logger.log("info", "track file readable again", { track_file: this.cfg.name });
   }
 }
 

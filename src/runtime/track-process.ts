@@ -79,7 +79,7 @@ export function scanProc(withArgv: boolean, cache?: Map<number, { start: string;
     }
     out.push(e);
   }
-  if (cache && alive) for (const pid of cache.keys()) if (!alive.has(pid)) cache.delete(pid);
+  if (cache && alive) { for (const pid of cache.keys()) if (!alive.has(pid)) cache.delete(pid); }
   return out;
 }
 
@@ -208,7 +208,12 @@ export class ProcessMonitor implements TrackerMonitor<TrackProcessConfig> {
     this.clearDelay();
     if (this.ok === ok) return;
     this.ok = ok;
-    this.logger.log(ok ? "info" : "warn", `track process ${ok ? "quorum gained" : "quorum lost"}`, { track_process: this.cfg.name, count, quorum: this.cfg.quorum, quorum_max: this.cfg.quorumMax });
+    this.logger.log(ok ? "info" : "warn", `track process ${ok ? "quorum gained" : "quorum lost"}`, {
+      track_process: this.cfg.name,
+      count,
+      quorum: this.cfg.quorum,
+      quorum_max: this.cfg.quorumMax,
+    });
     for (const fn of this.listeners) fn();
   }
 }

@@ -6,9 +6,9 @@ import type { InstanceConfig, ScriptConfig } from "../config/schema.ts";
 import { PRIORITY_OWNER } from "../protocol/constants.ts";
 import type { FsmEvent } from "../protocol/types.ts";
 import type { Clock, LinkWatcher, Logger, TimerHandle, TrackerStatus } from "./ports.ts";
-import { scriptArgv, splitCommand, type ScriptPolicy, type ScriptRunner } from "./spawn.ts";
+import { scriptArgv, type ScriptPolicy, type ScriptRunner } from "./spawn.ts";
 import { TRACKER_KINDS } from "./trackers/index.ts";
-import { faultKey, isTrackerKind, type FaultKind, type FaultSource, type TrackerMonitor } from "./trackers/tracker.ts";
+import { faultKey, type FaultKind, type FaultSource, isTrackerKind, type TrackerMonitor } from "./trackers/tracker.ts";
 import { withoutPositions } from "./reload.ts";
 
 /** The running monitors of each tracker kind, by definition name (Monitors in monitors.ts). */
@@ -150,7 +150,7 @@ export class InstanceTracker {
     const linkCache = new Map<string, boolean>();
     const linkUp = (name: string) => {
       let up = linkCache.get(name);
-      if (up === undefined) linkCache.set(name, (up = this.links.link(name)?.up ?? false));
+      if (up === undefined) linkCache.set(name, up = this.links.link(name)?.up ?? false);
       return up;
     };
     const now = this.snapshot(linkUp);

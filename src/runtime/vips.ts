@@ -8,7 +8,7 @@ import type { VirtualAddress, VirtualRoute } from "../config/schema.ts";
 // backup takes over); a VIP that could not be removed is retried until it is gone, because a
 // backup still holding it splits the brain.
 import type { AddressJournal, OwnedAddress } from "./journal.ts";
-import { ErrorCounts, errnoOf } from "./error-counts.ts";
+import { errnoOf, ErrorCounts } from "./error-counts.ts";
 import type { AddressManager, AddressSpec, Clock, LinkWatcher, Logger, RouteSpec, TimerHandle } from "./ports.ts";
 
 export interface VipDeps {

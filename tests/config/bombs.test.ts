@@ -22,7 +22,9 @@ describe("config bombs", () => {
   });
 
   test("~SEQ of a billion rounds is refused before any line exists; nested ones stop once", () => {
-    expect(brief(errors(load(B["seq-huge"]!)))).toEqual(["5:3: ~SEQ/~LST would generate 1000000000 lines; vigil stops at 100000 lines or 4194304 bytes per config"]);
+    expect(brief(errors(load(B["seq-huge"]!)))).toEqual([
+      "5:3: ~SEQ/~LST would generate 1000000000 lines; vigil stops at 100000 lines or 4194304 bytes per config",
+    ]);
     const nested = errors(load(B["seq-nested"]!));
     expect(nested.filter((e) => e.message.includes("~SEQ/~LST")).length).toBe(1);
   });

@@ -4,7 +4,8 @@ import { toToml } from "../../src/config/convert.ts";
 import { loadConfigText } from "../../src/config/load.ts";
 import type { V3Ipv4ChecksumMode } from "../../src/config/schema.ts";
 
-const inst = (extra: string) => `vrrp_instance V {
+const inst = (extra: string) =>
+  `vrrp_instance V {
   interface eth0
   virtual_router_id 9
   version 3

@@ -41,7 +41,10 @@ describe("vigil check", () => {
   });
 
   test("errors: exit 2, every error as file:line:col: message on stderr, nothing on stdout", () => {
-    const f = tmp.write("bad.conf", "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 300\n priorty 10\n virtual_ipaddress {\n  10.0.0.1/40\n }\n}\nvrrp_instance VI_2 {\n virtual_router_id 2\n}\n");
+    const f = tmp.write(
+      "bad.conf",
+      "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 300\n priorty 10\n virtual_ipaddress {\n  10.0.0.1/40\n }\n}\nvrrp_instance VI_2 {\n virtual_router_id 2\n}\n",
+    );
     const r = vigil("check", "--config", f);
     expect(r.code).toBe(2);
     expect(r.out).toBe("");
@@ -56,7 +59,10 @@ describe("vigil check", () => {
   });
 
   test("TOML errors carry positions too", () => {
-    const f = tmp.write("bad.toml", `[global]\nlog = "loud"\n\n[[instance]]\nname = "A"\ninterface = "eth0"\nvirtual_router_id = "x"\nvirtual_ipaddress = ["10.0.0.1/24"]\n`);
+    const f = tmp.write(
+      "bad.toml",
+      `[global]\nlog = "loud"\n\n[[instance]]\nname = "A"\ninterface = "eth0"\nvirtual_router_id = "x"\nvirtual_ipaddress = ["10.0.0.1/24"]\n`,
+    );
     const r = vigil("check", "--config", f);
     expect(r.code).toBe(2);
     expect(lines(r.err)).toEqual([
@@ -97,13 +103,18 @@ describe("vigil check", () => {
   });
 
   test("--strict: a warning about an ignored part becomes an error (exit 2)", () => {
-    const f = tmp.write("lenient.conf", "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 1\n priorty 10\n virtual_ipaddress {\n  10.0.0.1/24\n }\n}\n");
+    const f = tmp.write(
+      "lenient.conf",
+      "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 1\n priorty 10\n virtual_ipaddress {\n  10.0.0.1/24\n }\n}\n",
+    );
     const lenient = vigil("check", "-f", f);
     expect(lenient.code).toBe(0);
     expect(lenient.err).toBe(`${f}:4:2: warning: unknown keyword 'priorty' in vrrp_instance VI_1, ignored (as keepalived); did you mean priority?\n`);
     const strict = vigil("check", "--strict", "-f", f);
     expect(strict.code).toBe(2);
-    expect(strict.err).toBe(`${f}:4:2: unknown keyword 'priorty' in vrrp_instance VI_1, ignored (as keepalived); did you mean priority? (error under --strict)\n`);
+    expect(strict.err).toBe(
+      `${f}:4:2: unknown keyword 'priorty' in vrrp_instance VI_1, ignored (as keepalived); did you mean priority? (error under --strict)\n`,
+    );
   });
 
   test("--config-id selects keepalived '@id' lines", () => {

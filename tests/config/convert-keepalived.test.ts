@@ -10,7 +10,7 @@ import { keywordsMarkdown } from "../../src/config/keywords-doc.ts";
 import { loadConfig } from "../../src/config/load.ts";
 import type { LoadResult, VigilConfig } from "../../src/config/schema.ts";
 import type { LoadOptions } from "../../src/config/load.ts";
-import { REPO, SAMPLES_DIR, load, ok, seedConfigs, stripPositions } from "./helpers.ts";
+import { load, ok, REPO, SAMPLES_DIR, seedConfigs, stripPositions } from "./helpers.ts";
 
 const CORPUS = join(REPO, "../shared/wild-configs");
 
@@ -28,7 +28,8 @@ export function backToKeepalived(r: LoadResult, opts: LoadOptions = {}): string 
 
 describe("convert --to keepalived", () => {
   test("the seed's first router comes back as the file it was", () => {
-    expect(backToKeepalived(load(seedConfigs()[0]!, "/seed/r1.conf"))).toBe(`# vigil configuration, converted by 'vigil convert --to keepalived' from /converted/vigil.toml (toml).
+    expect(backToKeepalived(load(seedConfigs()[0]!, "/seed/r1.conf"))).toBe(
+      `# vigil configuration, converted by 'vigil convert --to keepalived' from /converted/vigil.toml (toml).
 
 vrrp_instance VI_1 {
     interface eth0
@@ -40,11 +41,15 @@ vrrp_instance VI_1 {
         192.168.0.254/24
     }
 }
-`);
+`,
+    );
   });
 
   test("flags, negations, authentication, quoting, vigil-only settings as comments", () => {
-    const r = load(`[global]\nhttp = "0.0.0.0:9650"\nno_swap = true\n\n[[instance]]\nname = "A"\ninterface = "eth0"\nvirtual_router_id = 9\nnopreempt = true\naccept = false\nauth_pass = "a b#c"\nnotify_master = "/bin/m 'x y'"\nvirtual_ipaddress = ["10.0.0.1/24"]\nuse_vmac = true\n\n[[vrrp_script]]\nname = "chk"\nscript = "/bin/true \\"q\\""\n`, "/v.toml");
+    const r = load(
+      `[global]\nhttp = "0.0.0.0:9650"\nno_swap = true\n\n[[instance]]\nname = "A"\ninterface = "eth0"\nvirtual_router_id = 9\nnopreempt = true\naccept = false\nauth_pass = "a b#c"\nnotify_master = "/bin/m 'x y'"\nvirtual_ipaddress = ["10.0.0.1/24"]\nuse_vmac = true\n\n[[vrrp_script]]\nname = "chk"\nscript = "/bin/true \\"q\\""\n`,
+      "/v.toml",
+    );
     const text = toKeepalived(ok(r));
     expect(text).toContain('#   http = "0.0.0.0:9650"\n');
     expect(text).toContain("global_defs {\n    vrrp_no_swap\n}\n");
@@ -59,7 +64,9 @@ vrrp_instance VI_1 {
   });
 
   test("accept is written only where it differs from keepalived's default (off under vrrp_strict)", () => {
-    const r = load(`global_defs {\n vrrp_strict\n}\nvrrp_instance A {\n interface eth0\n virtual_router_id 9\n accept\n virtual_ipaddress {\n  10.0.0.1/24\n }\n}\n`);
+    const r = load(
+      `global_defs {\n vrrp_strict\n}\nvrrp_instance A {\n interface eth0\n virtual_router_id 9\n accept\n virtual_ipaddress {\n  10.0.0.1/24\n }\n}\n`,
+    );
     expect(backToKeepalived(r)).toContain("    accept\n");
   });
 
@@ -108,7 +115,9 @@ describe("convert --keywords", () => {
   test("one markdown row per keyword of the table", () => {
     const md = keywordsMarkdown().trimEnd().split("\n");
     expect(md.length).toBe(KEYWORDS.length + 2);
-    expect(md).toContain("| vrrp_instance | `advert_int` | `instance.advert_int` | number | 0.01–255 | 1 | acted on | outside 0.01–255: 1; v2 rounds to whole seconds, v3 to centiseconds (max 40.95) |");
+    expect(md).toContain(
+      "| vrrp_instance | `advert_int` | `instance.advert_int` | number | 0.01–255 | 1 | acted on | outside 0.01–255: 1; v2 rounds to whole seconds, v3 to centiseconds (max 40.95) |",
+    );
     expect(md).toContain("| top | `virtual_server` |  |  |  |  | section skipped (warning) | LVS is not part of vigil |");
   });
 });

@@ -2,10 +2,8 @@
 import { describe, expect, test } from "bun:test";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { toToml } from "../../src/config/convert.ts";
 import { loadConfig } from "../../src/config/load.ts";
-import type { LoadResult } from "../../src/config/schema.ts";
-import { REPO, SAMPLES_DIR, load, ok, roundTrip, seedConfigs, stripPositions } from "./helpers.ts";
+import { load, REPO, roundTrip, SAMPLES_DIR, seedConfigs } from "./helpers.ts";
 
 describe("convert", () => {
   test("the seed's first router converts to the short TOML of the README", () => {
@@ -31,7 +29,9 @@ virtual_ipaddress = ["192.168.0.254/24"]
   });
 
   test("skipped sections and unsupported keywords become comments", () => {
-    const r = load(`global_defs {\n smtp_server 10.0.0.1\n}\nvirtual_server 10.0.0.9 80 {\n}\nvrrp_instance VI_1 {\n interface eth0\n virtual_router_id 1\n smtp_alert\n promote_secondaries\n virtual_ipaddress {\n  10.0.0.1/24\n }\n}\n`);
+    const r = load(
+      `global_defs {\n smtp_server 10.0.0.1\n}\nvirtual_server 10.0.0.9 80 {\n}\nvrrp_instance VI_1 {\n interface eth0\n virtual_router_id 1\n smtp_alert\n promote_secondaries\n virtual_ipaddress {\n  10.0.0.1/24\n }\n}\n`,
+    );
     const text = roundTrip(r);
     expect(text).toContain("# Not carried over, or to review (from the source file):\n");
     expect(text).toContain("#   line 2: SMTP settings skipped (smtp_server): vigil sends no mail; use notify scripts\n");

@@ -1,5 +1,5 @@
 // Shared test helpers for the config layer: temp files, position stripping, seed extraction.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { Diagnostic, LoadResult, VigilConfig } from "../../src/config/schema.ts";

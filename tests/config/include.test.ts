@@ -3,7 +3,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { loadConfig } from "../../src/config/load.ts";
 import { MAX_INCLUDE_DEPTH, MAX_INCLUDE_FILES } from "../../src/config/keepalived-lexer.ts";
-import { TempDir, brief, errors, ok } from "./helpers.ts";
+import { brief, errors, ok, TempDir } from "./helpers.ts";
 
 const tmp = new TempDir();
 afterAll(() => tmp.cleanup());
@@ -60,7 +60,9 @@ describe("include", () => {
 
   test("includer of a directory is an error; include of one is a warning", () => {
     tmp.write("dir/sub/x.conf", "");
-    expect(brief(errors(loadConfig(tmp.write("dir/k.conf", `${vi(1)}includer sub\n`))))[0]).toContain("is not a regular file (keepalived refuses this with 'includer')");
+    expect(brief(errors(loadConfig(tmp.write("dir/k.conf", `${vi(1)}includer sub\n`))))[0]).toContain(
+      "is not a regular file (keepalived refuses this with 'includer')",
+    );
     expect(ok(loadConfig(tmp.write("dir/k2.conf", `${vi(1)}include sub\n`))).instances).toHaveLength(1);
   });
 

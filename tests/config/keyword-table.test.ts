@@ -5,7 +5,7 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { KEYWORDS, keyword, tomlKeys, type Keyword } from "../../src/config/keywords.ts";
+import { type Keyword, keyword, KEYWORDS, tomlKeys } from "../../src/config/keywords.ts";
 
 const LIST = join(import.meta.dir, "keepalived", "keywords.txt");
 
@@ -68,7 +68,9 @@ describe("keyword table", () => {
 
   test("vigil knows no keepalived keyword keepalived does not have (or says why)", () => {
     const known = new Set(ka.map((k) => `${vigilSection(k.section)} ${k.name}`));
-    const extra = KEYWORDS.filter((k) => k.name !== "" && !known.has(`${k.section} ${k.name}`) && !VIGIL_ONLY[`${k.section} ${k.name}`]).map((k) => `${k.section} ${k.name}`);
+    const extra = KEYWORDS.filter((k) => k.name !== "" && !known.has(`${k.section} ${k.name}`) && !VIGIL_ONLY[`${k.section} ${k.name}`]).map((k) =>
+      `${k.section} ${k.name}`
+    );
     expect(extra).toEqual([]);
   });
 

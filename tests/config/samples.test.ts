@@ -6,11 +6,22 @@ import { join } from "node:path";
 import type { HostProbe } from "../../src/config/host.ts";
 import { loadConfig } from "../../src/config/load.ts";
 import type { LoadResult, VigilConfig } from "../../src/config/schema.ts";
-import { SAMPLES_DIR, brief, errors, ok } from "./helpers.ts";
+import { brief, errors, ok, SAMPLES_DIR } from "./helpers.ts";
 
 const LVS_ONLY = [
-  "HTTP_GET.port", "IPv6", "PING_CHECK", "SMTP_CHECK", "UDP_CHECK", "fwmark", "inhibit", "misc_check",
-  "misc_check_arg", "quorum", "status_code", "virtual_server_group", "virtualhost",
+  "HTTP_GET.port",
+  "IPv6",
+  "PING_CHECK",
+  "SMTP_CHECK",
+  "UDP_CHECK",
+  "fwmark",
+  "inhibit",
+  "misc_check",
+  "misc_check_arg",
+  "quorum",
+  "status_code",
+  "virtual_server_group",
+  "virtualhost",
 ].map((s) => `keepalived.conf.${s}`);
 
 /** The samples name scripts under /etc/keepalived: a host where every script and user exists. */
@@ -51,7 +62,9 @@ describe("keepalived samples", () => {
   test("SMTP settings are one warning per global_defs, naming them", () => {
     const r = read("keepalived.conf.sample");
     const smtp = r.warnings.filter((w) => w.message.startsWith("SMTP settings skipped"));
-    expect(brief(smtp)).toEqual(["4:4: SMTP settings skipped (notification_email, notification_email_from, smtp_server, smtp_connect_timeout): vigil sends no mail; use notify scripts"]);
+    expect(brief(smtp)).toEqual([
+      "4:4: SMTP settings skipped (notification_email, notification_email_from, smtp_server, smtp_connect_timeout): vigil sends no mail; use notify scripts",
+    ]);
   });
 
   test("keepalived.conf.sample: nopreempt, host VIPs", () => {
@@ -66,13 +79,20 @@ describe("keepalived samples", () => {
     const c = ok(r);
     expect(inst(c, "VI_1").authPass).toBeUndefined();
     expect(inst(c, "VI_1").initialState).toBe("master");
-    expect(brief(r.warnings)).toContain("20:19: vrrp_instance VI_1: 'authentication AH' is read but not acted on by vigil yet; the instance runs without authentication");
+    expect(brief(r.warnings)).toContain(
+      "20:19: vrrp_instance VI_1: 'authentication AH' is read but not acted on by vigil yet; the instance runs without authentication",
+    );
   });
 
   test("keepalived.conf.vrrp: four instances, PASS auth, garp delay, duplicate VIP warned", () => {
     const r = read("keepalived.conf.vrrp");
     const c = ok(r);
-    expect(c.instances.map((i) => `${i.name}/${i.interface}/${i.vrid}/${i.priority}`)).toEqual(["VI_1/eth0/51/100", "VI_2/eth0/50/50", "VI_3/eth1/52/100", "VI_4/eth1/53/50"]);
+    expect(c.instances.map((i) => `${i.name}/${i.interface}/${i.vrid}/${i.priority}`)).toEqual([
+      "VI_1/eth0/51/100",
+      "VI_2/eth0/50/50",
+      "VI_3/eth1/52/100",
+      "VI_4/eth1/53/50",
+    ]);
     expect(inst(c, "VI_1")).toMatchObject({ authPass: "1111", garpMasterDelayMs: 10000, initialState: "master" });
     expect(inst(c, "VI_2").authPass).toBeUndefined();
     // The sample lists 192.168.200.18 twice: keepalived keeps both (and advertises both).
@@ -93,7 +113,10 @@ describe("keepalived samples", () => {
     ]);
     const vi1 = inst(c, "VI_1");
     expect(vi1.trackInterfaces.map((t) => [t.name, t.weight])).toEqual([["eth1", 2], ["eth2", -2], ["eth3", 0]]);
-    expect(vi1.trackScripts.map((t) => [t.name, t.weight])).toEqual([["chk_sshd", undefined], ["chk_haproxy", 2], ["chk_http_port", undefined], ["chk_https_port", undefined], ["chk_smtp_port", undefined]]);
+    expect(vi1.trackScripts.map((t) => [t.name, t.weight])).toEqual([["chk_sshd", undefined], ["chk_haproxy", 2], ["chk_http_port", undefined], [
+      "chk_https_port",
+      undefined,
+    ], ["chk_smtp_port", undefined]]);
     expect(addrs(c, "VI_2")).toEqual(["192.168.201.18/26"]);
   });
 
@@ -103,13 +126,21 @@ describe("keepalived samples", () => {
       ["G1", ["VI_1", "VI_2", "VI_5", "VI_6", "VI_7", "VI_8", "VI_9"]],
       ["G2", ["VI_3", "VI_4"]],
     ]);
-    expect(c.syncGroups[0]!.notify).toEqual({ backup: "/usr/local/bin/vrrp.back arg1 arg2", master: "/usr/local/bin/vrrp.mast arg1 arg2", fault: "/usr/local/bin/vrrp.fault arg1 arg2" });
+    expect(c.syncGroups[0]!.notify).toEqual({
+      backup: "/usr/local/bin/vrrp.back arg1 arg2",
+      master: "/usr/local/bin/vrrp.mast arg1 arg2",
+      fault: "/usr/local/bin/vrrp.fault arg1 arg2",
+    });
     expect(inst(c, "VI_4").syncGroup).toBe("G2");
   });
 
   test("keepalived.conf.vrrp.scripts: quoted notify scripts keep their inner spacing", () => {
     const c = ok(read("keepalived.conf.vrrp.scripts"));
-    expect(inst(c, "VI_1").notify).toEqual({ backup: "/usr/local/bin/vrrp.sh  BACKUP   VI_1", master: "/usr/local/bin/vrrp.sh  MASTER  VI_1", fault: "/usr/local/bin/vrrp.sh  FAULT  VI_1" });
+    expect(inst(c, "VI_1").notify).toEqual({
+      backup: "/usr/local/bin/vrrp.sh  BACKUP   VI_1",
+      master: "/usr/local/bin/vrrp.sh  MASTER  VI_1",
+      fault: "/usr/local/bin/vrrp.sh  FAULT  VI_1",
+    });
     expect(inst(c, "VI_2").syncGroup).toBe("G1");
   });
 

@@ -3,7 +3,7 @@ import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig } from "../../src/config/load.ts";
-import { REPO, load, ok, seedConfigs } from "./helpers.ts";
+import { load, ok, REPO, seedConfigs } from "./helpers.ts";
 
 const seeds = seedConfigs();
 

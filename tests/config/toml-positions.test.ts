@@ -16,21 +16,21 @@ const at = (loc: TomlLocator, p: Parameters<TomlLocator["value"]>[0]) => {
 describe("TOML positions", () => {
   test("the locator maps key paths to line:col through every TOML form", () => {
     const text = [
-      'a.b = 1', //                                       1
+      "a.b = 1", //                                       1
       '"q k".\'lit\' = { x = [1, { y = "z" }], w = 2 }', // 2
-      '[[t]]', //                                         3
+      "[[t]]", //                                         3
       'm = """', //                                       4
       'k = "not a key"', //                               5
       '"""', //                                           6
-      '[[t]]', //                                         7
-      'arr = [ # a comment, with ] and ,', //             8
+      "[[t]]", //                                         7
+      "arr = [ # a comment, with ] and ,", //             8
       '  "one",', //                                      9
-      '  { p = \'two\' } ,', //                           10
-      ']', //                                             11
-      '[t.sub]', //                                       12
-      'deep = 3', //                                      13
-      '[[t.list]]', //                                    14
-      'v = 4', //                                         15
+      "  { p = 'two' } ,", //                           10
+      "]", //                                             11
+      "[t.sub]", //                                       12
+      "deep = 3", //                                      13
+      "[[t.list]]", //                                    14
+      "v = 4", //                                         15
     ].join("\n");
     const loc = new TomlLocator(text, "/x.toml");
     expect(at(loc, ["a", "b"])).toBe("1:7");
@@ -53,19 +53,25 @@ describe("TOML positions", () => {
   });
 
   test("dotted keys at the root and inside a table", () => {
-    expect(problems(`global.log = "verbose"\n\n[[instance]]\nname = "A"\ninterface = "eth0"\nvirtual_router_id = 1\nvirtual_ipaddress = ["10.0.0.1/24"]\ntrack.script = "x"\n`)).toEqual([
+    expect(
+      problems(
+        `global.log = "verbose"\n\n[[instance]]\nname = "A"\ninterface = "eth0"\nvirtual_router_id = 1\nvirtual_ipaddress = ["10.0.0.1/24"]\ntrack.script = "x"\n`,
+      ),
+    ).toEqual([
       "1:14: log 'verbose' is not one of debug, info, warn, error",
       "8:1: unknown key 'track' in [[instance]]",
     ]);
   });
 
   test("the second of two arrays of tables, after a multi-line string holding 'key = value' lines", () => {
-    const text = `[[instance]]\nname = "A"\ninterface = "eth0"\nvirtual_router_id = 1\nnotify = """\npriority = 999\n"""\nvirtual_ipaddress = ["10.0.0.1/24"]\n\n[[instance]]\nname = "B"\ninterface = "eth0"\nvirtual_router_id = 2\npriority = 999\nvirtual_ipaddress = ["10.0.0.2/24"]\n`;
+    const text =
+      `[[instance]]\nname = "A"\ninterface = "eth0"\nvirtual_router_id = 1\nnotify = """\npriority = 999\n"""\nvirtual_ipaddress = ["10.0.0.1/24"]\n\n[[instance]]\nname = "B"\ninterface = "eth0"\nvirtual_router_id = 2\npriority = 999\nvirtual_ipaddress = ["10.0.0.2/24"]\n`;
     expect(problems(text)).toEqual(["14:12: priority 999 is out of range (1–255)"]);
   });
 
   test("items of a multi-line array with comments, and the keys of a table item", () => {
-    const text = `[[instance]]\nname = "A"\ninterface = "eth0"\nvirtual_router_id = 1\nvirtual_ipaddress = [ # first, the good one ]\n  "10.0.0.1/24",\n  { address = "10.0.0.2/24", scope = "galaxy" },\n  "10.0.0.300/24",\n]\n`;
+    const text =
+      `[[instance]]\nname = "A"\ninterface = "eth0"\nvirtual_router_id = 1\nvirtual_ipaddress = [ # first, the good one ]\n  "10.0.0.1/24",\n  { address = "10.0.0.2/24", scope = "galaxy" },\n  "10.0.0.300/24",\n]\n`;
     expect(problems(text)).toEqual([
       "7:38: scope 'galaxy' is not one of global, site, link, host, nowhere",
       "8:4: bad virtual address: '10.0.0.300' is not an IPv4 or IPv6 address",

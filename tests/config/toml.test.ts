@@ -1,16 +1,40 @@
 // vigil's TOML: the documented keys, items as keepalived lines or tables, format detection by content.
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { detectFormat, loadConfig, defaultConfigPath } from "../../src/config/load.ts";
+import { defaultConfigPath, detectFormat, loadConfig } from "../../src/config/load.ts";
 import { DEFAULT_KEEPALIVED_PATH, DEFAULT_TOML_PATH } from "../../src/config/schema.ts";
-import { REPO, brief, load, ok, seedConfigs } from "./helpers.ts";
+import { brief, load, ok, REPO, seedConfigs } from "./helpers.ts";
 
 describe("vigil TOML", () => {
   test("the README example loads", () => {
-    const c = ok(load(`[global]\nrouter_id = "r1"\nhttp = "127.0.0.1:9650"\nlog = "info"\n\n[[instance]]\nname = "VI_1"\ninterface = "eth0"\nvirtual_router_id = 51\npriority = 255\nadvert_int = 1\nversion = 3\npreempt = true\npreempt_delay = 0\nvirtual_ipaddress = ["192.168.0.254/24"]\n`, "/etc/vigil/vigil.toml"));
+    const c = ok(
+      load(
+        `[global]\nrouter_id = "r1"\nhttp = "127.0.0.1:9650"\nlog = "info"\n\n[[instance]]\nname = "VI_1"\ninterface = "eth0"\nvirtual_router_id = 51\npriority = 255\nadvert_int = 1\nversion = 3\npreempt = true\npreempt_delay = 0\nvirtual_ipaddress = ["192.168.0.254/24"]\n`,
+        "/etc/vigil/vigil.toml",
+      ),
+    );
     expect(c.format).toBe("toml");
-    expect(c.global).toStrictEqual({ routerId: "r1", http: "127.0.0.1:9650", logLevel: "info", logFormat: "text", keepalivedExporterNames: false, realtimePriority: 0, noSwap: false, vrrpStrict: false });
-    expect(c.instances[0]).toMatchObject({ name: "VI_1", version: 3, vrid: 51, priority: 255, advertIntervalCs: 100, preempt: true, family: 4, accept: true, garpMasterDelayMs: 5000 });
+    expect(c.global).toStrictEqual({
+      routerId: "r1",
+      http: "127.0.0.1:9650",
+      logLevel: "info",
+      logFormat: "text",
+      keepalivedExporterNames: false,
+      realtimePriority: 0,
+      noSwap: false,
+      vrrpStrict: false,
+    });
+    expect(c.instances[0]).toMatchObject({
+      name: "VI_1",
+      version: 3,
+      vrid: 51,
+      priority: 255,
+      advertIntervalCs: 100,
+      preempt: true,
+      family: 4,
+      accept: true,
+      garpMasterDelayMs: 5000,
+    });
     expect(c.instances[0]!.pos).toEqual({ file: "/etc/vigil/vigil.toml", line: 6, col: 1 });
     expect(c.instances[0]!.virtualIps[0]!.pos).toEqual({ file: "/etc/vigil/vigil.toml", line: 15, col: 23 });
   });
@@ -22,7 +46,12 @@ describe("vigil TOML", () => {
     expect(c.global).toMatchObject({ routerId: "r1", realtimePriority: 10, noSwap: true, logFormat: "text" });
     const lan = c.instances.find((i) => i.name === "LAN_V3")!;
     expect(lan).toMatchObject({ version: 3, advertIntervalCs: 20, preemptDelayMs: 5000, syncGroup: "LAN", notify: { any: "/etc/vigil/notify.sh" } });
-    expect(lan.virtualIps.map((v) => [v.address, v.prefixLength, v.dev, v.label])).toEqual([["10.0.1.254", 24, "eth1", "eth1:vip"], ["10.0.1.253", 24, "eth1", undefined]]);
+    expect(lan.virtualIps.map((v) => [v.address, v.prefixLength, v.dev, v.label])).toEqual([["10.0.1.254", 24, "eth1", "eth1:vip"], [
+      "10.0.1.253",
+      24,
+      "eth1",
+      undefined,
+    ]]);
     expect(lan.trackInterfaces.map((t) => [t.name, t.weight])).toEqual([["eth2", 0], ["eth3", 0]]);
     expect(lan.trackScripts.map((t) => [t.name, t.weight])).toEqual([["chk_http", undefined]]);
     expect(c.instances.find((i) => i.name === "LAN_V6")!.family).toBe(6);
@@ -30,7 +59,12 @@ describe("vigil TOML", () => {
   });
 
   test("nopreempt alias, use_vmac = true, table items, auth_pass implies PASS", () => {
-    const c = ok(load(`[[instance]]\nname = "A"\ninterface = "eth0"\nvirtual_router_id = 9\nnopreempt = true\nuse_vmac = true\nauth_pass = "secret"\nunicast_peer = ["10.0.0.2", { address = "10.0.0.3" }]\nvirtual_ipaddress = [{ address = "10.0.0.1/24", dev = "eth0", scope = "link" }]\nvirtual_routes = [{ to = "10.9.0.0/16", via = "10.0.0.254", metric = 10 }]\nstate = "backup"\n`, "/v.toml"));
+    const c = ok(
+      load(
+        `[[instance]]\nname = "A"\ninterface = "eth0"\nvirtual_router_id = 9\nnopreempt = true\nuse_vmac = true\nauth_pass = "secret"\nunicast_peer = ["10.0.0.2", { address = "10.0.0.3" }]\nvirtual_ipaddress = [{ address = "10.0.0.1/24", dev = "eth0", scope = "link" }]\nvirtual_routes = [{ to = "10.9.0.0/16", via = "10.0.0.254", metric = 10 }]\nstate = "backup"\n`,
+        "/v.toml",
+      ),
+    );
     const i = c.instances[0]!;
     expect(i).toMatchObject({ preempt: false, useVmac: "vrrp.9", authPass: "secret", initialState: "backup", unicastPeers: ["10.0.0.2", "10.0.0.3"] });
     expect(i.virtualIps[0]).toMatchObject({ address: "10.0.0.1", dev: "eth0", scope: "link" });
@@ -38,7 +72,10 @@ describe("vigil TOML", () => {
   });
 
   test("keywords not acted on yet warn in TOML too", () => {
-    const r = load(`[global]\nvrrp_strict = true\n\n[[instance]]\nname = "A"\ninterface = "eth0"\nvirtual_router_id = 9\nvirtual_ipaddress = ["10.0.0.1/24"]\nuse_vmac = "vm9"\naccept = false\n`, "/v.toml");
+    const r = load(
+      `[global]\nvrrp_strict = true\n\n[[instance]]\nname = "A"\ninterface = "eth0"\nvirtual_router_id = 9\nvirtual_ipaddress = ["10.0.0.1/24"]\nuse_vmac = "vm9"\naccept = false\n`,
+      "/v.toml",
+    );
     expect(ok(r).instances[0]!.accept).toBe(false);
     expect(brief(r.warnings)).toEqual([
       "2:15: 'vrrp_strict' is read but not acted on by vigil yet (only its accept-mode default applies)",

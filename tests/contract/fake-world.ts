@@ -5,7 +5,7 @@ import { OsError } from "../../src/os/linux/errors.ts";
 import type { LinkInfo, ReceivedDatagram } from "../../src/runtime/ports.ts";
 import { FakeClock } from "../fakes/fake-clock.ts";
 import { FakeHost, FakeTransport, FakeWire } from "../fakes/ports.ts";
-import { linkJson, NODES, nodeAddrs, type Dgram, type LinkJson, type NodeName, type Outcome, type World } from "./world.ts";
+import { type Dgram, type LinkJson, linkJson, nodeAddrs, type NodeName, NODES, type Outcome, type World } from "./world.ts";
 
 interface FakeNode {
   host: FakeHost;
@@ -59,7 +59,8 @@ export async function fakeWorld(): Promise<World> {
   return {
     kind: "fake",
     ifindex: async (n) => eth0(n),
-    open: async (n, family, ifname = "eth0", ifindex) => outcome(() => nodes[n].transport.open(ifname, ifindex ?? nodes[n].host.link(ifname)?.index ?? 99, family)),
+    open: async (n, family, ifname = "eth0", ifindex) =>
+      outcome(() => nodes[n].transport.open(ifname, ifindex ?? nodes[n].host.link(ifname)?.index ?? 99, family)),
     release: async (n, family) => outcome(() => nodes[n].transport.release(eth0(n), family)),
     send: async (n, family, hex, dst, src, ifindex) => outcome(() => nodes[n].transport.send(ifindex ?? eth0(n), family, unhex(hex), dst, src)),
     received: async (n, min): Promise<Dgram[]> =>

@@ -30,7 +30,17 @@ describe("config → runtime", () => {
 
 describe("receive path → FSM", () => {
   const advert = (o: Partial<Parameters<typeof encodeAdvert>[0]> = {}) =>
-    encodeAdvert({ version: 2, family: 4, vrid: 51, priority: 255, advertIntervalCs: 100, addresses: ["192.168.0.254"], srcAddress: "192.168.0.9", dstAddress: "224.0.0.18", ...o });
+    encodeAdvert({
+      version: 2,
+      family: 4,
+      vrid: 51,
+      priority: 255,
+      advertIntervalCs: 100,
+      addresses: ["192.168.0.254"],
+      srcAddress: "192.168.0.9",
+      dstAddress: "224.0.0.18",
+      ...o,
+    });
 
   test("our own advert echoed back (a bridge, a peer list naming us) is dropped as own-packet before decoding", () => {
     const lab = new Lab();
@@ -73,10 +83,14 @@ describe("receive path → FSM", () => {
 
   test("track_script weights while the script succeeds: a negative one is not applied, a positive one is", async () => {
     const lab = new Lab();
-    const scripts = `vrrp_script chk_neg {\n  script "/bin/neg"\n  interval 1\n  weight -60\n}\nvrrp_script chk_pos {\n  script "/bin/pos"\n  interval 1\n  weight 10\n}\n`;
+    const scripts =
+      `vrrp_script chk_neg {\n  script "/bin/neg"\n  interval 1\n  weight -60\n}\nvrrp_script chk_pos {\n  script "/bin/pos"\n  interval 1\n  weight 10\n}\n`;
     // The scripts exist on this (fake) host: else the config layer disables them, as keepalived does.
     const host = { executable: () => true, userExists: () => true, path: () => ["/bin"] };
-    const r1 = lab.node("192.168.0.1", instanceConfig(loadConfigText(scripts + seedConf(200, "  track_script {\n    chk_neg\n    chk_pos\n  }\n"), "/k.conf", { host })));
+    const r1 = lab.node(
+      "192.168.0.1",
+      instanceConfig(loadConfigText(scripts + seedConf(200, "  track_script {\n    chk_neg\n    chk_pos\n  }\n"), "/k.conf", { host })),
+    );
     r1.daemon.start();
     for (let i = 0; i < 10; i++) await lab.settle(500);
     expect(r1.daemon.status().instances[0]!.effectivePriority).toBe(210);

@@ -4,7 +4,7 @@
 
 import type { Family } from "../../src/protocol/types.ts";
 import type { LinkInfo, ReceivedDatagram } from "../../src/runtime/ports.ts";
-import { createLinuxPorts, ifNameToIndex, OsError, type LinuxPorts } from "../../src/os/linux/index.ts";
+import { createLinuxPorts, ifNameToIndex, type LinuxPorts, OsError } from "../../src/os/linux/index.ts";
 import { linkJson, type Outcome } from "./world.ts";
 
 type Req = { id: number; op: string } & Record<string, unknown>;

@@ -2,7 +2,7 @@
 // linux-driver.ts per node.
 
 import { createLab, type Rpc } from "../netns/lab.ts";
-import { NODES, type NodeName, type World } from "./world.ts";
+import { type NodeName, NODES, type World } from "./world.ts";
 
 const DRIVER = new URL("./linux-driver.ts", import.meta.url).pathname;
 

@@ -6,7 +6,7 @@
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Family } from "../../src/protocol/types.ts";
-import { nodeAddrs, type Dgram, type NodeName, type Outcome, type World } from "./world.ts";
+import { type Dgram, nodeAddrs, type NodeName, type Outcome, type World } from "./world.ts";
 
 const G4 = "224.0.0.18";
 const G6 = "ff02::12";

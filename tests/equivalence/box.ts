@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ExecResult, Lab } from "../netns/lab.ts";
 import { readLines } from "../../src/demo/watch.ts";
-import { readVrrpPcap, type Advert } from "./pcap.ts";
+import { type Advert, readVrrpPcap } from "./pcap.ts";
 
 export interface IfacePlan {
   name: string;
@@ -60,7 +60,17 @@ export function createBox(plan: IfacePlan[], tag: string): Box {
   for (const n of [ns, wire]) {
     run(["ip", "netns", "add", n]);
     live.add(n);
-    run(["ip", "netns", "exec", n, "sysctl", "-qw", "net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0", "net.ipv6.conf.default.dad_transmits=0"]);
+    run([
+      "ip",
+      "netns",
+      "exec",
+      n,
+      "sysctl",
+      "-qw",
+      "net.ipv6.conf.all.accept_dad=0",
+      "net.ipv6.conf.default.accept_dad=0",
+      "net.ipv6.conf.default.dad_transmits=0",
+    ]);
     run(["ip", "-n", n, "link", "set", "lo", "up"]);
   }
   plan.forEach((p, i) => {
@@ -94,7 +104,10 @@ export function createBox(plan: IfacePlan[], tag: string): Box {
       for (const l of links) {
         const a = l.addr_info
           .map((x) => `${x.local}/${x.prefixlen}`)
-          .filter((x) => !planned.has(`${l.ifname} ${x}`) && !(l.ifname === "lo" && (x === "127.0.0.1/8" || x === "::1/128")) && !(x.startsWith("fe80:") && x.endsWith("/64")))
+          .filter((x) =>
+            !planned.has(`${l.ifname} ${x}`) && !(l.ifname === "lo" && (x === "127.0.0.1/8" || x === "::1/128")) &&
+            !(x.startsWith("fe80:") && x.endsWith("/64"))
+          )
           .sort();
         if (a.length > 0) out[l.ifname] = a;
       }
@@ -103,7 +116,27 @@ export function createBox(plan: IfacePlan[], tag: string): Box {
     async capture() {
       await Promise.all(
         plan.map(async (_p, i) => {
-          const p = Bun.spawn(["ip", "netns", "exec", wire, "tcpdump", "-i", `w${i}`, "-n", "--immediate-mode", "-U", "-s", "0", "-w", pcap(i), "proto", "112", "or", "proto", "51"], { stdout: "pipe", stderr: "pipe" });
+          const p = Bun.spawn([
+            "ip",
+            "netns",
+            "exec",
+            wire,
+            "tcpdump",
+            "-i",
+            `w${i}`,
+            "-n",
+            "--immediate-mode",
+            "-U",
+            "-s",
+            "0",
+            "-w",
+            pcap(i),
+            "proto",
+            "112",
+            "or",
+            "proto",
+            "51",
+          ], { stdout: "pipe", stderr: "pipe" });
           children.add(p);
           // stderr is drained for the whole capture: a closed pipe would end tcpdump at its next line.
           let err = "";

@@ -12,9 +12,9 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig } from "../../src/config/load.ts";
-import { cleanupKeepalived, startKeepalived, type KeepalivedNode } from "../interop/keepalived-node.ts";
+import { cleanupKeepalived, type KeepalivedNode, startKeepalived } from "../interop/keepalived-node.ts";
 import { ensureBinary, startVigil, type VigilNode } from "../netns/vigil-node.ts";
-import { createBox, type Box } from "./box.ts";
+import { type Box, createBox } from "./box.ts";
 import { exclusion, plan, type RunPlan } from "./plan.ts";
 import type { Advert } from "./pcap.ts";
 
@@ -27,7 +27,8 @@ const EXTRA_SEC = 5;
 
 /** Deliberate differences: file → reason. A listed file may differ; an unlisted one may not. */
 const DELIBERATE: Record<string, string> = {
-  "007-acassen-keepalived-keepalived.conf.vrrp.static_ipaddress.conf": "static_ipaddress is skipped with a warning: vigil does not manage static addresses (keepalived adds 192.168.200.16-18)",
+  "007-acassen-keepalived-keepalived.conf.vrrp.static_ipaddress.conf":
+    "static_ipaddress is skipped with a warning: vigil does not manage static addresses (keepalived adds 192.168.200.16-18)",
   "030-SOSETH-router-keepalived.conf": "auth_type AH is read but not acted on yet (warned): vigil sends plain adverts, keepalived wraps them in IPsec AH",
 };
 
@@ -39,7 +40,9 @@ const KNOWN: Record<string, string> = {
   // Fixed: 002 and 057 (a "</dev/tcp/…" track script now runs through /bin/sh and fails as in
   // keepalived), 031 and 037 (an instance without VIPs advertises Count 0 as keepalived does).
 };
-const listed = (f: string): string | undefined => (DELIBERATE[f] ? `deliberate: ${DELIBERATE[f]}` : KNOWN[f] ? `known, to fix in the runtime: ${KNOWN[f]}` : undefined);
+const listed = (
+  f: string,
+): string | undefined => (DELIBERATE[f] ? `deliberate: ${DELIBERATE[f]}` : KNOWN[f] ? `known, to fix in the runtime: ${KNOWN[f]}` : undefined);
 
 interface Observed {
   vips: Record<string, string[]>;
@@ -47,7 +50,9 @@ interface Observed {
 }
 
 const sig = (ifname: string, a: Advert) =>
-  `${ifname} v${a.version} vrid ${a.vrid} prio ${a.priority} addrs ${a.count} auth ${a.auth} ${a.multicast ? "mcast" : `ucast>${a.dst}`} src ${a.src} ${a.srcMac}`;
+  `${ifname} v${a.version} vrid ${a.vrid} prio ${a.priority} addrs ${a.count} auth ${a.auth} ${
+    a.multicast ? "mcast" : `ucast>${a.dst}`
+  } src ${a.src} ${a.srcMac}`;
 
 /** Adverts in the window after settling, as a sorted set of signatures. */
 function observe(box: Box, fromSec: number): Observed {
@@ -91,7 +96,9 @@ async function runFile(text: string, p: RunPlan): Promise<{ ka: Observed; vg: Ob
 
 function verdicts(): Map<string, number> {
   const out = new Map<string, number>();
-  for (const m of readFileSync(join(CORPUS, "keepalived-t.log"), "utf8").matchAll(/^===== (\S+)\s+host_rc=(\d+)\s+netns_rc=(\d+)/gm)) out.set(m[1]!, Number(m[3]));
+  for (const m of readFileSync(join(CORPUS, "keepalived-t.log"), "utf8").matchAll(/^===== (\S+)\s+host_rc=(\d+)\s+netns_rc=(\d+)/gm)) {
+    out.set(m[1]!, Number(m[3]));
+  }
   return out;
 }
 
@@ -123,7 +130,11 @@ describe.skipIf(!ENABLED)("keepalived ↔ vigil on the wild corpus, real kernel 
       const same = JSON.stringify(ka) === JSON.stringify(vg);
       const vipText = Object.entries(ka.vips).map(([i, a]) => `${i}: ${a.join(" ")}`).join("; ") || "none";
       const why = listed(f);
-      rows.push(`${f} | ${same ? (why ? "equal (listed as different: drop it from the list)" : "equal") : why ? `differs (${why})` : "DIFFERS"} | ${vipText} | ${ka.adverts.join("; ") || "none"}${same ? "" : ` | vigil: ${JSON.stringify(vg)}`}`);
+      rows.push(
+        `${f} | ${same ? (why ? "equal (listed as different: drop it from the list)" : "equal") : why ? `differs (${why})` : "DIFFERS"} | ${vipText} | ${
+          ka.adverts.join("; ") || "none"
+        }${same ? "" : ` | vigil: ${JSON.stringify(vg)}`}`,
+      );
       if (!same && !why) {
         expect({ vips: vg.vips, adverts: vg.adverts }, `vigil vs keepalived for ${f}\n${logs}`).toEqual({ vips: ka.vips, adverts: ka.adverts });
       }

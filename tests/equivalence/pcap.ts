@@ -30,7 +30,7 @@ export function readVrrpPcap(bytes: Uint8Array): Advert[] {
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const le = v.getUint32(0, true) === 0xa1b2c3d4;
   const out: Advert[] = [];
-  for (let off = 24; off + 16 <= bytes.length; ) {
+  for (let off = 24; off + 16 <= bytes.length;) {
     const t = v.getUint32(off, le) + v.getUint32(off + 4, le) / 1e6;
     const incl = v.getUint32(off + 8, le);
     if (off + 16 + incl > bytes.length) break; // record still being written

@@ -36,8 +36,7 @@ export function run(state: FsmState, events: [number, FsmEvent][]): StepResult {
 }
 
 /** Started (Backup unless the params say otherwise) at `at`. */
-export const started = (p: Partial<FsmParams> = {}, at = 0): FsmState =>
-  step(initialState(params(p)), { type: "startup" }, at).state;
+export const started = (p: Partial<FsmParams> = {}, at = 0): FsmState => step(initialState(params(p)), { type: "startup" }, at).state;
 
 /** An address owner, Master since `at`. */
 export const asMaster = (p: Partial<FsmParams> = {}, at = 0): FsmState => started({ basePriority: 255, ...p }, at);

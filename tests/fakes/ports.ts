@@ -29,7 +29,18 @@ import type {
 import type { FakeClock } from "./fake-clock.ts";
 
 /** errno values (asm-generic), as src/os/linux/errors.ts names them. */
-const E = { ESRCH: 3, EBADF: 9, EEXIST: 17, ENODEV: 19, EINVAL: 22, EMSGSIZE: 90, EADDRNOTAVAIL: 99, ENETDOWN: 100, ENETUNREACH: 101, EHOSTUNREACH: 113 } as const;
+const E = {
+  ESRCH: 3,
+  EBADF: 9,
+  EEXIST: 17,
+  ENODEV: 19,
+  EINVAL: 22,
+  EMSGSIZE: 90,
+  EADDRNOTAVAIL: 99,
+  ENETDOWN: 100,
+  ENETUNREACH: 101,
+  EHOSTUNREACH: 113,
+} as const;
 
 /** The Linux transport's send buffer; the kernel fragments anything smaller than this. */
 export const MAX_VRRP_PAYLOAD = 1500;
@@ -173,7 +184,12 @@ export class FakeHost implements AddressManager, LinkWatcher, Announcer, Address
     const a = canon(spec.address);
     const dup = s.info.addresses.some((x) => x.family === spec.family && canon(x.address) === a && (spec.family === 6 || x.prefixLength === spec.prefixLength));
     if (dup) return false;
-    s.info.addresses.push({ family: spec.family, address: spec.address, prefixLength: spec.prefixLength, ...(spec.label !== undefined && { label: spec.label }) });
+    s.info.addresses.push({
+      family: spec.family,
+      address: spec.address,
+      prefixLength: spec.prefixLength,
+      ...(spec.label !== undefined && { label: spec.label }),
+    });
     this.addressLog.push({ op: "add", address: spec.address });
     return true;
   }
@@ -182,7 +198,9 @@ export class FakeHost implements AddressManager, LinkWatcher, Announcer, Address
     const s = this.byIndexOr(spec.ifindex, "RTM_DELADDR");
     const a = canon(spec.address);
     const i = s.info.addresses.findIndex(
-      (x) => x.family === spec.family && canon(x.address) === a && x.prefixLength === spec.prefixLength && (spec.label === undefined || x.label === undefined || x.label === spec.label),
+      (x) =>
+        x.family === spec.family && canon(x.address) === a && x.prefixLength === spec.prefixLength &&
+        (spec.label === undefined || x.label === undefined || x.label === spec.label),
     );
     if (i < 0) return false;
     s.info.addresses.splice(i, 1);

@@ -10,17 +10,7 @@ import { GROUP_ADDRESS_V4, GROUP_ADDRESS_V6, TTL_REQUIRED } from "../../src/prot
 import { initialState, step } from "../../src/protocol/fsm.ts";
 import { checkForInstance, decodeAdvert, encodeAdvert } from "../../src/protocol/packet.ts";
 import type { DropReason } from "../../src/protocol/reasons.ts";
-import type {
-  Family,
-  FsmAction,
-  FsmEvent,
-  FsmParams,
-  FsmState,
-  TimerName,
-  TransitionReason,
-  VrrpState,
-  VrrpVersion,
-} from "../../src/protocol/types.ts";
+import type { Family, FsmAction, FsmEvent, FsmParams, FsmState, TimerName, TransitionReason, VrrpState, VrrpVersion } from "../../src/protocol/types.ts";
 import type { TimerHandle } from "../../src/runtime/ports.ts";
 import { FakeClock } from "./fake-clock.ts";
 import { Prng } from "./prng.ts";

@@ -6,7 +6,7 @@ import { expect, test } from "bun:test";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BUN } from "../netns/lab.ts";
-import { HOSTILE_SENDER, holds } from "../netns/scenario-kit.ts";
+import { holds, HOSTILE_SENDER } from "../netns/scenario-kit.ts";
 import { ROOT, startVigil } from "../netns/vigil-node.ts";
 import { conf, ctx, lab, metric, until, useLab, VIP } from "./kit.ts";
 

@@ -17,7 +17,14 @@ test("an unhandled throw: stack logged, priority 0 sent, VIP removed, exit 70; t
   const cap = await l.capture("c", "proto 112");
   const trigger = `/tmp/vigil-trigger-${l.id}`;
   ctx.cleanups.push(() => Bun.spawnSync(["rm", "-f", trigger]));
-  const command = ["env", `VIGIL_INJECT_THROW=${trigger}`, BUN, "--preload", join(import.meta.dir, "inject-throw.ts"), process.env.VIGIL_MAIN ?? join(ROOT, "main.ts")];
+  const command = [
+    "env",
+    `VIGIL_INJECT_THROW=${trigger}`,
+    BUN,
+    "--preload",
+    join(import.meta.dir, "inject-throw.ts"),
+    process.env.VIGIL_MAIN ?? join(ROOT, "main.ts"),
+  ];
   const r1 = startVigil(l, "r1", conf(200), { command });
   ctx.nodes.push(r1);
   await r1.waitState("master");

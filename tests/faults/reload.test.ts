@@ -45,7 +45,11 @@ test("two SIGHUPs in a row: the last file wins (its VRID, priority and VIP), not
     return s?.instances.length === 1 && s.instances[0]!.vrid === 53 && s.instances[0]!.state === "master";
   }, "vrid 53 master");
   // Settle: no reload still queued behind.
-  await until(async () => !(await r1.status()).instances.some((i) => i.vrid !== 53) && r1.log().split("configuration reloaded").length >= 2, "reloads done", 20_000).catch(() => {});
+  await until(
+    async () => !(await r1.status()).instances.some((i) => i.vrid !== 53) && r1.log().split("configuration reloaded").length >= 2,
+    "reloads done",
+    20_000,
+  ).catch(() => {});
   const s = await r1.status();
   expect(s.instances.map((i) => [i.vrid, i.basePriority, i.virtualIps])).toEqual([[53, 180, ["10.99.0.102/24"]]]);
   expect(s.lastReload?.ok).toBe(true);

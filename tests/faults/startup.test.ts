@@ -36,7 +36,11 @@ test("interface missing at start: Fault with interface-missing (and /health 503)
 
 test("HTTP port taken at start: VRRP runs anyway (VIP held), the bind is retried and counted once the port is free", async () => {
   const l = lab(["r1"]);
-  const squatter = l.spawn("r1", ["python3", "-c", "import socket,time\ns=socket.socket()\ns.bind(('127.0.0.1',9650))\ns.listen()\nprint('ready',flush=True)\ntime.sleep(120)"]);
+  const squatter = l.spawn("r1", [
+    "python3",
+    "-c",
+    "import socket,time\ns=socket.socket()\ns.bind(('127.0.0.1',9650))\ns.listen()\nprint('ready',flush=True)\ntime.sleep(120)",
+  ]);
   ctx.cleanups.push(() => squatter.kill());
   const first = await squatter.stdout.getReader().read();
   expect(new TextDecoder().decode(first.value)).toContain("ready");

@@ -182,12 +182,14 @@ describe("errors", () => {
 
   test("wrong method on a known path: 405 with Allow", async () => {
     const { app } = setup(FakeStatus.of());
-    for (const [method, path] of [
-      ["POST", "/health"],
-      ["DELETE", "/status"],
-      ["PUT", "/metrics"],
-      ["POST", "/health/master"],
-    ] as const) {
+    for (
+      const [method, path] of [
+        ["POST", "/health"],
+        ["DELETE", "/status"],
+        ["PUT", "/metrics"],
+        ["POST", "/health/master"],
+      ] as const
+    ) {
       const res = await app.request(path, { method });
       expect(res.status).toBe(405);
       expect(res.headers.get("allow")).toBe("GET, HEAD");

@@ -4,7 +4,7 @@ import { afterEach, expect, test } from "bun:test";
 import { Registry } from "prom-client";
 import { createApp } from "../../src/http/app.ts";
 import { createMetrics } from "../../src/http/metrics.ts";
-import { startHttp, type HttpServer } from "../../src/http/server.ts";
+import { type HttpServer, startHttp } from "../../src/http/server.ts";
 import { FakeStatus, instance } from "./fake-status.ts";
 import { rawRequest } from "./raw-http.ts";
 
@@ -83,7 +83,9 @@ test("a handler that throws is a 500, and the listener keeps serving", async () 
 test("stop() closes a connection that never sent a whole request", async () => {
   const s = serveMaster();
   let closed = false;
-  await Bun.connect({ hostname: "127.0.0.1", port: s.port, socket: { data() {}, close: () => void (closed = true) } }).then((c) => c.write("GET /health HTTP/1.1\r\n"));
+  await Bun.connect({ hostname: "127.0.0.1", port: s.port, socket: { data() {}, close: () => void (closed = true) } }).then((c) =>
+    c.write("GET /health HTTP/1.1\r\n")
+  );
   for (let i = 0; i < 50 && !closed; i++) {
     if (i === 5) s.stop();
     await Bun.sleep(10);

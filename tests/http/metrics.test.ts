@@ -1,11 +1,11 @@
 // The MetricsSink as Prometheus text: call the sink, parse the scrape, assert values and labels.
 import { describe, expect, test } from "bun:test";
-import { Registry, register as globalRegistry, type OpenMetricsContentType } from "prom-client";
+import { type OpenMetricsContentType, register as globalRegistry, Registry } from "prom-client";
 import { ADVERT_INTERVAL_BUCKETS_S, createMetrics, type Metrics } from "../../src/http/metrics.ts";
 import { DROP_REASONS } from "../../src/protocol/reasons.ts";
 import type { InstanceLabels } from "../../src/runtime/ports.ts";
 import { FakeStatus, instance } from "./fake-status.ts";
-import { parseExposition, type Exposition } from "./prom-text.ts";
+import { type Exposition, parseExposition } from "./prom-text.ts";
 
 const L1: InstanceLabels = { instance: "VI_1", interface: "eth0", vrid: "51" };
 const L2: InstanceLabels = { instance: "VI_2", interface: "eth1", vrid: "52" };
@@ -153,15 +153,13 @@ describe("vigil_vrrp_* series", () => {
 });
 
 describe("advert_interval_seconds histogram", () => {
-  const bucket = (e: Exposition, direction: string, le: string) =>
-    e.value("vigil_vrrp_advert_interval_seconds_bucket", { ...ID1, direction, le });
+  const bucket = (e: Exposition, direction: string, le: string) => e.value("vigil_vrrp_advert_interval_seconds_bucket", { ...ID1, direction, le });
 
   test("buckets resolve 10 ms, 20 ms and 1 s jitter, and reach 60 s", () => {
     const b = ADVERT_INTERVAL_BUCKETS_S;
     expect([...b].sort((x, y) => x - y)).toEqual([...b]);
     expect(new Set(b).size).toBe(b.length);
-    const around = (center: number, maxWidth: number) =>
-      b.some((lo, i) => lo < center && (b[i + 1] ?? Infinity) > center && b[i + 1]! - lo <= maxWidth + 1e-9);
+    const around = (center: number, maxWidth: number) => b.some((lo, i) => lo < center && (b[i + 1] ?? Infinity) > center && b[i + 1]! - lo <= maxWidth + 1e-9);
     expect(around(0.01, 0.002)).toBe(true); // 10 ms ± 1 ms
     expect(around(0.02, 0.002)).toBe(true); // 20 ms ± 1 ms
     expect(around(1, 0.02)).toBe(true); // 1 s ± 10 ms
@@ -312,7 +310,7 @@ describe("keepalived-exporter names", () => {
     expect(states).toEqual(["BACKUP", "MASTER", "FAULT", "INIT"]);
   });
 
-  test("without a bound status: one state series with ip_address=\"\"", async () => {
+  test('without a bound status: one state series with ip_address=""', async () => {
     const m = make(true);
     m.state(L1, "fault");
     const e = await scrape(m);
@@ -332,7 +330,7 @@ describe("promtool check metrics", () => {
 
   test("promtool does catch a bad exposition (the check below is not vacuous)", async () => {
     const r = await promtoolCheck("# HELP x_seconds a\n# TYPE x_seconds counter\nx_seconds 1\n");
-    expect(r.output).toContain("counter metrics should have \"_total\" suffix");
+    expect(r.output).toContain('counter metrics should have "_total" suffix');
     expect(r.code).not.toBe(0);
   });
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Registry } from "prom-client";
 import { createApp } from "../../src/http/app.ts";
 import { createMetrics } from "../../src/http/metrics.ts";
-import { startHttp, type HttpServer } from "../../src/http/server.ts";
+import { type HttpServer, startHttp } from "../../src/http/server.ts";
 import { FakeStatus, instance } from "./fake-status.ts";
 import { rawRequest } from "./raw-http.ts";
 
@@ -38,7 +38,11 @@ const FORMS: Array<[string, string, number, unknown]> = [
   ["absolute-form, HTTP/1.0 without Host", "GET http://lb.example/health/master HTTP/1.0\r\n\r\n", 200, MASTER],
   ["HTTP/1.0 /health without Host", "GET /health HTTP/1.0\r\n\r\n", 200, { status: "ok" }],
   ["HTTP/1.0 unknown path reports the path asked", "GET /health/nope HTTP/1.0\r\n\r\n", 404, { error: "not found", path: "/health/nope" }],
-  ["HTTP/1.0 POST is 405, not 404", "POST /health/master HTTP/1.0\r\nContent-Length: 0\r\n\r\n", 405, { error: "method not allowed", method: "POST", allow: "GET, HEAD" }],
+  ["HTTP/1.0 POST is 405, not 404", "POST /health/master HTTP/1.0\r\nContent-Length: 0\r\n\r\n", 405, {
+    error: "method not allowed",
+    method: "POST",
+    allow: "GET, HEAD",
+  }],
 ];
 
 describe("request forms against the master", () => {

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { Registry } from "prom-client";
 import { createApp } from "../../src/http/app.ts";
 import { createMetrics } from "../../src/http/metrics.ts";
-import { HttpListenError, parseListen, startHttp, type HttpServer } from "../../src/http/server.ts";
+import { HttpListenError, type HttpServer, parseListen, startHttp } from "../../src/http/server.ts";
 import { FakeStatus, instance } from "./fake-status.ts";
 
 const started: HttpServer[] = [];

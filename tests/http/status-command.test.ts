@@ -3,9 +3,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, spyOn, test } from "b
 import { Registry } from "prom-client";
 import { createApp } from "../../src/http/app.ts";
 import { createMetrics } from "../../src/http/metrics.ts";
-import { startHttp, type HttpServer } from "../../src/http/server.ts";
+import { type HttpServer, startHttp } from "../../src/http/server.ts";
 import { formatAge, formatStatus, statusCommand } from "../../src/cli/status.ts";
-import { FakeStatus, T0, instance } from "./fake-status.ts";
+import { FakeStatus, instance, T0 } from "./fake-status.ts";
 
 function fixture(): FakeStatus {
   const now = Date.now();
@@ -68,13 +68,15 @@ describe("vigil status against a running server", () => {
     const row1 = lines.find((l) => l.startsWith("VI_1 "))!;
     const row2 = lines.find((l) => l.startsWith("VI_WEB_long_name"))!;
     // Columns line up: each header title starts where its cells start.
-    for (const [title, cell1, cell2] of [
-      ["STATE", "MASTER", "FAULT"],
-      ["PRIO EFF/BASE", "130/150", "100/100"],
-      ["MASTER ", "192.168.0.1", "- "],
-      ["VIPS", "192.168.0.254/24", "10.0.0.1/24,10.0.0.2/24,10.0.0.3/24 +2"],
-      ["LAST TRANSITION", "backup→master (master-down-timeout) 3m12s ago", "-"],
-    ] as const) {
+    for (
+      const [title, cell1, cell2] of [
+        ["STATE", "MASTER", "FAULT"],
+        ["PRIO EFF/BASE", "130/150", "100/100"],
+        ["MASTER ", "192.168.0.1", "- "],
+        ["VIPS", "192.168.0.254/24", "10.0.0.1/24,10.0.0.2/24,10.0.0.3/24 +2"],
+        ["LAST TRANSITION", "backup→master (master-down-timeout) 3m12s ago", "-"],
+      ] as const
+    ) {
       const col = header.indexOf(title);
       expect(col).toBeGreaterThan(0);
       expect(row1.indexOf(cell1, col - 1)).toBe(col);

@@ -11,8 +11,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createLab, type Lab } from "../netns/lab.ts";
-import { cleanupKeepalived, KEEPALIVED, startKeepalived, type KeepalivedNode } from "./keepalived-node.ts";
-import { kaConf, hubMode, type ConfOptions } from "./peers.ts";
+import { cleanupKeepalived, KEEPALIVED, type KeepalivedNode, startKeepalived } from "./keepalived-node.ts";
+import { type ConfOptions, hubMode, kaConf } from "./peers.ts";
 import { hex, startWire, type WireAdvert } from "./wire.ts";
 
 const OUT = join(import.meta.dir, "..", "vectors");
@@ -55,10 +55,9 @@ function checksumForm(w: WireAdvert): string {
   const plain = sum16(msg) === 0xffff;
   if (version === 2) return plain ? "v2" : "none";
   const len = msg.length;
-  const pseudo =
-    w.family === 4
-      ? [...v4(w.src), ...v4(w.dst), 0, 112, len >> 8, len & 0xff]
-      : [...v6(w.src), ...v6(w.dst), 0, 0, len >> 8, len & 0xff, 0, 0, 0, 112];
+  const pseudo = w.family === 4
+    ? [...v4(w.src), ...v4(w.dst), 0, 112, len >> 8, len & 0xff]
+    : [...v6(w.src), ...v6(w.dst), 0, 0, len >> 8, len & 0xff, 0, 0, 0, 112];
   if (sum16([...pseudo, ...msg]) === 0xffff) return "pseudo-header";
   return w.family === 4 && plain ? "vrrp-only" : "none";
 }
@@ -126,7 +125,8 @@ async function capture(c: Capture): Promise<void> {
     const doc = {
       _about: c.note,
       keepalived: version(c.binary),
-      command: "keepalived --use-file=CONF --pid=PID --vrrp_pid=VRRP_PID --dont-fork --log-console --log-detail --no-syslog --dont-respawn --vrrp (inside `ip netns exec`)",
+      command:
+        "keepalived --use-file=CONF --pid=PID --vrrp_pid=VRRP_PID --dont-fork --log-console --log-detail --no-syslog --dont-respawn --vrrp (inside `ip netns exec`)",
       capturedWith: "tcpdump -w on a third node of the lab bridge; hex is the VRRP message (IP header removed)",
       capturedAt: new Date().toISOString().slice(0, 10),
       keepalivedExit: code,
@@ -156,7 +156,8 @@ const captures: Capture[] = [
     note: "VRRPv2, the seed config (priority 255, advert_int 1, VIP 192.168.0.254/24), Debian's keepalived",
     binary: KEEPALIVED,
     seed: true,
-    conf: `vrrp_instance VI_1 {\n\tinterface eth0\n\tvirtual_router_id 51\n\tpriority 255\n\tadvert_int 1\n\tvirtual_ipaddress {\n\t\t192.168.0.254/24\n\t}\n}\n`,
+    conf:
+      `vrrp_instance VI_1 {\n\tinterface eth0\n\tvirtual_router_id 51\n\tpriority 255\n\tadvert_int 1\n\tvirtual_ipaddress {\n\t\t192.168.0.254/24\n\t}\n}\n`,
     expect: { version: 2, vrid: 51, priority: 255, maxAdvertIntervalCs: 100, authType: 0, addresses: ["192.168.0.254"] },
     adverts: 2,
   },
@@ -187,7 +188,8 @@ const captures: Capture[] = [
   },
   {
     file: "keepalived-v3-ipv4-checksum-as-v2-ignored",
-    note: "Debian's keepalived 2.2.7 given `v3_checksum_as_v2` in global_defs: it does not know the keyword (added in 2.2.8) and still sends the pseudo-header form",
+    note:
+      "Debian's keepalived 2.2.7 given `v3_checksum_as_v2` in global_defs: it does not know the keyword (added in 2.2.8) and still sends the pseudo-header form",
     binary: KEEPALIVED,
     conf: { priority: 200, version: 3, advertInt: "0.1", vips: VIP4, globalDefs: ["v3_checksum_as_v2"] },
     expect: { ...v3base, addresses: ["10.99.0.100"] },
@@ -206,7 +208,8 @@ const captures: Capture[] = [
 if (NEWER) {
   captures.push({
     file: "keepalived-v3-ipv4-vrrp-only",
-    note: "VRRPv3 IPv4 at 100 ms with `v3_checksum_as_v2` in global_defs (keepalived >= 2.2.8, built from the upstream tag): checksum over the VRRP message only (RFC 9568 §5.2.8)",
+    note:
+      "VRRPv3 IPv4 at 100 ms with `v3_checksum_as_v2` in global_defs (keepalived >= 2.2.8, built from the upstream tag): checksum over the VRRP message only (RFC 9568 §5.2.8)",
     binary: NEWER,
     conf: { priority: 200, version: 3, advertInt: "0.1", vips: VIP4, globalDefs: ["v3_checksum_as_v2"] },
     expect: { ...v3base, addresses: ["10.99.0.100"] },

@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { createLab, type Lab, type Rpc } from "../netns/lab.ts";
 import { ensureBinary, vigilArgv } from "../netns/vigil-node.ts";
 import { decodeAdvert } from "../../src/protocol/packet.ts";
-import { cleanupPeers, holds, hubMode, kaConf, leftovers, snapshotOwned, startPeer, type ConfOptions, type Kind, type Peer } from "./peers.ts";
+import { cleanupPeers, type ConfOptions, holds, hubMode, kaConf, type Kind, leftovers, type Peer, snapshotOwned, startPeer } from "./peers.ts";
 import { prio, startWire, type Wire, type WireAdvert } from "./wire.ts";
 
 const TIMEOUT_MS = 60_000;

@@ -7,7 +7,21 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { createLab, type Lab } from "../netns/lab.ts";
 import { seedConfig } from "../netns/vigil-node.ts";
-import { cleanupPeers, DIRECTIONS, eth0, holds, hubMode, isolate, kaConf, leftovers, snapshotOwned, startPeer, type ConfOptions, type Kind, type Peer } from "./peers.ts";
+import {
+  cleanupPeers,
+  type ConfOptions,
+  DIRECTIONS,
+  eth0,
+  holds,
+  hubMode,
+  isolate,
+  kaConf,
+  type Kind,
+  leftovers,
+  type Peer,
+  snapshotOwned,
+  startPeer,
+} from "./peers.ts";
 import { describe as line, prio, startWire, type Wire, type WireAdvert } from "./wire.ts";
 
 const TIMEOUT_MS = 60_000;
@@ -46,10 +60,7 @@ function start(kind: Kind, node: string, conf: string, previous?: Peer): Peer {
 
 const from = (src: string) => (a: WireAdvert) => a.src === src;
 const after = (t: number) => (a: WireAdvert) => a.t > t;
-const both =
-  (...ps: ((a: WireAdvert) => boolean)[]) =>
-  (a: WireAdvert) =>
-    ps.every((p) => p(a));
+const both = (...ps: ((a: WireAdvert) => boolean)[]) => (a: WireAdvert) => ps.every((p) => p(a));
 
 /** Waits until `n` more adverts from `src` are on the wire after the current last one. */
 async function moreAdverts(w: Wire, src: string, n: number): Promise<WireAdvert[]> {
@@ -74,7 +85,16 @@ function expectAdvert(a: WireAdvert, e: Expect): void {
   expect(a.decoded.ok).toBe(true);
   if (!a.decoded.ok) return;
   const p = a.decoded.packet;
-  expect({ ttl: a.ttl, dst: a.dst, version: p.version, vrid: p.vrid, priority: p.priority, addresses: p.addresses, interval: p.maxAdvertIntervalCs, form: a.decoded.checksumForm }).toEqual({
+  expect({
+    ttl: a.ttl,
+    dst: a.dst,
+    version: p.version,
+    vrid: p.vrid,
+    priority: p.priority,
+    addresses: p.addresses,
+    interval: p.maxAdvertIntervalCs,
+    form: a.decoded.checksumForm,
+  }).toEqual({
     ttl: 255,
     dst: e.dst,
     version: e.version,
@@ -259,7 +279,15 @@ describe.each(DIRECTIONS)("$name", ({ first, second }) => {
       await setup();
       const vips = ["10.99.0.100/24"];
       // "s3cr3t" is zero-padded to 8 bytes on the wire (RFC 2338 §5.3.6.1).
-      const base = { version: 2 as const, addresses: ["10.99.0.100"], intervalCs: 100, dst: "224.0.0.18", checksumForm: "v2" as const, authType: 1, authData: "7333637233740000" };
+      const base = {
+        version: 2 as const,
+        addresses: ["10.99.0.100"],
+        intervalCs: 100,
+        dst: "224.0.0.18",
+        checksumForm: "v2" as const,
+        authType: 1,
+        authData: "7333637233740000",
+      };
       await electCrashFailback({
         first,
         second,
@@ -342,7 +370,7 @@ describe.each(DIRECTIONS)("$name", ({ first, second }) => {
   test(
     "cable unplug: the master goes to fault and drops the VIP, the backup takes over; replug → failback",
     async () => {
-      const { l, w, h, lo, vips, vip } = await electedPair();
+      const { l, w, h, lo, vip } = await electedPair();
       l.linkDown("r1");
       await h.waitState("fault");
       await lo.waitState("master");

@@ -2,7 +2,7 @@
 // description: the same keepalived.conf text is given to vigil and to keepalived.
 import type { Lab } from "../netns/lab.ts";
 import { removeDirs, startVigil, type VigilNode } from "../netns/vigil-node.ts";
-import { cleanupKeepalived, startKeepalived, type KeepalivedNode } from "./keepalived-node.ts";
+import { cleanupKeepalived, type KeepalivedNode, startKeepalived } from "./keepalived-node.ts";
 
 export type Kind = "vigil" | "keepalived";
 export type PeerState = "master" | "backup" | "fault";
@@ -161,7 +161,10 @@ export function kaConf(o: ConfOptions): string {
 
 /** Isolates / rejoins a node's bridge port (carrier stays up: a partition, not an unplug). */
 export function isolate(lab: Lab, node: string, on: boolean): void {
-  const r = Bun.spawnSync(["ip", "netns", "exec", lab.bridgeNs, "bridge", "link", "set", "dev", lab.nodes[node]!.peer, "isolated", on ? "on" : "off"], { stdout: "pipe", stderr: "pipe" });
+  const r = Bun.spawnSync(["ip", "netns", "exec", lab.bridgeNs, "bridge", "link", "set", "dev", lab.nodes[node]!.peer, "isolated", on ? "on" : "off"], {
+    stdout: "pipe",
+    stderr: "pipe",
+  });
   if (r.exitCode !== 0) throw new Error(`isolate: ${r.stderr.toString()}`);
 }
 

@@ -1,7 +1,7 @@
 // What is on the wire, as bytes: `tcpdump -w` in a lab node (usually the client "c"), the pcap read
 // back here and every VRRP message decoded by the pure core (src/protocol/packet.ts). Timestamps are
 // the capture's own (µs), so failover gaps are measured on the wire, not in the test process.
-import { readFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { formatAddress } from "../../src/protocol/address.ts";

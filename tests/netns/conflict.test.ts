@@ -18,7 +18,9 @@ test("a static host already on the VIP and no VRRP master: exit 1 with the posit
   const r1 = startVigil(l, "r1", conf(100));
   nodes.push(r1);
   expect(await r1.exited()).toBe(1);
-  expect(r1.log()).toMatch(/vigil\.conf:\d+:\d+: 10\.99\.0\.100 is already used by another host \(02:99:00:00:00:02\), and no VRRP router advertises virtual_router_id 51/);
+  expect(r1.log()).toMatch(
+    /vigil\.conf:\d+:\d+: 10\.99\.0\.100 is already used by another host \(02:99:00:00:00:02\), and no VRRP router advertises virtual_router_id 51/,
+  );
   expect(holds(l, "r1", VIP)).toBe(false);
 });
 

@@ -38,14 +38,25 @@ function writeConf(d: string, name: string, text: string): string {
 }
 
 function vigilRun(l: Lab, config: string, stateDir: string, o: { flavour?: VigilFlavour; prefix?: string[]; http?: string } = {}) {
-  const argv = [...(o.prefix ?? []), ...vigilArgv(o.flavour ?? "compiled"), "run", "--config", config, "--http", o.http ?? "127.0.0.1:9650", "--state-dir", stateDir];
+  const argv = [
+    ...(o.prefix ?? []),
+    ...vigilArgv(o.flavour ?? "compiled"),
+    "run",
+    "--config",
+    config,
+    "--http",
+    o.http ?? "127.0.0.1:9650",
+    "--state-dir",
+    stateDir,
+  ];
   return runToExit(l, "r1", argv);
 }
 
 test("invalid config (what keepalived refuses too): exit 2, every error with its position, nothing touched (compiled and source)", async () => {
   const { l, d } = setup();
   const before = allAddrs(l, "r1");
-  const text = `[[instance]]\nname = "VI_1"\ninterface = "eth0"\nvirtual_router_id = 300\npriority = "high"\nversion = 3\nadvert_int = 0.05\nvirtual_ipaddress = ["10.99.0.100/24"]\n`;
+  const text =
+    `[[instance]]\nname = "VI_1"\ninterface = "eth0"\nvirtual_router_id = 300\npriority = "high"\nversion = 3\nadvert_int = 0.05\nvirtual_ipaddress = ["10.99.0.100/24"]\n`;
   const f = writeConf(d, "vigil.toml", text);
   for (const flavour of ["compiled", "source"] as const) {
     const r = vigilRun(l, f, join(d, `state-${flavour}`), { flavour });
@@ -85,4 +96,3 @@ test("not root with the state dir not writable (as /run/vigil is for a user): st
   expect(r.code).toBe(1);
   expect(allAddrs(l, "r1")).toBe(before);
 }, 20_000);
-

@@ -5,7 +5,7 @@
 import { afterEach, expect, test } from "bun:test";
 import { createLab, type Lab } from "./lab.ts";
 import { holds, indexOf, v3Conf, watchAddresses } from "./scenario-kit.ts";
-import { startPair, startVigil, type VigilNode, tearDown } from "./vigil-node.ts";
+import { startPair, startVigil, tearDown, type VigilNode } from "./vigil-node.ts";
 
 let lab: Lab | undefined;
 let nodes: VigilNode[] = [];
@@ -108,30 +108,34 @@ test("SIGKILLed master (from source) returns with its state dir: cleans its stal
   expect(holds(lab, "r2", VIP)).toBe(false);
 }, 30_000);
 
-test("SIGTERM of a lone master (nobody to hand over to): prio 0 sent, VIP removed after the hold, exit 0; SIGTERM of a backup: exit 0 at once, no advert", async () => {
-  lab = createLab({ nodes: ["r1", "r2", "c"], prefix: "vgd" });
-  const cap = await lab.capture("c", "proto 112");
-  const r1 = startVigil(lab, "r1", conf(200));
-  nodes.push(r1);
-  await r1.waitState("master");
-  expect(holds(lab, "r1", VIP)).toBe(true);
-  r1.signal("SIGTERM");
-  expect(await r1.exited()).toBe(0);
-  expect(holds(lab, "r1", VIP)).toBe(false);
-  await cap.waitFor(/10\.99\.0\.1 > 224\.0\.0\.18: VRRPv3, Advertisement, vrid 51, prio 0\b/, 5000);
+test(
+  "SIGTERM of a lone master (nobody to hand over to): prio 0 sent, VIP removed after the hold, exit 0; SIGTERM of a backup: exit 0 at once, no advert",
+  async () => {
+    lab = createLab({ nodes: ["r1", "r2", "c"], prefix: "vgd" });
+    const cap = await lab.capture("c", "proto 112");
+    const r1 = startVigil(lab, "r1", conf(200));
+    nodes.push(r1);
+    await r1.waitState("master");
+    expect(holds(lab, "r1", VIP)).toBe(true);
+    r1.signal("SIGTERM");
+    expect(await r1.exited()).toBe(0);
+    expect(holds(lab, "r1", VIP)).toBe(false);
+    await cap.waitFor(/10\.99\.0\.1 > 224\.0\.0\.18: VRRPv3, Advertisement, vrid 51, prio 0\b/, 5000);
 
-  const r2 = startVigil(lab, "r2", conf(100));
-  nodes.push(r2);
-  await r2.waitState("master"); // alone: it takes over
-  const r3 = startVigil(lab, "r1", conf(50));
-  nodes.push(r3);
-  await r3.waitState("backup");
-  const fromBackupBefore = cap.lines.filter((l) => /10\.99\.0\.1 > .*VRRP/.test(l)).length;
-  r3.signal("SIGTERM");
-  expect(await r3.exited()).toBe(0);
-  expect(holds(lab, "r1", VIP)).toBe(false);
-  expect((await r2.instance())?.state).toBe("master");
-  const lines = await cap.stop();
-  // A backup that stops says nothing on the wire.
-  expect(lines.filter((l) => /10\.99\.0\.1 > .*VRRP/.test(l)).length).toBe(fromBackupBefore);
-}, 30_000);
+    const r2 = startVigil(lab, "r2", conf(100));
+    nodes.push(r2);
+    await r2.waitState("master"); // alone: it takes over
+    const r3 = startVigil(lab, "r1", conf(50));
+    nodes.push(r3);
+    await r3.waitState("backup");
+    const fromBackupBefore = cap.lines.filter((l) => /10\.99\.0\.1 > .*VRRP/.test(l)).length;
+    r3.signal("SIGTERM");
+    expect(await r3.exited()).toBe(0);
+    expect(holds(lab, "r1", VIP)).toBe(false);
+    expect((await r2.instance())?.state).toBe("master");
+    const lines = await cap.stop();
+    // A backup that stops says nothing on the wire.
+    expect(lines.filter((l) => /10\.99\.0\.1 > .*VRRP/.test(l)).length).toBe(fromBackupBefore);
+  },
+  30_000,
+);

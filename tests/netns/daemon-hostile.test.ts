@@ -5,7 +5,7 @@ import { afterEach, expect, test } from "bun:test";
 import type { InstanceStatus } from "../../src/runtime/ports.ts";
 import { createLab, type Lab } from "./lab.ts";
 import { DROPPED, drops, holds, scrape, sendHostile, sendHostileAsync, sum, v3Conf, waitDrops } from "./scenario-kit.ts";
-import { startVigil, type VigilNode, tearDown } from "./vigil-node.ts";
+import { startVigil, tearDown, type VigilNode } from "./vigil-node.ts";
 
 let lab: Lab | undefined;
 let nodes: VigilNode[] = [];

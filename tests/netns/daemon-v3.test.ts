@@ -4,7 +4,7 @@
 import { afterEach, expect, test } from "bun:test";
 import { createLab, type Lab } from "./lab.ts";
 import { eth0Addrs, holds, v3Conf } from "./scenario-kit.ts";
-import { startVigil, type VigilNode, tearDown } from "./vigil-node.ts";
+import { startVigil, tearDown, type VigilNode } from "./vigil-node.ts";
 
 let lab: Lab | undefined;
 let nodes: VigilNode[] = [];
@@ -43,7 +43,8 @@ test("IPv4 at 20 ms: election, SIGKILL failover, and the new master's gratuitous
   await Promise.all([vrrp.stop(), arp.stop()]);
 }, 30_000);
 
-const v6Toml = (priority: number) => `[global]
+const v6Toml = (priority: number) =>
+  `[global]
 router_id = "r${priority}"
 
 [[instance]]

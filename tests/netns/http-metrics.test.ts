@@ -5,8 +5,8 @@
 import { afterEach, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { createLab, type Lab } from "./lab.ts";
-import { parseMetrics, sum, v3Conf, type Sample } from "./scenario-kit.ts";
-import { startPair, type VigilNode, tearDown } from "./vigil-node.ts";
+import { parseMetrics, type Sample, sum, v3Conf } from "./scenario-kit.ts";
+import { startPair, tearDown, type VigilNode } from "./vigil-node.ts";
 
 let lab: Lab | undefined;
 let nodes: VigilNode[] = [];
@@ -64,12 +64,25 @@ test("promtool accepts /metrics of master and backup; state 2/1; adverts counter
     const p = promtool(text);
     expect({ node, ...p }).toEqual({ node, code: 0, output: "" });
     // Every family the design names is there.
-    for (const fam of [
-      "vigil_vrrp_state", "vigil_vrrp_transitions_total", "vigil_vrrp_adverts_sent_total", "vigil_vrrp_adverts_received_total",
-      "vigil_vrrp_advert_interval_seconds", "vigil_vrrp_packets_dropped_total", "vigil_vrrp_priority", "vigil_vrrp_base_priority",
-      "vigil_vrrp_last_transition_timestamp_seconds", "vigil_vrrp_garp_sent_total", "vigil_vrrp_priority_zero_sent_total",
-      "vigil_vrrp_priority_zero_received_total", "vigil_vrrp_master_info", "vigil_build_info", "vigil_config_last_reload_successful",
-    ]) expect(text).toContain(`# TYPE ${fam} `);
+    for (
+      const fam of [
+        "vigil_vrrp_state",
+        "vigil_vrrp_transitions_total",
+        "vigil_vrrp_adverts_sent_total",
+        "vigil_vrrp_adverts_received_total",
+        "vigil_vrrp_advert_interval_seconds",
+        "vigil_vrrp_packets_dropped_total",
+        "vigil_vrrp_priority",
+        "vigil_vrrp_base_priority",
+        "vigil_vrrp_last_transition_timestamp_seconds",
+        "vigil_vrrp_garp_sent_total",
+        "vigil_vrrp_priority_zero_sent_total",
+        "vigil_vrrp_priority_zero_received_total",
+        "vigil_vrrp_master_info",
+        "vigil_build_info",
+        "vigil_config_last_reload_successful",
+      ]
+    ) expect(text).toContain(`# TYPE ${fam} `);
   }
 
   const m1 = scrape(l, "r1");

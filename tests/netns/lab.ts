@@ -116,9 +116,18 @@ export function createLab(opts: LabOptions): Lab {
   const addNs = (ns: string) => {
     run(["ip", "netns", "add", ns]);
     live.add(ns);
-    run(["ip", "netns", "exec", ns, "sysctl", "-qw",
-      "net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0",
-      "net.ipv6.conf.all.dad_transmits=0", "net.ipv6.conf.default.dad_transmits=0"]);
+    run([
+      "ip",
+      "netns",
+      "exec",
+      ns,
+      "sysctl",
+      "-qw",
+      "net.ipv6.conf.all.accept_dad=0",
+      "net.ipv6.conf.default.accept_dad=0",
+      "net.ipv6.conf.all.dad_transmits=0",
+      "net.ipv6.conf.default.dad_transmits=0",
+    ]);
     run(["ip", "-n", ns, "link", "set", "lo", "up"]);
   };
 
@@ -199,7 +208,6 @@ export function createLab(opts: LabOptions): Lab {
   }
   return lab;
 }
-
 
 type Waiter = { re: RegExp; resolve: (l: string) => void };
 

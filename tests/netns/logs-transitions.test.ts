@@ -4,7 +4,7 @@
 import { afterEach, expect, test } from "bun:test";
 import { createLab, type Lab } from "./lab.ts";
 import { parseMetrics, sum, v3Conf } from "./scenario-kit.ts";
-import { startVigil, type VigilNode, tearDown } from "./vigil-node.ts";
+import { startVigil, tearDown, type VigilNode } from "./vigil-node.ts";
 
 let lab: Lab | undefined;
 let nodes: VigilNode[] = [];

@@ -7,7 +7,7 @@ import { familyOf, formatIPv6, parseAddress, parseIPv4, parseIPv6, parseMac } fr
 import { buildUnsolicitedNa } from "../../src/os/linux/ndisc.ts";
 import { NlMessage, parseAttrs, parseMessages } from "../../src/os/linux/netlink.ts";
 import { linkIsUp, parseAddr } from "../../src/os/linux/rtnl.ts";
-import { buildCmsg, ipMreqn, parseCmsgs, sockaddrIn6, joinCmsgs } from "../../src/os/linux/structs.ts";
+import { buildCmsg, ipMreqn, joinCmsgs, parseCmsgs, sockaddrIn6 } from "../../src/os/linux/structs.ts";
 import * as C from "../../src/os/linux/consts.ts";
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");

@@ -5,8 +5,7 @@ import { createLab, type Lab, type LabOptions, type Rpc } from "./lab.ts";
 export const DRIVER = new URL("./os-driver.ts", import.meta.url).pathname;
 
 /** Namespaces need root and iproute2; elsewhere these tests are skipped, not failed. */
-export const CAN_NETNS =
-  process.platform === "linux" &&
+export const CAN_NETNS = process.platform === "linux" &&
   process.getuid?.() === 0 &&
   Bun.spawnSync(["ip", "netns", "list"], { stdout: "ignore", stderr: "ignore" }).exitCode === 0;
 

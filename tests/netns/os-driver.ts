@@ -5,7 +5,7 @@
 
 import type { Family } from "../../src/protocol/types.ts";
 import type { LinkInfo, ReceivedDatagram } from "../../src/runtime/ports.ts";
-import { createLinuxPorts, ifNameToIndex, OsError, type LinuxPorts, type LinuxPortsOptions } from "../../src/os/linux/index.ts";
+import { createLinuxPorts, ifNameToIndex, type LinuxPorts, type LinuxPortsOptions, OsError } from "../../src/os/linux/index.ts";
 import { parseAddress } from "../../src/os/linux/inet.ts";
 
 type Req = { id: number; op: string } & Record<string, unknown>;
@@ -35,10 +35,9 @@ export function encodeAdvertV3(family: Family, src: string, dst: string, vrid: n
   m[5] = intervalCs & 0xff;
   addrs.forEach((a, i) => m.set(parseAddress(family, a), 8 + i * alen));
   const len = m.length;
-  const pseudo =
-    family === 4
-      ? new Uint8Array([...parseAddress(4, src), ...parseAddress(4, dst), 0, 112, len >> 8, len & 0xff])
-      : new Uint8Array([...parseAddress(6, src), ...parseAddress(6, dst), 0, 0, len >> 8, len & 0xff, 0, 0, 0, 112]);
+  const pseudo = family === 4
+    ? new Uint8Array([...parseAddress(4, src), ...parseAddress(4, dst), 0, 112, len >> 8, len & 0xff])
+    : new Uint8Array([...parseAddress(6, src), ...parseAddress(6, dst), 0, 0, len >> 8, len & 0xff, 0, 0, 0, 112]);
   const c = cksum([pseudo, m]);
   m[6] = c >> 8;
   m[7] = c & 0xff;
@@ -126,10 +125,15 @@ async function handle(r: Req): Promise<unknown> {
     case "send":
     case "advert": {
       const family = fam(r.family);
-      const payload =
-        r.op === "send"
-          ? unhex(str(r.hex))
-          : encodeAdvertV3(family, str(r.src), str(r.dst), Number(r.vrid ?? 1), Number(r.priority ?? 100), Number(r.intervalCs ?? 100), (r.addrs as string[]) ?? []);
+      const payload = r.op === "send" ? unhex(str(r.hex)) : encodeAdvertV3(
+        family,
+        str(r.src),
+        str(r.dst),
+        Number(r.vrid ?? 1),
+        Number(r.priority ?? 100),
+        Number(r.intervalCs ?? 100),
+        (r.addrs as string[]) ?? [],
+      );
       const count = Number(r.count ?? 1);
       for (let i = 0; i < count; i++) p().transport.send(ifNameToIndex(str(r.ifname)), family, payload, str(r.dst), str(r.src ?? ""));
       return hex(payload);

@@ -30,7 +30,15 @@ describe.skipIf(!CAN_NETNS)("os/linux VRRP transport", () => {
       const cap = await lab.capture("c", "ip proto 112");
       for (const n of ["r1", "r2"]) await d[n]!.call("open", { ifname: "eth0", family: 4 });
       await d.r1!.call("open", { ifname: "eth0", family: 4 }); // idempotent
-      const sent = await d.r1!.call<string>("advert", { ifname: "eth0", family: 4, src: "10.99.0.1", dst: "224.0.0.18", vrid: 51, priority: 150, addrs: ["10.99.0.100"] });
+      const sent = await d.r1!.call<string>("advert", {
+        ifname: "eth0",
+        family: 4,
+        src: "10.99.0.1",
+        dst: "224.0.0.18",
+        vrid: 51,
+        priority: 150,
+        addrs: ["10.99.0.100"],
+      });
       const got = await d.r2!.call<Dgram[]>("received", { min: 1 });
       expect(got).toHaveLength(1);
       expect(got[0]).toMatchObject({ family: 4, src: "10.99.0.1", dst: "224.0.0.18", ttl: 255, payload: sent });
@@ -50,7 +58,15 @@ describe.skipIf(!CAN_NETNS)("os/linux VRRP transport", () => {
       const ll = lab.nodes.r1!.linkLocal;
       const cap = await lab.capture("c", "ip6 proto 112");
       for (const n of ["r1", "r2"]) await d[n]!.call("open", { ifname: "eth0", family: 6 });
-      const sent = await d.r1!.call<string>("advert", { ifname: "eth0", family: 6, src: ll, dst: "ff02::12", vrid: 7, priority: 100, addrs: ["fe80::1:7", "2001:db8::7"] });
+      const sent = await d.r1!.call<string>("advert", {
+        ifname: "eth0",
+        family: 6,
+        src: ll,
+        dst: "ff02::12",
+        vrid: 7,
+        priority: 100,
+        addrs: ["fe80::1:7", "2001:db8::7"],
+      });
       const got = await d.r2!.call<Dgram[]>("received", { min: 1 });
       expect(got).toHaveLength(1);
       expect(got[0]).toMatchObject({ family: 6, src: ll, dst: "ff02::12", ttl: 255, payload: sent });
@@ -138,7 +154,10 @@ describe.skipIf(!CAN_NETNS)("os/linux VRRP transport", () => {
       expect(String((e1 as Error).message)).toContain("no socket open");
       await d.r1!.call("open", { ifname: "eth0", family: 4 });
       lab.exec("r1", ["ip", "link", "set", "eth0", "down"]);
-      const e2 = (await d.r1!.call("advert", { ifname: "eth0", family: 4, src: "10.99.0.1", dst: "224.0.0.18" }).catch((e) => e)) as { code?: string; syscall?: string };
+      const e2 = (await d.r1!.call("advert", { ifname: "eth0", family: 4, src: "10.99.0.1", dst: "224.0.0.18" }).catch((e) => e)) as {
+        code?: string;
+        syscall?: string;
+      };
       expect(e2.syscall).toBe("sendmsg");
       expect(["ENETDOWN", "ENETUNREACH"]).toContain(e2.code!);
     });

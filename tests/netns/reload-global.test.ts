@@ -8,7 +8,8 @@ let lab: Lab | undefined;
 let nodes: VigilNode[] = [];
 afterEach(async () => ([lab, nodes] = await tearDown(lab, nodes)));
 
-const toml = (port: number, logFormat: string) => `[global]
+const toml = (port: number, logFormat: string) =>
+  `[global]
 http = "127.0.0.1:${port}"
 log_format = "${logFormat}"
 

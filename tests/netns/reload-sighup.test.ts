@@ -10,8 +10,8 @@
 //   priority 200 → 100 (peer 150)              updated in place: the peer preempts, no restart
 import { afterEach, expect, test } from "bun:test";
 import type { DaemonStatus, InstanceStatus } from "../../src/runtime/ports.ts";
-import { createLab, type Capture, type Lab } from "./lab.ts";
-import { eth0Addrs, holds, parseMetrics, sum, v3Conf, watchAddresses, type AddressWatch, type Sample } from "./scenario-kit.ts";
+import { type Capture, createLab, type Lab } from "./lab.ts";
+import { type AddressWatch, eth0Addrs, holds, parseMetrics, type Sample, sum, v3Conf, watchAddresses } from "./scenario-kit.ts";
 import { removeDirs, startVigil, type VigilNode } from "./vigil-node.ts";
 
 let lab: Lab | undefined;

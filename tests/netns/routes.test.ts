@@ -1,13 +1,14 @@
 // virtual_routes on a real kernel: installed with the VIPs on Master, removed on leaving it.
 import { afterEach, expect, test } from "bun:test";
 import { createLab, type Lab } from "./lab.ts";
-import { startVigil, type VigilNode, tearDown } from "./vigil-node.ts";
+import { startVigil, tearDown, type VigilNode } from "./vigil-node.ts";
 
 let lab: Lab | undefined;
 let nodes: VigilNode[] = [];
 afterEach(async () => ([lab, nodes] = await tearDown(lab, nodes)));
 
-const conf = (priority: number) => `vrrp_instance VI_1 {
+const conf = (priority: number) =>
+  `vrrp_instance VI_1 {
   interface eth0
   virtual_router_id 61
   priority ${priority}

@@ -2,7 +2,7 @@
 // verbatim, on two routers of one bridge. What an operator sees: `ip -br a` and `tcpdump proto 112`.
 import { afterEach, expect, test } from "bun:test";
 import { createLab, type Lab } from "./lab.ts";
-import { seedConfig, startVigil, type VigilNode, tearDown } from "./vigil-node.ts";
+import { seedConfig, startVigil, tearDown, type VigilNode } from "./vigil-node.ts";
 
 let lab: Lab | undefined;
 let nodes: VigilNode[] = [];

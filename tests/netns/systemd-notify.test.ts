@@ -20,7 +20,13 @@ afterEach(async () => {
 /** A datagram listener on `path`: every message received, in order. */
 function listen(path: string) {
   const proc = Bun.spawn(
-    ["python3", "-u", "-c", "import socket,sys,json\ns=socket.socket(socket.AF_UNIX,socket.SOCK_DGRAM)\ns.bind(sys.argv[1])\nprint('ready',flush=True)\nwhile True:\n  print(json.dumps(s.recv(4096).decode()),flush=True)", path],
+    [
+      "python3",
+      "-u",
+      "-c",
+      "import socket,sys,json\ns=socket.socket(socket.AF_UNIX,socket.SOCK_DGRAM)\ns.bind(sys.argv[1])\nprint('ready',flush=True)\nwhile True:\n  print(json.dumps(s.recv(4096).decode()),flush=True)",
+      path,
+    ],
     { stdout: "pipe" },
   );
   const messages: string[] = [];

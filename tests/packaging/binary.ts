@@ -12,7 +12,7 @@ function newestSourceMs(): number {
   let newest = 0;
   const visit = (p: string) => {
     const st = statSync(p);
-    if (st.isDirectory()) for (const e of readdirSync(p)) visit(join(p, e));
+    if (st.isDirectory()) { for (const e of readdirSync(p)) visit(join(p, e)); }
     else if (st.mtimeMs > newest) newest = st.mtimeMs;
   };
   for (const p of ["main.ts", "package.json", "src", "packaging/build.ts"]) visit(join(ROOT, p));

@@ -53,9 +53,22 @@ function startUnprivileged(lab: Lab, conf: string, state: string, rlimits: boole
   const caps = "-all,+net_raw,+net_admin";
   return lab.spawn("r1", [
     ...limits,
-    "setpriv", `--reuid=${NOBODY}`, `--regid=${NOBODY}`, "--clear-groups",
-    `--inh-caps=${caps}`, `--ambient-caps=${caps}`, `--bounding-set=${caps}`, "--no-new-privs",
-    bin, "run", "--config", conf, "--state-dir", state, "--http", "127.0.0.1:9650",
+    "setpriv",
+    `--reuid=${NOBODY}`,
+    `--regid=${NOBODY}`,
+    "--clear-groups",
+    `--inh-caps=${caps}`,
+    `--ambient-caps=${caps}`,
+    `--bounding-set=${caps}`,
+    "--no-new-privs",
+    bin,
+    "run",
+    "--config",
+    conf,
+    "--state-dir",
+    state,
+    "--http",
+    "127.0.0.1:9650",
   ]);
 }
 

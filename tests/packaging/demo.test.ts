@@ -72,7 +72,6 @@ describe("vigil demo", () => {
 });
 
 describe.skipIf(!IS_ROOT)("vigil demo as root (network namespaces)", () => {
-
   test("compiled binary: the backup takes over, the VIP moves and comes back, the lab is removed", async () => {
     const r = await demo([bin, "demo"], ROOT);
     console.log(`demo (dist/vigil):\n${figures(r.out)}`);
@@ -90,10 +89,12 @@ describe.skipIf(!IS_ROOT)("vigil demo as root (network namespaces)", () => {
     expect(demoNamespaces(r.pid)).toEqual([]);
   }, TIMEOUT_MS);
 
-  test.each([
-    ["SIGINT", 130],
-    ["SIGTERM", 143],
-  ] as const)("%s in the middle of the story removes every namespace and process", async (sig, want) => {
+  test.each(
+    [
+      ["SIGINT", 130],
+      ["SIGTERM", 143],
+    ] as const,
+  )("%s in the middle of the story removes every namespace and process", async (sig, want) => {
     const p = Bun.spawn([bin, "demo"], { stdout: "pipe", stderr: "pipe", stdin: "ignore" });
     demoPids.push(p.pid);
     try {

@@ -61,7 +61,7 @@ describe("vigil.toml.5 describes exactly the TOML keys", () => {
     const lines = source("vigil.toml.5").split("\n");
     lines.forEach((line, i) => {
       const sh = /^\.SH "\[{1,2}([a-z_]+)\]{1,2}"$/.exec(line);
-      if (sh) return void out.set((table = sh[1]!), new Set());
+      if (sh) return void out.set(table = sh[1]!, new Set());
       if (line.startsWith(".SH ")) return void (table = "");
       if (!table || line !== ".TP") return;
       const next = lines[i + 1] ?? "";

@@ -41,7 +41,9 @@ async function lines(path: string, want: string): Promise<string[]> {
   for (let i = 0; i < 100 && !text.includes(want); i++) {
     try {
       text = readFileSync(path, "utf8");
-    } catch {}
+    } catch {
+      // Not written yet: poll again.
+    }
     if (!text.includes(want)) await Bun.sleep(50);
   }
   return text.split("\n").filter(Boolean);

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ensureBinary, requireTool, ROOT, runSync, type Ran } from "./binary.ts";
+import { ensureBinary, type Ran, requireTool, ROOT, runSync } from "./binary.ts";
 
 const OPENWRT = join(ROOT, "packaging/openwrt");
 const INIT = join(OPENWRT, "vigil.init");
@@ -43,20 +43,26 @@ function init(shell: string[], setup: Setup, actions: string[]): Ran & { generat
   let text = "";
   try {
     text = readFileSync(generated, "utf8");
-  } catch {}
+  } catch {
+    // The init script wrote nothing (a failing case): an empty text says so.
+  }
   return { ...r, generated: text, calls: r.out.split("\n").filter((l) => l.startsWith("procd ") || l.startsWith("rc ")) };
 }
 
 const vigilUci = (opts: Record<string, string>) =>
-  `config vigil 'main'\n${Object.entries(opts)
-    .map(([k, v]) => `\toption ${k} '${v}'\n`)
-    .join("")}`;
+  `config vigil 'main'\n${
+    Object.entries(opts)
+      .map(([k, v]) => `\toption ${k} '${v}'\n`)
+      .join("")
+  }`;
 
 describe.each(Object.keys(SHELLS))("under %s", (name) => {
   const sh = SHELLS[name]!;
 
   test("source 'file': the command line from /etc/config/vigil", () => {
-    const r = init(sh, { vigil: vigilUci({ enabled: "1", source: "file", config_file: join(OPENWRT, "vigil.toml"), http: "0.0.0.0:9650", log_level: "debug" }) }, ["start_service"]);
+    const r = init(sh, {
+      vigil: vigilUci({ enabled: "1", source: "file", config_file: join(OPENWRT, "vigil.toml"), http: "0.0.0.0:9650", log_level: "debug" }),
+    }, ["start_service"]);
     expect(r.err).toBe("");
     expect(r.code).toBe(0);
     expect(r.calls).toEqual([
@@ -88,7 +94,9 @@ describe.each(Object.keys(SHELLS))("under %s", (name) => {
     const g = r.generated;
     expect(g).toContain("global_defs {\n\trouter_id LVS_DEVEL\n}");
     // ipaddress sections by name: address, device, label with the default suffix, scope.
-    expect(g).toContain("\tvirtual_ipaddress {\n\t\t192.168.1.1/24 dev eth0 label eth0:vip scope link\n\t\t192.168.1.2/24 dev eth2 label eth2:vip scope site\n\t}");
+    expect(g).toContain(
+      "\tvirtual_ipaddress {\n\t\t192.168.1.1/24 dev eth0 label eth0:vip scope link\n\t\t192.168.1.2/24 dev eth2 label eth2:vip scope site\n\t}",
+    );
     expect(g).toContain("\tvirtual_routes {\n\t\t192.168.2.1/24 via 192.168.0.1 dev eth0\n\t\tblackhole 127.0.0.1\n\t}");
     expect(g).toContain("\ttrack_interface {\n\t\teth0 weight 1\n\t\teth1 weight 2\n\t}");
     expect(g).toContain("\ttrack_script {\n\t\tvrrp_script1 weight 1\n\t\tvrrp_script2 weight 2\n\t}");
@@ -114,7 +122,11 @@ describe.each(Object.keys(SHELLS))("under %s", (name) => {
   test("alt_config_file in /etc/config/keepalived is run as it is", () => {
     const alt = join(tmp, "alt-keepalived.conf");
     copyFileSync(join(ROOT, "packaging/examples/seed-r1.conf"), alt);
-    const r = init(sh, { vigil: vigilUci({ enabled: "1", source: "keepalived" }), keepalived: `config globals 'globals'\n\toption alt_config_file '${alt}'\n` }, ["start_service"]);
+    const r = init(
+      sh,
+      { vigil: vigilUci({ enabled: "1", source: "keepalived" }), keepalived: `config globals 'globals'\n\toption alt_config_file '${alt}'\n` },
+      ["start_service"],
+    );
     expect(r.code).toBe(0);
     expect(r.calls[1]).toContain(`run --config ${alt} `);
     expect(r.generated).toBe("");
@@ -164,7 +176,9 @@ describe.each(Object.keys(SHELLS))("notify under %s", (name) => {
 
   test("without arguments: usage, exit 64; no hotplug directory: nothing to do", () => {
     expect(runSync([...sh, NOTIFY]).code).toBe(64);
-    const r = runSync([...sh, NOTIFY, "INSTANCE", "VI_1", "FAULT"], { env: { PATH: process.env.PATH ?? "/usr/bin:/bin", VIGIL_HOTPLUG_DIR: join(tmp, "none") } });
+    const r = runSync([...sh, NOTIFY, "INSTANCE", "VI_1", "FAULT"], {
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", VIGIL_HOTPLUG_DIR: join(tmp, "none") },
+    });
     expect(r.code).toBe(0);
   });
 });
@@ -177,7 +191,9 @@ test("the packaged hotplug script logs one line per change", () => {
   chmodSync(join(dir, "bin/logger"), 0o755);
   mkdirSync(join(dir, "hotplug"));
   copyFileSync(join(OPENWRT, "hotplug/00-logger"), join(dir, "hotplug/00-logger"));
-  const r = runSync(["sh", NOTIFY, "INSTANCE", "LAN", "MASTER", "200"], { env: { PATH: `${join(dir, "bin")}:${process.env.PATH}`, VIGIL_HOTPLUG_DIR: join(dir, "hotplug") } });
+  const r = runSync(["sh", NOTIFY, "INSTANCE", "LAN", "MASTER", "200"], {
+    env: { PATH: `${join(dir, "bin")}:${process.env.PATH}`, VIGIL_HOTPLUG_DIR: join(dir, "hotplug") },
+  });
   expect(r.code).toBe(0);
   expect(readFileSync(join(dir, "said"), "utf8")).toBe("-t vigil -p daemon.notice INSTANCE LAN is now MASTER (priority 200)\n");
 });

@@ -41,14 +41,23 @@ beforeAll(() => {
   writeFileSync(join(tmp, "sdk/package.mk"), STUB_PACKAGE_MK);
   // A dist/ with recognisable stand-ins: the test checks which one lands in /usr/bin/vigil.
   mkdirSync(join(tmp, "dist"));
-  for (const f of ["vigil-linux-x64-musl", "vigil-linux-arm64-musl", "vigil-linux-x64-musl-baseline"]) writeFileSync(join(tmp, "dist", f), `#!/bin/sh\necho ${f}\n`);
+  for (const f of ["vigil-linux-x64-musl", "vigil-linux-arm64-musl", "vigil-linux-x64-musl-baseline"]) {
+    writeFileSync(join(tmp, "dist", f), `#!/bin/sh\necho ${f}\n`);
+  }
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 function make(target: string, vars: Record<string, string>) {
   const make = requireTool("make", "make");
   const build = mkdtempSync(join(tmp, "build-"));
-  const args = Object.entries({ TOPDIR: join(tmp, "sdk"), INCLUDE_DIR: join(tmp, "sdk"), VIGIL_DIST: join(tmp, "dist"), BUILD_DIR: build, IDIR: join(build, "ipkg"), ...vars }).map(([k, v]) => `${k}=${v}`);
+  const args = Object.entries({
+    TOPDIR: join(tmp, "sdk"),
+    INCLUDE_DIR: join(tmp, "sdk"),
+    VIGIL_DIST: join(tmp, "dist"),
+    BUILD_DIR: build,
+    IDIR: join(build, "ipkg"),
+    ...vars,
+  }).map(([k, v]) => `${k}=${v}`);
   return { ...runSync([make, "-s", "-C", DIR, "-f", "Makefile", target, ...args]), ipkg: join(build, "ipkg") };
 }
 

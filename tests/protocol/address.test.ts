@@ -1,11 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import {
-  canonicalAddress,
-  compareAddresses,
-  formatIpv6,
-  parseIpv4,
-  parseIpv6,
-} from "../../src/protocol/address.ts";
+import { canonicalAddress, compareAddresses, formatIpv6, parseIpv4, parseIpv6 } from "../../src/protocol/address.ts";
 
 describe("IPv4", () => {
   test("parses dotted quads", () => {

@@ -7,13 +7,13 @@
 import { describe, expect, test } from "bun:test";
 import { parseAddress } from "../../src/protocol/address.ts";
 import {
+  type ChecksumContext,
+  type ChecksumForm,
   foldSum,
   internetChecksum,
   onesComplementSum,
   verifyVrrpChecksum,
   vrrpChecksum,
-  type ChecksumContext,
-  type ChecksumForm,
 } from "../../src/protocol/checksum.ts";
 import { encodeAdvert } from "../../src/protocol/packet.ts";
 import type { Family, VrrpVersion } from "../../src/protocol/types.ts";
@@ -83,8 +83,7 @@ function randomCase(prng: Prng): Case {
   const skew = prng.pick([0, 0.5, 0.9, 1]);
   const msg = skewedBytes(prng, 8 + count * alen + (version === 2 ? 8 : 0), skew);
   const ctx: ChecksumContext = { version, family, src: skewedBytes(prng, alen, skew), dst: skewedBytes(prng, alen, skew) };
-  const forms: ChecksumForm[] =
-    version === 2 ? ["v2"] : family === 6 ? ["pseudo-header", "vrrp-only"] : ["pseudo-header", "vrrp-only", "group-pseudo-header"];
+  const forms: ChecksumForm[] = version === 2 ? ["v2"] : family === 6 ? ["pseudo-header", "vrrp-only"] : ["pseudo-header", "vrrp-only", "group-pseudo-header"];
   const c: Case = { version, family, form: prng.pick(forms), ctx, msg };
   if (prng.chance(0.25)) forceCarryChain(c);
   return c;
@@ -147,7 +146,17 @@ describe("v2 adverts byte for byte against a reference encoder (the checksum cov
   test("passwords of 1 to 12 characters: identical bytes, so keepalived with an 8-character password agrees", () => {
     for (let n = 1; n <= 12; n++) {
       const password = "abcdefghijkl".slice(0, n);
-      const got = encodeAdvert({ version: 2, family: 4, vrid: 51, priority: 150, advertIntervalCs: 100, addresses: ["192.168.0.254"], authPass: password, srcAddress: "192.168.0.1", dstAddress: "224.0.0.18" });
+      const got = encodeAdvert({
+        version: 2,
+        family: 4,
+        vrid: 51,
+        priority: 150,
+        advertIntervalCs: 100,
+        addresses: ["192.168.0.254"],
+        authPass: password,
+        srcAddress: "192.168.0.1",
+        dstAddress: "224.0.0.18",
+      });
       expect(Buffer.from(got).toString("hex")).toBe(Buffer.from(refV2(51, 150, ["192.168.0.254"], password)).toString("hex"));
     }
   });

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { parseAddress } from "../../src/protocol/address.ts";
 import {
+  type ChecksumContext,
   foldSum,
   internetChecksum,
   onesComplementSum,
@@ -8,7 +9,6 @@ import {
   pseudoHeaderSumV6,
   verifyVrrpChecksum,
   vrrpChecksum,
-  type ChecksumContext,
 } from "../../src/protocol/checksum.ts";
 import { Prng } from "../fakes/prng.ts";
 

@@ -199,7 +199,15 @@ describe("properties over random event sequences", () => {
   test("5000 sequences: immutability, one transition per step, timers and VIPs consistent with the state", () => {
     const prng = new Prng(42);
     for (let run = 0; run < 5000; run++) {
-      let s = initialState(params({ version: prng.pick([2, 3] as const), basePriority: prng.pick([100, 254, 255]), preempt: prng.chance(0.7), startAsMaster: prng.chance(0.2), preemptDelayMs: prng.pick([0, 2000]) }));
+      let s = initialState(
+        params({
+          version: prng.pick([2, 3] as const),
+          basePriority: prng.pick([100, 254, 255]),
+          preempt: prng.chance(0.7),
+          startAsMaster: prng.chance(0.2),
+          preemptDelayMs: prng.pick([0, 2000]),
+        }),
+      );
       let now = 0;
       let vips = false;
       for (let i = 0; i < 40; i++) {

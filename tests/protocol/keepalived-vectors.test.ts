@@ -86,7 +86,11 @@ describe.each(all.map((p) => [p.name, p] as const))("%s", (_name, p) => {
 
   test("Wireshark agrees on the form (pseudo-header by default, vrrp-only with v3_checksum_as_in_v2)", () => {
     const f = p.expect.checksumForm;
-    const want = f === "vrrp-only" ? { default: "bad", v3_checksum_as_in_v2: "good" } : f === "pseudo-header" && p.family === 4 ? { default: "good", v3_checksum_as_in_v2: "bad" } : { default: "good", v3_checksum_as_in_v2: "good" };
+    const want = f === "vrrp-only"
+      ? { default: "bad", v3_checksum_as_in_v2: "good" }
+      : f === "pseudo-header" && p.family === 4
+      ? { default: "good", v3_checksum_as_in_v2: "bad" }
+      : { default: "good", v3_checksum_as_in_v2: "good" };
     expect(p.wireshark).toEqual(want);
   });
 

@@ -2,14 +2,14 @@ import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { parseAddress } from "../../src/protocol/address.ts";
 import { authPassBytes } from "../../src/protocol/auth.ts";
-import { vrrpChecksum, type ChecksumForm } from "../../src/protocol/checksum.ts";
+import { type ChecksumForm, vrrpChecksum } from "../../src/protocol/checksum.ts";
 import {
   checkForInstance,
   decodeAdvert,
-  encodeAdvert,
-  instanceNotes,
   type DecodeContext,
+  encodeAdvert,
   type EncodeOptions,
+  instanceNotes,
   type VrrpPacket,
 } from "../../src/protocol/packet.ts";
 import type { DropReason } from "../../src/protocol/reasons.ts";
@@ -258,11 +258,13 @@ describe("drop reasons (RFC 5798 §7.1, RFC 3768 §7.1)", () => {
 describe("Ethernet padding", () => {
   test("trailing zeros and garbage are ignored, checksum over the declared length only", () => {
     for (const fill of [0x00, 0xaa]) {
-      for (const [o, ctx] of [
-        [v3v4(), V4],
-        [v3v4({ version: 2, authPass: "pw" }), V4],
-        [v3v4({ v3Ipv4Checksum: "vrrp-only" }), V4],
-      ] as const) {
+      for (
+        const [o, ctx] of [
+          [v3v4(), V4],
+          [v3v4({ version: 2, authPass: "pw" }), V4],
+          [v3v4({ v3Ipv4Checksum: "vrrp-only" }), V4],
+        ] as const
+      ) {
         const bytes = encodeAdvert(o);
         const padded = new Uint8Array(46).fill(fill); // minimum Ethernet payload
         padded.set(bytes);
@@ -315,19 +317,21 @@ describe("decodeAdvert never throws", () => {
 });
 
 describe("encodeAdvert rejects what cannot go on the wire", () => {
-  test.each([
-    ["v2 over IPv6", { ...v3v4({ version: 2, family: 6 }) }],
-    ["v3 with a password", v3v4({ authPass: "x" })],
-    ["VRID 0", v3v4({ vrid: 0 })],
-    ["VRID 256", v3v4({ vrid: 256 })],
-    ["priority 256", v3v4({ priority: 256 })],
-    ["interval 0 cs", v3v4({ advertIntervalCs: 0 })],
-    ["interval 4096 cs", v3v4({ advertIntervalCs: 4096 })],
-    ["v2 fractional seconds", v3v4({ version: 2, advertIntervalCs: 150 })],
-    ["256 addresses", v3v4({ addresses: Array.from({ length: 256 }, (_, i) => `10.0.${i >> 8}.${i & 255}`) })],
-    ["an IPv6 address in an IPv4 advert", v3v4({ addresses: ["fe80::1"] })],
-    ["a bad source", v3v4({ srcAddress: "nope" })],
-  ] as const)("%s", (_name, o) => {
+  test.each(
+    [
+      ["v2 over IPv6", { ...v3v4({ version: 2, family: 6 }) }],
+      ["v3 with a password", v3v4({ authPass: "x" })],
+      ["VRID 0", v3v4({ vrid: 0 })],
+      ["VRID 256", v3v4({ vrid: 256 })],
+      ["priority 256", v3v4({ priority: 256 })],
+      ["interval 0 cs", v3v4({ advertIntervalCs: 0 })],
+      ["interval 4096 cs", v3v4({ advertIntervalCs: 4096 })],
+      ["v2 fractional seconds", v3v4({ version: 2, advertIntervalCs: 150 })],
+      ["256 addresses", v3v4({ addresses: Array.from({ length: 256 }, (_, i) => `10.0.${i >> 8}.${i & 255}`) })],
+      ["an IPv6 address in an IPv4 advert", v3v4({ addresses: ["fe80::1"] })],
+      ["a bad source", v3v4({ srcAddress: "nope" })],
+    ] as const,
+  )("%s", (_name, o) => {
     expect(() => encodeAdvert(o as EncodeOptions)).toThrow(RangeError);
   });
   test("no addresses encodes Count 0 (keepalived's election-only instance), and decodes back", () => {

@@ -198,7 +198,14 @@ describe("election rules", () => {
       { family: 4, addresses: ["10.2.0.1"], primaries: ["10.2.0.2", "10.2.0.3"], form: "vrrp-only" },
     ];
     for (const c of cases) {
-      const lan = new SimLan({ version: 3, family: c.family, vrid: 3, addresses: c.addresses, advertIntervalCs: 20, ...(c.form && { v3Ipv4Checksum: c.form }) });
+      const lan = new SimLan({
+        version: 3,
+        family: c.family,
+        vrid: 3,
+        addresses: c.addresses,
+        advertIntervalCs: 20,
+        ...(c.form && { v3Ipv4Checksum: c.form }),
+      });
       lan.addRouter({ name: "x", priority: 150, primaryAddress: c.primaries[0] });
       lan.addRouter({ name: "y", priority: 120, primaryAddress: c.primaries[1] });
       lan.startAll();
@@ -351,9 +358,9 @@ describe("randomized property: chaos, then a healthy LAN has exactly one master"
     const running = [...lan.routers.values()].filter((r) => r.up);
     const best = running.reduce((a, b) =>
       b.state.priority > a.state.priority ||
-      (b.state.priority === a.state.priority && (compareAddresses(b.params.primaryAddress, a.params.primaryAddress) ?? 0) > 0)
+        (b.state.priority === a.state.priority && (compareAddresses(b.params.primaryAddress, a.params.primaryAddress) ?? 0) > 0)
         ? b
-        : a,
+        : a
     );
     const allPreempt = running.every((r) => r.params.preempt);
     return {

@@ -1,12 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import {
-  advertIntervalMs,
-  masterDownIntervalMs,
-  shutdownHoldMs,
-  skewTimeMs,
-  skewTimeMsV2,
-  skewTimeMsV3,
-} from "../../src/protocol/timers.ts";
+import { advertIntervalMs, masterDownIntervalMs, shutdownHoldMs, skewTimeMs, skewTimeMsV2, skewTimeMsV3 } from "../../src/protocol/timers.ts";
 
 describe("v2 (RFC 3768 §6.1): Skew_Time = (256 − P)/256 s", () => {
   test("the seed's backup, priority 254: 2/256 s = 7.8125 ms, Master_Down 3007.8125 ms", () => {

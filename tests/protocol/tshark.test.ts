@@ -41,10 +41,14 @@ function dissect(packets: RawPacket[], v3ChecksumAsInV2: boolean): Row[] {
   const fields = ["vrrp.version", "vrrp.virt_rtr_id", "vrrp.prio", "vrrp.checksum.status", "vrrp.ip_addr", "vrrp.ipv6_addr", "vrrp.auth_string"];
   const proc = Bun.spawnSync([
     TSHARK,
-    "-r", file,
-    "-o", `vrrp.v3_checksum_as_in_v2:${v3ChecksumAsInV2 ? "TRUE" : "FALSE"}`,
-    "-T", "fields",
-    "-E", "separator=|",
+    "-r",
+    file,
+    "-o",
+    `vrrp.v3_checksum_as_in_v2:${v3ChecksumAsInV2 ? "TRUE" : "FALSE"}`,
+    "-T",
+    "fields",
+    "-E",
+    "separator=|",
     ...fields.flatMap((f) => ["-e", f]),
   ]);
   if (proc.exitCode !== 0) throw new Error(`tshark failed: ${proc.stderr.toString()}`);
@@ -74,7 +78,16 @@ const v2 = packet({ ...base4, version: 2, vrid: 51, priority: 255, advertInterva
 const v2pass = packet({ ...base4, version: 2, vrid: 51, priority: 254, advertIntervalCs: 100, addresses: ["192.168.0.254"], authPass: "secret" });
 const v3pseudo = packet({ ...base4, version: 3, vrid: 52, priority: 100, advertIntervalCs: 100, addresses: ["192.168.0.254", "192.168.0.253"] });
 const v3only = packet({ ...base4, version: 3, vrid: 53, priority: 150, advertIntervalCs: 50, addresses: ["192.168.0.252"], v3Ipv4Checksum: "vrrp-only" });
-const v3v6 = packet({ version: 3, family: 6, vrid: 7, priority: 200, advertIntervalCs: 50, addresses: ["fe80::1", "2001:db8::1"], srcAddress: "fe80::2", dstAddress: "ff02::12" });
+const v3v6 = packet({
+  version: 3,
+  family: 6,
+  vrid: 7,
+  priority: 200,
+  advertIntervalCs: 50,
+  addresses: ["fe80::1", "2001:db8::1"],
+  srcAddress: "fe80::2",
+  dstAddress: "ff02::12",
+});
 
 describe("tshark decodes vigil's adverts", () => {
   test("tshark is installed", () => {

@@ -30,7 +30,16 @@ test("a holder whose MAC is the advertising master's: fine; another MAC: named a
   const lab = new Lab();
   const cfg = config(seedConf(254));
   const r2 = lab.node("192.168.0.2", cfg);
-  const advert = encodeAdvert({ version: 2, family: 4, vrid: 51, priority: 255, advertIntervalCs: 100, addresses: ["192.168.0.254"], srcAddress: "192.168.0.1", dstAddress: "224.0.0.18" });
+  const advert = encodeAdvert({
+    version: 2,
+    family: 4,
+    vrid: 51,
+    priority: 255,
+    advertIntervalCs: 100,
+    addresses: ["192.168.0.254"],
+    srcAddress: "192.168.0.1",
+    dstAddress: "224.0.0.18",
+  });
   lab.clock.setTimer(500, () => r2.transport.inject({ family: 4, src: "192.168.0.1", dst: "224.0.0.18", ttl: 255, payload: advert }));
   r2.host.claims.set("192.168.0.254", ["02:00:00:00:00:aa"]);
   r2.host.claims.set("192.168.0.1", ["02:00:00:00:00:aa"]);

@@ -131,14 +131,26 @@ describe("receive path", () => {
     const r2 = lab.node("192.168.0.2", config(seedConf(254)));
     r2.daemon.start();
     const good = encodeAdvert({
-      version: 2, family: 4, vrid: 51, priority: 255, advertIntervalCs: 100,
-      addresses: ["192.168.0.254"], srcAddress: "192.168.0.1", dstAddress: "224.0.0.18",
+      version: 2,
+      family: 4,
+      vrid: 51,
+      priority: 255,
+      advertIntervalCs: 100,
+      addresses: ["192.168.0.254"],
+      srcAddress: "192.168.0.1",
+      dstAddress: "224.0.0.18",
     });
     const badSum = good.slice();
     badSum[6]! ^= 0xff;
     const otherVrid = encodeAdvert({
-      version: 2, family: 4, vrid: 52, priority: 255, advertIntervalCs: 100,
-      addresses: ["192.168.0.254"], srcAddress: "192.168.0.1", dstAddress: "224.0.0.18",
+      version: 2,
+      family: 4,
+      vrid: 52,
+      priority: 255,
+      advertIntervalCs: 100,
+      addresses: ["192.168.0.254"],
+      srcAddress: "192.168.0.1",
+      dstAddress: "224.0.0.18",
     });
     const base = { family: 4 as const, src: "192.168.0.9", dst: "224.0.0.18" };
     for (let i = 0; i < 10; i++) {

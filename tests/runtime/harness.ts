@@ -2,7 +2,7 @@
 import { loadConfigText } from "../../src/config/load.ts";
 import type { VigilConfig } from "../../src/config/schema.ts";
 import { Daemon, type DaemonDeps } from "../../src/runtime/daemon.ts";
-import { MemoryJournal, type AddressJournal } from "../../src/runtime/journal.ts";
+import { type AddressJournal, MemoryJournal } from "../../src/runtime/journal.ts";
 import type { Logger } from "../../src/runtime/ports.ts";
 import type { ScriptRunner } from "../../src/runtime/spawn.ts";
 import { FakeClock } from "../fakes/fake-clock.ts";
@@ -28,7 +28,8 @@ export function config(text: string, path = "/etc/keepalived/keepalived.conf"): 
   return r.config;
 }
 
-export const seedConf = (priority: number, extra = "") => `vrrp_instance VI_1 {
+export const seedConf = (priority: number, extra = "") =>
+  `vrrp_instance VI_1 {
 	interface eth0
 	virtual_router_id 51
 	priority ${priority}
@@ -52,7 +53,13 @@ export class Lab {
   readonly clock = new FakeClock(0);
   readonly wire = new FakeWire(this.clock, 1);
 
-  node(address: string, cfg: VigilConfig, journal: AddressJournal = new MemoryJournal(), extra: Partial<DaemonDeps> = {}, host = new FakeHost(this.clock)): Node {
+  node(
+    address: string,
+    cfg: VigilConfig,
+    journal: AddressJournal = new MemoryJournal(),
+    extra: Partial<DaemonDeps> = {},
+    host = new FakeHost(this.clock),
+  ): Node {
     host.addLink("eth0", [{ family: 4, address, prefixLength: 24 }]);
     const transport = new FakeTransport(this.wire, host);
     const metrics = new RecordingMetrics();

@@ -101,7 +101,7 @@ for (const l of ["error", "warn", "info", "debug"]) log.log(l, "line " + l);`;
     closeSync(openSync(journal, "w"));
     const lines = await childLog(journal, journal);
     expect(lines.map((l) => l.slice(0, 3))).toEqual(["<3>", "<4>", "<6>", "<7>"]);
-    expect(lines[1]).toMatch(/^<4>\d{4}-\d\d-\d\dT[\d:.]+Z WARN  line warn$/);
+    expect(lines[1]).toMatch(/^<4>\d{4}-\d\d-\d\dT[\d:.]+Z WARN {2}line warn$/);
   });
 
   test("a child that inherited JOURNAL_STREAM but writes to a file does not", async () => {

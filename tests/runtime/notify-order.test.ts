@@ -1,7 +1,7 @@
 // Notifications with the real runner: one script at a time per instance, in transition order;
 // the notify FIFO carries keepalived's lines; a timeout kills the script's whole process group.
 import { expect, test } from "bun:test";
-import { closeSync, constants, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync, chmodSync } from "node:fs";
+import { chmodSync, closeSync, constants, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Notifier } from "../../src/runtime/notify.ts";
 import { BunScriptRunner } from "../../src/runtime/spawn.ts";
@@ -15,7 +15,10 @@ test("10 rapid flaps with a slow notify script: transitions in order, never two 
     const log = join(dir, "log");
     const script = join(dir, "notify.sh");
     // mkdir is atomic: a second script running at the same time records OVERLAP.
-    writeFileSync(script, `#!/bin/sh\nmkdir "${dir}/lock" 2>/dev/null || echo OVERLAP >> "${log}"\nsleep 0.05\necho "$3 $4" >> "${log}"\nrmdir "${dir}/lock"\n`);
+    writeFileSync(
+      script,
+      `#!/bin/sh\nmkdir "${dir}/lock" 2>/dev/null || echo OVERLAP >> "${log}"\nsleep 0.05\necho "$3 $4" >> "${log}"\nrmdir "${dir}/lock"\n`,
+    );
     chmodSync(script, 0o755);
     const n = new Notifier(new BunScriptRunner(quietLogger), quietLogger);
     n.configure({});
@@ -44,7 +47,9 @@ test("notify_fifo: keepalived's lines for instances, groups and priority changes
     const buf = Buffer.alloc(4096);
     const len = readSync(fd, buf, 0, buf.length, null);
     closeSync(fd);
-    expect(buf.subarray(0, len).toString()).toBe('INSTANCE "VI_1" MASTER 200\nGROUP "G1" MASTER 0\nINSTANCE "VI_1" MASTER_PRIORITY 150\nINSTANCE "VI_1" FAULT 150\n');
+    expect(buf.subarray(0, len).toString()).toBe(
+      'INSTANCE "VI_1" MASTER 200\nGROUP "G1" MASTER 0\nINSTANCE "VI_1" MASTER_PRIORITY 150\nINSTANCE "VI_1" FAULT 150\n',
+    );
     n.close();
     expect(existsSync(fifo)).toBe(false); // created by us: removed at close, as keepalived
   } finally {

@@ -4,7 +4,8 @@ import { planReload } from "../../src/runtime/reload.ts";
 import { effectivePriority } from "../../src/runtime/tracking.ts";
 import { config, Lab, seedConf, stateOf } from "./harness.ts";
 
-const two = (p1: number, vip2 = "192.168.1.254/24") => `${seedConf(p1)}
+const two = (p1: number, vip2 = "192.168.1.254/24") =>
+  `${seedConf(p1)}
 vrrp_instance VI_2 {
   interface eth0
   virtual_router_id 52
@@ -130,7 +131,8 @@ describe("tracking", () => {
   test("track_script weight 0 failing → Fault; weight -60 failing → priority 140 and the peer preempts", async () => {
     const lab = new Lab();
     // /bin/sh exists: keepalived (and vigil) disable a track script whose file is missing.
-    const scripts = `vrrp_script chk_fail {\n  script "/bin/sh check-fail"\n  interval 1\n}\nvrrp_script chk_weight {\n  script "/bin/sh check-weight"\n  interval 1\n  weight -60\n}\n`;
+    const scripts =
+      `vrrp_script chk_fail {\n  script "/bin/sh check-fail"\n  interval 1\n}\nvrrp_script chk_weight {\n  script "/bin/sh check-weight"\n  interval 1\n  weight -60\n}\n`;
     const r1 = lab.node("192.168.0.1", config(scripts + seedConf(200, "  track_script {\n    chk_weight\n  }\n")));
     const r2 = lab.node("192.168.0.2", config(seedConf(150)));
     r1.runner.results.set("/bin/sh check-weight", 1);

@@ -2,7 +2,8 @@
 import { expect, test } from "bun:test";
 import { config, Lab, stateOf } from "./harness.ts";
 
-const routerConf = (lanPrio: number, wanPrio: number) => `vrrp_sync_group G {
+const routerConf = (lanPrio: number, wanPrio: number) =>
+  `vrrp_sync_group G {
   group {
     VI_LAN
     VI_WAN

@@ -15,7 +15,8 @@ test("trackers in /status, vigil status and vigil_track_status follow the verdic
   try {
     const file = join(dir, "maint");
     writeFileSync(file, "0\n");
-    const text = `vrrp_track_file maint {\n  file "${file}"\n  weight -50\n}\n` + seedConf(200, "  track_interface {\n    eth1 weight 10\n  }\n  track_file {\n    maint\n  }\n");
+    const text = `vrrp_track_file maint {\n  file "${file}"\n  weight -50\n}\n` +
+      seedConf(200, "  track_interface {\n    eth1 weight 10\n  }\n  track_file {\n    maint\n  }\n");
     const lab = new Lab();
     const r1 = lab.node("192.168.0.1", config(text));
     r1.host.addLink("eth1", [], false); // down: its +10 is not added

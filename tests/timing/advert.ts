@@ -25,10 +25,9 @@ export function encodeAdvertV3(family: Family, src: string, dst: string, vrid: n
   m[5] = intervalCs & 0xff;
   addrs.forEach((a, i) => m.set(parseAddress(family, a), 8 + i * alen));
   const len = m.length;
-  const pseudo =
-    family === 4
-      ? new Uint8Array([...parseAddress(4, src), ...parseAddress(4, dst), 0, 112, len >> 8, len & 0xff])
-      : new Uint8Array([...parseAddress(6, src), ...parseAddress(6, dst), 0, 0, len >> 8, len & 0xff, 0, 0, 0, 112]);
+  const pseudo = family === 4
+    ? new Uint8Array([...parseAddress(4, src), ...parseAddress(4, dst), 0, 112, len >> 8, len & 0xff])
+    : new Uint8Array([...parseAddress(6, src), ...parseAddress(6, dst), 0, 0, len >> 8, len & 0xff, 0, 0, 0, 112]);
   const c = cksum([pseudo, m]);
   m[6] = c >> 8;
   m[7] = c & 0xff;

@@ -7,7 +7,7 @@
 //   received                  datagrams handled here, overflow count of the queue
 //   stopPace {handle}           stops the schedule
 //   close                     closes the ports (joins the io thread)
-import { createLinuxPorts, ifNameToIndex, OsError, type LinuxPorts } from "../../src/os/linux/index.ts";
+import { createLinuxPorts, ifNameToIndex, type LinuxPorts, OsError } from "../../src/os/linux/index.ts";
 import type { TimerHandle } from "../../src/runtime/ports.ts";
 
 type Req = { id: number; op: string } & Record<string, unknown>;

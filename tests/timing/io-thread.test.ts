@@ -2,7 +2,7 @@
 // expired there, a bounded receive queue, realtime for that thread alone. Real kernel, inside
 // namespaces; every assertion is on counts, states or policies, never on how long something took.
 import { afterEach, expect, test } from "bun:test";
-import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CAN_NETNS, HAS_TCPDUMP } from "../netns/os-common.ts";
@@ -52,7 +52,7 @@ run("a paced schedule sends from the io thread, reports each advert back, and no
   const deadline = performance.now() + 5000;
   while ((await drv.call<{ sent: number }>("sent")).sent < 10 && performance.now() < deadline) await Bun.sleep(20);
   await drv.call("stopPace", { handle: id });
-  const reported = (await drv.call<{ sent: number; errnos: string[] }>("sent"));
+  const reported = await drv.call<{ sent: number; errnos: string[] }>("sent");
   expect(reported.sent).toBeGreaterThanOrEqual(10);
   expect(reported.errnos).toEqual([]);
   await Bun.sleep(200); // ten intervals: none may follow the stop

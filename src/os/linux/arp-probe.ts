@@ -12,7 +12,6 @@ const ARP_LEN = 28;
 const ARPOP_REQUEST = 1;
 const ARPOP_REPLY = 2;
 
-
 /**
  * Sends one ARP request per target from `senderIp` ("0.0.0.0" = a probe that disturbs no cache)
  * and returns, per target, the MAC addresses (aa:bb:…) other than ours that claimed it — in a

@@ -13,12 +13,19 @@ import { LinuxVrrpTransport } from "./vrrp-socket.ts";
 
 export { LinuxAnnouncer } from "./announcer.ts";
 export { LinuxClock } from "./clock.ts";
-export { OsError, type ErrnoCode } from "./errors.ts";
+export { type ErrnoCode, OsError } from "./errors.ts";
 export { LinuxLinkWatcher } from "./link-watch.ts";
 export { NetlinkSocket } from "./netlink.ts";
 export {
-  DEFAULT_RLIMIT_RTTIME_US, disableRealtimeAllThreads, enableRealtime, enableRealtimeAllThreads, limitRealtimeCpu, lockMemory, currentPolicy, threadPolicy,
+  currentPolicy,
+  DEFAULT_RLIMIT_RTTIME_US,
+  disableRealtimeAllThreads,
+  enableRealtime,
+  enableRealtimeAllThreads,
+  limitRealtimeCpu,
+  lockMemory,
   type RealtimeResult,
+  threadPolicy,
 } from "./realtime.ts";
 export { LinuxAddressManager } from "./rtnl.ts";
 export { RxLoop } from "./rx.ts";

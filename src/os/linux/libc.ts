@@ -1,7 +1,7 @@
 // The libc symbols vigil needs, bound once per thread with bun:ffi (the rx Worker loads its own copy).
 // Rule: pass only ArrayBuffer-backed memory (see structs.ts `alloc`) — small typed arrays can move.
 
-import { dlopen, FFIType, read, type Pointer } from "bun:ffi";
+import { dlopen, FFIType, type Pointer, read } from "bun:ffi";
 import { OsError } from "./errors.ts";
 
 const { i32, u32, u64, ptr, i64_fast, cstring } = FFIType;

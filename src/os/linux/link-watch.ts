@@ -63,8 +63,8 @@ export class LinuxLinkWatcher implements LinkWatcher {
   private info(l: RawLink, withAddresses = true): LinkInfo {
     const addresses = withAddresses
       ? dumpAddrs(this.nl)
-          .filter((a) => a.index === l.index)
-          .map(({ family, address, prefixLength, label }) => ({ family, address, prefixLength, ...(label !== undefined ? { label } : {}) }))
+        .filter((a) => a.index === l.index)
+        .map(({ family, address, prefixLength, label }) => ({ family, address, prefixLength, ...(label !== undefined ? { label } : {}) }))
       : [];
     return { name: l.name, index: l.index, mac: l.mac, up: l.up, addresses };
   }

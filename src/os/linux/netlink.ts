@@ -4,7 +4,7 @@ import * as C from "./consts.ts";
 import { OsError } from "./errors.ts";
 import { check, closeFd, libc, orErrno } from "./libc.ts";
 import { setInt, trySetInt } from "./sockopt.ts";
-import { alloc, MsgHdr, sockaddrNl, SOCKADDR_NL_LEN, view } from "./structs.ts";
+import { alloc, MsgHdr, SOCKADDR_NL_LEN, sockaddrNl, view } from "./structs.ts";
 
 export const NLMSG_HDRLEN = 16;
 const align4 = (n: number) => (n + 3) & ~3;
@@ -165,7 +165,7 @@ export class NetlinkSocket {
     const out = m.encode(seq);
     const dst = sockaddrNl();
     const sent = check(libc.sendto(this.fd, out, out.byteLength, 0, dst, dst.byteLength), "sendto", what);
-    if (sent !== out.byteLength) throw new OsError("sendto", 5 /* EIO */, `${what}: short write`);
+    if (sent !== out.byteLength) throw new OsError("sendto", 5, /* EIO */ `${what}: short write`);
     const dump = (m.flags & C.NLM_F_DUMP) === C.NLM_F_DUMP;
     const replies: NlMsg[] = [];
     for (;;) {
@@ -194,7 +194,7 @@ export class NetlinkSocket {
       const n = orErrno(libc.recvmsg(this.fd, this.msg.hdr, 0));
       if (n >= 0) return n;
       if (-n === 4 /* EINTR */) continue;
-      if (-n === 11 /* EAGAIN: SO_RCVTIMEO expired */) throw new OsError(what, 110 /* ETIMEDOUT */, "no netlink answer");
+      if (-n === 11 /* EAGAIN: SO_RCVTIMEO expired */) throw new OsError(what, 110, /* ETIMEDOUT */ "no netlink answer");
       throw new OsError("recvmsg", -n, what);
     }
   }

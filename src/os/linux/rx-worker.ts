@@ -21,8 +21,22 @@ import { formatIPv4, formatIPv6 } from "./inet.ts";
 import { errno, libc, orErrno, perfToMonotonicOffsetMs } from "./libc.ts";
 import { alloc, buildCmsg, in6Pktinfo, inPktinfo, MsgHdr, parseCmsgs, SOCKADDR_IN6_LEN, sockaddrIn, sockaddrIn6, view } from "./structs.ts";
 import {
-  CODE_KIND, CTL_COUNT, CTL_ENTRIES, CTL_GEN, CTL_INFLIGHT, CTL_OVERFLOW, CTL_QUEUE_CAP, CTL_STOP, MAX_FDS, SLOT_ARMED, SLOT_SENDING,
-  type IoCommand, type PacedPacket, type RxInit, type RxKind, type RxWorkerMsg,
+  CODE_KIND,
+  CTL_COUNT,
+  CTL_ENTRIES,
+  CTL_GEN,
+  CTL_INFLIGHT,
+  CTL_OVERFLOW,
+  CTL_QUEUE_CAP,
+  CTL_STOP,
+  type IoCommand,
+  MAX_FDS,
+  type PacedPacket,
+  type RxInit,
+  type RxKind,
+  type RxWorkerMsg,
+  SLOT_ARMED,
+  SLOT_SENDING,
 } from "./rx-protocol.ts";
 
 declare const self: Worker;
@@ -50,8 +64,9 @@ function threadId(): number {
 
 function prepare(p: PacedPacket): { fd: number; msg: MsgHdr; keep: Uint8Array[] } {
   const name = p.family === 4 ? sockaddrIn(p.dst) : sockaddrIn6(p.dst, p.ifindex);
-  const control =
-    p.family === 4 ? buildCmsg(C.IPPROTO_IP, C.IP_PKTINFO, inPktinfo(p.ifindex, p.src)) : buildCmsg(C.IPPROTO_IPV6, C.IPV6_PKTINFO, in6Pktinfo(p.ifindex, p.src));
+  const control = p.family === 4
+    ? buildCmsg(C.IPPROTO_IP, C.IP_PKTINFO, inPktinfo(p.ifindex, p.src))
+    : buildCmsg(C.IPPROTO_IPV6, C.IPV6_PKTINFO, in6Pktinfo(p.ifindex, p.src));
   const data = alloc(p.bytes.byteLength);
   data.set(p.bytes);
   const msg = new MsgHdr().set(name, data, control);

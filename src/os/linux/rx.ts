@@ -9,14 +9,31 @@
 
 import * as C from "./consts.ts";
 import { OsError } from "./errors.ts";
-import { libc, check, closeFd, perfToMonotonicOffsetMs } from "./libc.ts";
+import { check, closeFd, libc, perfToMonotonicOffsetMs } from "./libc.ts";
 import { alloc, view } from "./structs.ts";
 import {
-  CTL_COUNT, CTL_ENTRIES, CTL_GEN, CTL_INFLIGHT, CTL_INTS, CTL_OVERFLOW, CTL_QUEUE_CAP, CTL_STOP, KIND_CODE, MAX_FDS, MAX_SLOTS,
-  SLOT_ARMED, SLOT_IDLE, SLOT_SENDING, type IoCommand, type PacedPacket, type RxFdMsg, type RxKind, type RxWorkerMsg,
+  CTL_COUNT,
+  CTL_ENTRIES,
+  CTL_GEN,
+  CTL_INFLIGHT,
+  CTL_INTS,
+  CTL_OVERFLOW,
+  CTL_QUEUE_CAP,
+  CTL_STOP,
+  type IoCommand,
+  KIND_CODE,
+  MAX_FDS,
+  MAX_SLOTS,
+  type PacedPacket,
+  type RxFdMsg,
+  type RxKind,
+  type RxWorkerMsg,
+  SLOT_ARMED,
+  SLOT_IDLE,
+  SLOT_SENDING,
 } from "./rx-protocol.ts";
 
-export type { RxKind, RxFdMsg, PacedPacket } from "./rx-protocol.ts";
+export type { PacedPacket, RxFdMsg, RxKind } from "./rx-protocol.ts";
 
 /** Default bound of the receive queue (datagrams read, posted, not yet handled by the main thread). */
 export const DEFAULT_QUEUE_CAP = 2048;

@@ -20,5 +20,5 @@ export function bindToDevice(fd: number, ifname: string): void {
   const name = new TextEncoder().encode(ifname);
   const b = alloc(name.byteLength + 1);
   b.set(name);
-  check(libc.setsockopt(fd, 1 /* SOL_SOCKET */, 25 /* SO_BINDTODEVICE */, b, b.byteLength), "setsockopt", `SO_BINDTODEVICE ${ifname}`);
+  check(libc.setsockopt(fd, 1, /* SOL_SOCKET */ 25, /* SO_BINDTODEVICE */ b, b.byteLength), "setsockopt", `SO_BINDTODEVICE ${ifname}`);
 }

@@ -18,9 +18,7 @@ import { isUnspecified, parseAddress } from "./inet.ts";
 import { check, closeFd, libc } from "./libc.ts";
 import type { RxFdMsg, RxLoop } from "./rx.ts";
 import { bindToDevice, setBytes, setInt, trySetInt } from "./sockopt.ts";
-import {
-  alloc, buildCmsg, in6Pktinfo, inPktinfo, ipMreqn, ipv6Mreq, MsgHdr, sockaddrIn, sockaddrIn6,
-} from "./structs.ts";
+import { alloc, buildCmsg, in6Pktinfo, inPktinfo, ipMreqn, ipv6Mreq, MsgHdr, sockaddrIn, sockaddrIn6 } from "./structs.ts";
 
 export const VRRP_GROUP4 = "224.0.0.18";
 export const VRRP_GROUP6 = "ff02::12";
@@ -94,12 +92,15 @@ export class LinuxVrrpTransport implements VrrpTransport {
     if (!s || !this.opts.rx.available) return null;
     const srcBytes = isUnspecified(src) ? new Uint8Array(family === 4 ? 4 : 16) : parseAddress(family, src);
     const list = packets.map((p) => {
-      if (p.bytes.byteLength > MAX_PAYLOAD) throw new OsError("sendmsg", 90 /* EMSGSIZE */, `${p.bytes.byteLength} bytes`);
+      if (p.bytes.byteLength > MAX_PAYLOAD) throw new OsError("sendmsg", 90, /* EMSGSIZE */ `${p.bytes.byteLength} bytes`);
       return { fd: s.fd, family, ifindex, dst: parseAddress(family, p.dst), src: srcBytes, bytes: p.bytes };
     });
     const what = (i: number) => `VRRP IPv${family} ${src || "*"} > ${packets[i]!.dst} on ${s.ifname} (paced)`;
-    const slot = this.opts.rx.pace(list, atMs, intervalMs, (r) =>
-      onSent({ atMs: r.atMs, nextAtMs: r.nextAtMs, errors: r.errnos.map((e, i) => (e === 0 ? null : new OsError("sendmsg", e, what(i)))) }),
+    const slot = this.opts.rx.pace(
+      list,
+      atMs,
+      intervalMs,
+      (r) => onSent({ atMs: r.atMs, nextAtMs: r.nextAtMs, errors: r.errnos.map((e, i) => (e === 0 ? null : new OsError("sendmsg", e, what(i)))) }),
     );
     const id = this.nextPaceId++;
     this.paced.set(id, { slot, sock: key(ifindex, family) });
@@ -163,8 +164,8 @@ export class LinuxVrrpTransport implements VrrpTransport {
   send(ifindex: number, family: Family, payload: Uint8Array, dst: string, src: string): void {
     const s = this.socks.get(key(ifindex, family));
     // As sendmsg on a closed fd would say (the contract suite holds the fakes to the same).
-    if (!s) throw new OsError("sendmsg", 9 /* EBADF */, `vrrp transport: no socket open for ifindex ${ifindex} IPv${family}`);
-    if (payload.byteLength > MAX_PAYLOAD) throw new OsError("sendmsg", 90 /* EMSGSIZE */, `${payload.byteLength} bytes`);
+    if (!s) throw new OsError("sendmsg", 9, /* EBADF */ `vrrp transport: no socket open for ifindex ${ifindex} IPv${family}`);
+    if (payload.byteLength > MAX_PAYLOAD) throw new OsError("sendmsg", 90, /* EMSGSIZE */ `${payload.byteLength} bytes`);
     s.data.set(payload);
     // The advert timer is the hot path: address and ancillary buffers are built once per (dst, src).
     const routeKey = `${dst}|${src}`;
@@ -174,10 +175,9 @@ export class LinuxVrrpTransport implements VrrpTransport {
       const dstBytes = parseAddress(family, dst);
       route = {
         name: family === 4 ? sockaddrIn(dstBytes) : sockaddrIn6(dstBytes, ifindex),
-        control:
-          family === 4
-            ? buildCmsg(C.IPPROTO_IP, C.IP_PKTINFO, inPktinfo(ifindex, srcBytes))
-            : buildCmsg(C.IPPROTO_IPV6, C.IPV6_PKTINFO, in6Pktinfo(ifindex, srcBytes)),
+        control: family === 4
+          ? buildCmsg(C.IPPROTO_IP, C.IP_PKTINFO, inPktinfo(ifindex, srcBytes))
+          : buildCmsg(C.IPPROTO_IPV6, C.IPV6_PKTINFO, in6Pktinfo(ifindex, srcBytes)),
       };
       s.routes.set(routeKey, route);
     }

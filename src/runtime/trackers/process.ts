@@ -2,7 +2,7 @@
 // track-process.ts; one /proc scan per interval is shared by every process monitor of a clock).
 import type { TrackProcessConfig } from "../../config/schema.ts";
 import type { Clock } from "../ports.ts";
-import { ProcessMonitor, ProcScanner, processEffect } from "../track-process.ts";
+import { processEffect, ProcessMonitor, ProcScanner } from "../track-process.ts";
 import type { TrackerKind } from "./tracker.ts";
 
 const scanners = new WeakMap<Clock, ProcScanner>();
@@ -13,7 +13,7 @@ export const processTracker: TrackerKind<TrackProcessConfig, ProcessMonitor> = {
   references: (inst) => inst.trackProcesses ?? [],
   create: (def, ctx) => {
     let scanner = scanners.get(ctx.clock);
-    if (!scanner) scanners.set(ctx.clock, (scanner = new ProcScanner(ctx.clock)));
+    if (!scanner) scanners.set(ctx.clock, scanner = new ProcScanner(ctx.clock));
     return new ProcessMonitor(def, ctx.clock, ctx.logger, scanner);
   },
   effect: (m, weight, inGroup) => processEffect(m, weight ?? m.cfg.weight, inGroup),
