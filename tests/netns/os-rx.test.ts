@@ -52,9 +52,8 @@ describe.skipIf(!CAN_NETNS)("os/linux rx worker", () => {
       expect(await d.r2!.call("ready")).toBe(true);
       // Keep traffic flowing while it stops.
       const flood = d.r1!.call("advert", { ...advert4, count: 2000 });
-      const t0 = performance.now();
+      // end() gives null if the process had to be killed: exiting by itself is what is asserted.
       expect(await d.r2!.end(3000)).toBe(0);
-      expect(performance.now() - t0).toBeLessThan(3000);
       await flood;
       await d.r1!.call("close");
       expect(await d.r1!.end(3000)).toBe(0);
