@@ -20,7 +20,8 @@ function lines<M>(k: Keyword<M>, v: Emitted, ind: string): string[] {
   if (Array.isArray(v)) return [`${ind}${k.name} {`, ...v.map((l) => `${ind}${IND}${l}`), `${ind}}`];
   if (typeof v === "boolean") {
     if (v) return [`${ind}${k.name}`];
-    return k.negation ? [`${ind}${k.negation}`] : [];
+    // keepalived <BOOL> keywords take "false" (notify_priority_changes false over a global true).
+    return k.negation ? [`${ind}${k.negation}`] : k.arg === "bool" ? [`${ind}${k.name} false`] : [];
   }
   return [`${ind}${k.name} ${typeof v === "number" ? String(v) : kaWord(v)}`];
 }
@@ -37,7 +38,11 @@ function body<M>(keywords: Keyword<M>[], m: M, cfg: VigilConfig, ind: string): s
     }
     if (!k.name || !k.emit || k.section.split(".").length !== ind.length / IND.length) continue;
     const v = k.emit(m, cfg);
-    if (v !== undefined) out.push(...lines(k, v, ind));
+    if (v === undefined) continue;
+    // Words of this line kept under TOML keys of their own (script_user USER GROUP).
+    const extra = keywords.filter((p) => p.partOf === k.name && p.section === k.section).map((p) => p.emit?.(m, cfg)).filter((w) => w !== undefined);
+    if (typeof v === "string" && extra.length > 0) out.push(`${ind}${k.name} ${[v, ...extra].map((w) => kaWord(String(w))).join(" ")}`);
+    else out.push(...lines(k, v, ind));
   }
   return out;
 }
@@ -46,7 +51,7 @@ function body<M>(keywords: Keyword<M>[], m: M, cfg: VigilConfig, ind: string): s
 function vigilOnly(cfg: VigilConfig): string[] {
   const out: string[] = [];
   for (const k of GLOBAL_KEYWORDS) {
-    if (k.name || !k.emit || !k.toml) continue;
+    if (k.name || k.partOf || !k.emit || !k.toml) continue;
     const v = k.emit(cfg.global, cfg);
     if (v !== undefined && v !== k.dflt) out.push(`#   ${k.toml} = ${JSON.stringify(v)}`);
   }

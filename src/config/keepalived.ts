@@ -78,7 +78,7 @@ function readGlobal(g: GlobalDraft, block: Stmt[], diags: Diags): void {
     if (special === "script_user") {
       if (!first) diags.error(s.keyword.pos, "script_user: missing user name");
       else g.scriptUser = at(first.text, first.pos);
-      if (second) diags.warn(second.pos, `script_user: group '${second.text}' is not supported by vigil yet; ignored`);
+      if (second) g.scriptGroup = at(second.text, second.pos);
       continue;
     }
     // notify_fifo FIFO [user [group]], notify_fifo_script SCRIPT [user [group]] (and vrrp_ forms).

@@ -53,6 +53,11 @@ export interface Keyword<M = unknown> {
   keepalived?: string;
   /** Key in vigil's TOML table for this section; absent = not in TOML. */
   toml?: string;
+  /**
+   * A vigil-only TOML key (name "") written in keepalived.conf as an extra word of this keyword's
+   * line: `script_group` → `script_user USER GROUP`.
+   */
+  partOf?: string;
   /** keepalived.conf keyword written for `false` of a flag (preempt → nopreempt). */
   negation?: string;
   notify?: keyof NotifyDraft;

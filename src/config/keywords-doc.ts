@@ -21,9 +21,9 @@ export function keywordsMarkdown(): string {
     const dflt = k.dflt === undefined ? "" : String(k.dflt);
     const notes = [k.why, k.keepalived, k.note?.replace(/^[:(\s]+|\)$/g, "")].filter(Boolean).join("; ");
     rows.push(
-      `| ${k.section} | ${k.name ? `\`${k.name}\`` : "(vigil only)"} | ${toml ? `\`${toml}\`` : ""} | ${value} | ${range} | ${cell(dflt)} | ${DOES[k.does]} | ${
-        cell(notes)
-      } |`,
+      `| ${k.section} | ${k.name ? `\`${k.name}\`` : k.partOf ? `(in \`${k.partOf}\`)` : "(vigil only)"} | ${
+        toml ? `\`${toml}\`` : ""
+      } | ${value} | ${range} | ${cell(dflt)} | ${DOES[k.does]} | ${cell(notes)} |`,
     );
   }
   return rows.join("\n") + "\n";

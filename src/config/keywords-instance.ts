@@ -130,7 +130,16 @@ export const INSTANCE_KEYWORDS: Keyword<InstanceConfig>[] = [
   { name: "track_interface", section: I, does: "read", arg: "list", toml: "track_interface", emit: (i) => list(i.trackInterfaces.map((t) => trackLine(t, 0))) },
   { name: "track_script", section: I, does: "read", arg: "list", toml: "track_script", emit: (i) => list(i.trackScripts.map((t) => trackLine(t))) },
   { name: "track_file", section: I, does: "read", arg: "list", toml: "track_file", emit: (i) => list(i.trackFiles.map((t) => trackLine(t))) },
-  { name: "notify_priority_changes", section: I, does: "read", arg: "bool", field: "notifyPriorityChanges" },
+  {
+    name: "notify_priority_changes",
+    section: I,
+    does: "read",
+    arg: "bool",
+    field: "notifyPriorityChanges",
+    toml: "notify_priority_changes",
+    keepalived: "default: global vrrp_notify_priority_changes",
+    emit: (i) => i.notifyPriorityChanges,
+  },
   ...NOTIFY.map(([name, key]): Keyword<InstanceConfig> => ({
     name,
     section: I,

@@ -224,7 +224,15 @@ function readInstance(x: Tbl, draft: ConfigDraft): void {
 
 function readGlobal(x: Tbl, draft: ConfigDraft): void {
   // `strict` was read ahead (readToml); script_user is a plain string in TOML.
-  readKeys(x, "global", draft.global, undefined, { strict: () => {}, script_user: () => (draft.global.scriptUser = x.str("script_user")) });
+  const g = draft.global;
+  readKeys(x, "global", g, undefined, {
+    strict: () => {},
+    script_user: () => (g.scriptUser = x.str("script_user")),
+    notify_fifo: () => (g.notifyFifo = x.str("notify_fifo")),
+    notify_fifo_script: () => (g.notifyFifoScript = x.str("notify_fifo_script")),
+    vrrp_notify_fifo: () => (g.vrrpNotifyFifo = x.str("vrrp_notify_fifo")),
+    vrrp_notify_fifo_script: () => (g.vrrpNotifyFifoScript = x.str("vrrp_notify_fifo_script")),
+  });
 }
 
 function nameOf(x: Tbl, what: string): Located<string> {

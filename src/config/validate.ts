@@ -77,7 +77,10 @@ function validateGlobal(g: GlobalDraft, diags: Diags): GlobalConfig {
   if (g.routerId) out.routerId = g.routerId.value;
   if (g.scriptUser) out.scriptUser = g.scriptUser.value;
   if (g.enableScriptSecurity?.value) out.enableScriptSecurity = true;
-  if (g.scriptGroup) out.scriptGroup = g.scriptGroup.value;
+  if (g.scriptGroup) {
+    if (!g.scriptUser) diags.error(g.scriptGroup.pos, "script_group needs script_user (keepalived: script_user USER GROUP)");
+    out.scriptGroup = g.scriptGroup.value;
+  }
   if (g.notifyFifo) out.notifyFifo = g.notifyFifo.value;
   if (g.notifyFifoScript) out.notifyFifoScript = g.notifyFifoScript.value;
   if (g.vrrpNotifyFifo) out.vrrpNotifyFifo = g.vrrpNotifyFifo.value;
@@ -134,7 +137,10 @@ function scripts(draft: ConfigDraft, host: HostProbe, diags: Diags, disabled: Ma
       pos: s.pos,
     };
     if (s.user) cfg.user = s.user.value;
-    if (s.group) cfg.group = s.group.value;
+    if (s.group) {
+      if (!s.user) diags.error(s.group.pos, `vrrp_script ${s.name.value}: group needs user (keepalived: user USER GROUP)`);
+      cfg.group = s.group.value;
+    }
     const user = s.user ?? defaultUser;
     const why = !s.script
       ? undefined
