@@ -1,6 +1,7 @@
 #!/usr/bin/env bun
 // vigil CLI entry: parse argv, dispatch to a command, exit with its code. Nothing else lives here.
-import type { Command } from "./src/cli/command.ts";
+import { type Command, described, VERSION_SPEC } from "./src/cli/command.ts";
+import { parseCommand, usageError } from "./src/cli/args.ts";
 import { statusCommand } from "./src/cli/status.ts";
 import { checkCommand } from "./src/cli/check.ts";
 import { convertCommand } from "./src/cli/convert.ts";
@@ -11,9 +12,11 @@ import { COMMIT, TARGET, VERSION } from "./src/version.ts";
 
 const commands: Record<string, Command> = {
   version: {
-    summary: "print version, commit and target",
-    usage: "vigil version",
-    run: () => {
+    ...described(VERSION_SPEC),
+    run: (args) => {
+      const p = parseCommand(VERSION_SPEC, args);
+      if (typeof p === "number") return p;
+      if (p.positionals.length > 0) return usageError(VERSION_SPEC, `unexpected argument '${p.positionals[0]}'`);
       console.log(`vigil ${VERSION} (commit ${COMMIT}, target ${TARGET}, bun ${Bun.version})`);
       return 0;
     },
@@ -51,7 +54,8 @@ async function main(argv: string[]): Promise<number> {
     console.error(`vigil: unknown command '${name}'\n\n${help()}`);
     return 2;
   }
-  if (rest.includes("--help") || rest.includes("-h")) {
+  // Commands with a spec answer --help themselves (src/cli/args.ts), from the same spec they parse with.
+  if (!cmd.spec && (rest.includes("--help") || rest.includes("-h"))) {
     console.log(`${cmd.summary}\n\nUsage: ${cmd.usage}`);
     return 0;
   }

@@ -6,38 +6,18 @@ import { DemoLab, sweepStaleLabs } from "../demo/lab.ts";
 import { runProbe } from "../demo/probe.ts";
 import { tellStory } from "../demo/story.ts";
 import { Narrator } from "../demo/term.ts";
-import { flag, parseArgs, UsageError } from "./args.ts";
-import type { Command } from "./command.ts";
-
-const USAGE = `vigil demo [--keep]
-
-  Builds a private lab of network namespaces (vgdemo-<pid>-r1, -r2, -c and a bridge), starts two
-  vigil engines with the keepalived wiki's configs (priority 255 and 254, VIP 192.168.0.254/24),
-  then kills the master and shows the backup taking over, how long it took against
-  3 × advert_int + skew, and the gap a client pinging the VIP every 10 ms sees; the master comes
-  back and preempts, then resigns cleanly. About 7 s. Needs root; touches only its own namespaces.
-
-  --keep    leave the lab running at the end (r2 is master) until Ctrl-C
-  -h, --help
-
-Exit status: 0 the story ran, 1 something failed (lab removed anyway), 2 usage error or not root.`;
+import { flag, parseCommand, usageError } from "./args.ts";
+import { type Command, DEMO_SPEC, described } from "./command.ts";
 
 export const demoCommand: Command = {
-  summary: "see failover happen: two vigils in a private namespace lab (root)",
-  usage: USAGE,
+  ...described(DEMO_SPEC),
   async run(argv) {
-    let keep = false;
-    try {
-      const args = parseArgs(argv, { valued: ["probe"], booleans: ["keep"] });
-      const probe = flag(args, "probe");
-      if (probe !== undefined) return runProbe(probe);
-      if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);
-      keep = args.flags.has("keep");
-    } catch (e) {
-      if (!(e instanceof UsageError)) throw e;
-      console.error(`vigil demo: ${e.message}\nUsage: ${USAGE.split("\n")[0]}`);
-      return 2;
-    }
+    const args = parseCommand(DEMO_SPEC, argv);
+    if (typeof args === "number") return args;
+    const probe = flag(args, "probe");
+    if (probe !== undefined) return runProbe(probe);
+    if (args.positionals.length > 0) return usageError(DEMO_SPEC, `unexpected argument '${args.positionals[0]}'`);
+    const keep = args.flags.has("keep");
     if (process.getuid?.() !== 0) {
       console.error(
         "vigil demo: needs root: it creates network namespaces (ip netns add) and runs vigil with raw sockets inside them.\n" +

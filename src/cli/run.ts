@@ -25,37 +25,13 @@ import type { LogLevel } from "../runtime/ports.ts";
 import { Reloader } from "../runtime/reloader.ts";
 import { BunScriptRunner } from "../runtime/spawn.ts";
 import { COMMIT, VERSION } from "../version.ts";
-import { flag, parseArgs, UsageError } from "./args.ts";
-import type { Command } from "./command.ts";
+import { flag, parseCommand, usageError } from "./args.ts";
+import { type Command, described, RUN_SPEC } from "./command.ts";
 import { HttpKeeper } from "./http-keeper.ts";
 import { SdNotifier, watchdogIntervalMs } from "../os/linux/sd-notify.ts";
 import { monotonicMs } from "../os/linux/libc.ts";
 import { loadInChild } from "./load-child.ts";
 
-const USAGE = `vigil run [--config PATH] [--http ADDR] [--log-level LEVEL] [--log-format text|json]
-                 [--state-dir DIR] [--realtime-priority N]
-
-  --config, -c, -f, --use-file PATH
-                         keepalived.conf or vigil TOML (default /etc/vigil/vigil.toml,
-                         else /etc/keepalived/keepalived.conf); format detected from content
-  --config-id ID         keepalived config id for '@ID' lines (keepalived -i)
-  --http ADDR            /health /status /metrics listen address, "" disables
-                         (default: config's global.http, else 127.0.0.1:9650)
-  --log-level LEVEL      debug | info | warn | error (default info)
-  --log-format FORMAT    text | json (default text)
-  --state-dir DIR        VIPs vigil added, and the SIGUSR1/SIGUSR2 dumps (default /run/vigil)
-  --realtime-priority N  SCHED_RR priority 1-99 and locked memory (keepalived vrrp_rt_priority);
-                         0 disables (default: config, else on at 10 for sub-second adverts)
-
-Signals: SIGTERM/SIGINT resign (priority 0) and remove the VIPs once a backup took over, within
-min(3 x advert_int, 10 s); a second SIGTERM/SIGINT removes them at once. SIGHUP reloads the config
-without disturbing unchanged instances (all or nothing). SIGUSR1 writes vigil.data (state) and
-SIGUSR2 vigil.stats (counters) to the state dir and the log.
-
-Exit: 0 stopped, 1 could not start (nothing changed), 2 usage or config error, 70 internal error
-(VIPs removed before exit).`;
-
-const VALUED = ["config", "config-id", "http", "log-level", "log-format", "state-dir", "realtime-priority"];
 /** A reload whose config takes longer than this to load is refused (a bomb, a hung NFS mount). */
 const RELOAD_LOAD_TIMEOUT_MS = 30_000;
 
@@ -64,17 +40,12 @@ function printDiagnostics(list: Diagnostic[]): void {
 }
 
 export const runCommand: Command = {
-  summary: "run the VRRP daemon",
-  usage: USAGE,
+  ...described(RUN_SPEC),
   async run(argv) {
-    let args;
-    try {
-      args = parseArgs(argv, { valued: VALUED, aliases: { "-c": "config", "-f": "config", "--use-file": "config" } });
-      if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);
-    } catch (e) {
-      console.error(`vigil run: ${(e as Error).message}\nUsage: ${USAGE.split("\n")[0]}`);
-      return 2;
-    }
+    // Options and usage text: RUN_SPEC in src/cli/command.ts. Usage errors exit 2, as always.
+    const args = parseCommand(RUN_SPEC, argv);
+    if (typeof args === "number") return args;
+    if (args.positionals.length > 0) return usageError(RUN_SPEC, `unexpected argument '${args.positionals[0]}'`);
     const path = flag(args, "config") ?? defaultConfigPath();
     if (!flag(args, "config") && !existsSync(path)) {
       console.error(`vigil run: no config: neither ${DEFAULT_TOML_PATH} nor ${DEFAULT_KEEPALIVED_PATH} exists (use --config PATH)`);

@@ -1,37 +1,22 @@
 // `vigil status`: fetch /status from a running daemon and print it as an aligned table.
 // Exit 0 ok, 1 daemon unreachable or bad answer, 2 usage error (src/cli/command.ts).
 
-import { flag, parseOrExplain } from "./args.ts";
-import type { Command } from "./command.ts";
+import { flag, parseCommand, usageError } from "./args.ts";
+import { type Command, described, STATUS_DEFAULT_URL as DEFAULT_URL, STATUS_SPEC } from "./command.ts";
 import type { DaemonStatus, InstanceStatus } from "../runtime/ports.ts";
 
-const DEFAULT_URL = "http://127.0.0.1:9650";
 const TIMEOUT_MS = 3000;
 const MAX_VIPS_SHOWN = 3;
 
-const USAGE = `vigil status [--url URL] [--json]
-
-  --url URL   base URL of the daemon's HTTP server (default ${DEFAULT_URL};
-              the [global] http address of its config)
-  --json      print the /status document as JSON instead of a table
-  -h, --help  this help
-
-Exit status: 0 ok, 1 daemon unreachable or bad answer, 2 usage error.`;
-
 export const statusCommand: Command = {
-  summary: "show the state of a running daemon's instances",
-  usage: USAGE,
+  ...described(STATUS_SPEC),
   run: (args) => runStatus(args),
 };
 
 async function runStatus(args: string[]): Promise<number> {
-  const p = parseOrExplain("status", USAGE, args, { valued: ["url"], booleans: ["json", "help"], aliases: { "-h": "help" } });
-  if (!p) return 2;
-  if (p.flags.has("help")) {
-    console.log(`${statusCommand.summary}\n\nUsage: ${USAGE}`);
-    return 0;
-  }
-  if (p.positionals.length > 0) return usage(`unknown argument '${p.positionals[0]}'`);
+  const p = parseCommand(STATUS_SPEC, args);
+  if (typeof p === "number") return p;
+  if (p.positionals.length > 0) return usageError(STATUS_SPEC, `unexpected argument '${p.positionals[0]}'`);
   const url = flag(p, "url") ?? DEFAULT_URL;
   const json = p.flags.has("json");
   const base = (/^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? url : `http://${url}`).replace(/\/+$/, "");
@@ -59,11 +44,6 @@ async function runStatus(args: string[]): Promise<number> {
   }
   console.log(json ? JSON.stringify(status, null, 2) : formatStatus(status, Date.now()));
   return 0;
-}
-
-function usage(msg: string): number {
-  console.error(`vigil status: ${msg}\n\nUsage: ${USAGE}`);
-  return 2;
 }
 
 function reason(e: unknown): string {
