@@ -130,6 +130,8 @@ export const runCommand: Command = {
       journal,
       errors,
       onFatal: lastResort.fail,
+      vmac: ports.vmac,
+      firewall: ports.firewall,
     });
     metrics.bindStatus(daemon);
     registerTrackMetrics(registry, daemon, config.global.keepalivedExporterNames);

@@ -26,6 +26,8 @@ import { planReload } from "./reload.ts";
 import { SyncGroups } from "./sync-groups.ts";
 import { InstanceTracker } from "./tracking.ts";
 import { VipSet } from "./vips.ts";
+import { type VmacLink, VmacManager, type VmacOs } from "./vmac.ts";
+import { AcceptFilter, type FirewallOs } from "./accept.ts";
 
 export interface DaemonDeps extends InstanceDeps {
   addresses: AddressManager;
@@ -33,6 +35,10 @@ export interface DaemonDeps extends InstanceDeps {
   journal: AddressJournal;
   /** Where unhandled errors go (the process-wide last resort); default: rethrow. */
   onFatal?: FatalHandler;
+  /** use_vmac (absent: an instance with use_vmac waits in Fault). */
+  vmac?: VmacOs;
+  /** Accept mode (absent: not enforced; logged). */
+  firewall?: FirewallOs;
 }
 
 /** Pending instances (interface missing, no address yet, re-created interface) retry this often. */
@@ -82,6 +88,8 @@ export class Daemon implements StatusSource, EmergencyStoppable {
   private stopped: Promise<void> | null = null;
   private readonly deps: DaemonDeps & { errors: ErrorCounts };
   readonly errors: ErrorCounts;
+  private readonly vmacs: VmacManager;
+  private readonly acceptFilter: AcceptFilter;
 
   constructor(
     private config: VigilConfig,
@@ -96,6 +104,8 @@ export class Daemon implements StatusSource, EmergencyStoppable {
     this.notifier.configure(notifySettings(config));
     this.deps = { ...deps, runner: this.notifier, errors: this.errors, clock: guardClock(deps.clock, onFatal), links: new LinkCache(deps.links, this.errors) };
     this.startedAtWallMs = deps.clock.wallMs();
+    this.vmacs = new VmacManager(deps.vmac, deps.journal, deps.logger, this.errors);
+    this.acceptFilter = new AcceptFilter(deps.firewall, deps.journal, deps.logger, this.errors);
     this.monitors = new Monitors(this.deps.clock, this.notifier, deps.logger, this.notifier.policy);
     this.receiver = new Receiver(
       (ifindex, family) => this.byLink.get(`${ifindex}/${family}`) ?? [],
@@ -114,12 +124,16 @@ export class Daemon implements StatusSource, EmergencyStoppable {
    * changing any address (a missing privilege fails here, untouched), then start.
    */
   start(): void {
+    // What a SIGKILLed run left besides VIPs: its macvlans, sysctls and nftables table.
+    this.vmacs.cleanupStale();
+    this.acceptFilter.cleanupStale();
     const { links, waiting } = this.resolveAll(this.config.instances);
     for (const cfg of this.config.instances) {
       const link = links.get(cfg.name);
       if (link) this.deps.transport.open(cfg.interface, link.ifindex, cfg.family);
     }
     this.monitors.apply(this.config);
+    this.acceptFilter.configure(this.config.instances);
     for (const cfg of this.config.instances) {
       const link = links.get(cfg.name);
       if (link) this.launch(cfg, link);
@@ -150,6 +164,7 @@ export class Daemon implements StatusSource, EmergencyStoppable {
       clock.clearTimer(force);
       for (const r of all) r.tracker.close();
       this.monitors.stop();
+      this.acceptFilter.remove();
       this.running.clear();
       this.reindex();
       this.deps.transport.close();
@@ -187,6 +202,11 @@ export class Daemon implements StatusSource, EmergencyStoppable {
         // Next instance: each VIP removed counts.
       }
     }
+    try {
+      this.acceptFilter.remove();
+    } catch {
+      // Never throws; the journal below keeps the record for the next start.
+    }
     this.deps.journal.flush();
   }
 
@@ -199,6 +219,15 @@ export class Daemon implements StatusSource, EmergencyStoppable {
   async reload(next: VigilConfig): Promise<ReloadResult> {
     if (this.stopping) return { ok: false, cancelled: true, problems: ["stopping"] };
     const plan = planReload(this.config, next);
+    // A VMAC cannot change under a running instance: one whose use_vmac changed starts afresh.
+    const vmacChanged = plan.updated.filter((c) => {
+      const old = this.running.get(c.name)?.instance.cfg;
+      return old !== undefined && (old.useVmac !== c.useVmac || !!old.vmacXmitBase !== !!c.vmacXmitBase);
+    });
+    if (vmacChanged.length > 0) {
+      plan.updated = plan.updated.filter((c) => !vmacChanged.includes(c));
+      plan.recreated = [...plan.recreated, ...vmacChanged];
+    }
     const starting = [...plan.added, ...plan.recreated];
     const { links, waiting } = this.resolveAll(starting);
     const openedNow: [number, 4 | 6][] = [];
@@ -224,6 +253,7 @@ export class Daemon implements StatusSource, EmergencyStoppable {
     this.notifier.configure(notifySettings(next));
     this.syncGroups.configure(next.syncGroups);
     this.monitors.apply(next);
+    this.acceptFilter.configure(next.instances);
     await Promise.all([...plan.removed, ...plan.recreated.map((c) => c.name)].map((name) => this.retire(name, plan.removed.includes(name))));
     if (this.stopping) {
       this.deps.logger.log("warn", "reload cancelled by the stop: new instances not started");
@@ -294,7 +324,7 @@ export class Daemon implements StatusSource, EmergencyStoppable {
 
   /** After a reload: close the sockets of interfaces/families no instance uses any more. */
   private releaseUnusedSockets(): void {
-    const used = new Set([...this.running.values()].map((r) => `${r.instance.ifindex}/${r.instance.cfg.family}`));
+    const used = new Set([...this.running.values()].flatMap((r) => [r.instance.ifindex, r.instance.txIfindex].map((i) => `${i}/${r.instance.cfg.family}`)));
     for (const [key, family] of this.opened) {
       if (used.has(key)) continue;
       this.deps.transport.release(Number(key.split("/")[0]), family);
@@ -310,16 +340,29 @@ export class Daemon implements StatusSource, EmergencyStoppable {
   }
 
   private launch(cfg: InstanceConfig, link: InstanceLink): void {
-    const vips = new VipSet(cfg.name, cfg.interface, [...cfg.virtualIps, ...cfg.excludedVips], cfg.virtualRoutes, this.deps);
+    let vmac: VmacLink | undefined;
+    if (cfg.useVmac) {
+      const v = this.vmacs.acquire(cfg, { name: cfg.interface, index: link.ifindex });
+      // No VMAC, no VIP that clients can reach the same way: Fault, so the backup holds it; retried.
+      if (typeof v === "string") return this.wait(cfg, `vmac: ${v}`);
+      vmac = v;
+      // IPv6: the VMAC has no link-local of its own (addr_gen_mode none), so adverts leave from the base.
+      const xmitBase = !!cfg.vmacXmitBase || cfg.family === 6;
+      link = { ...link, vmac: { name: v.name, ifindex: v.ifindex, mac: v.mac, xmitBase }, release: () => this.vmacs.release(v) };
+    }
+    const vips = new VipSet(cfg.name, vmac?.name ?? cfg.interface, [...cfg.virtualIps, ...cfg.excludedVips], cfg.virtualRoutes, this.deps);
     vips.cleanupStale();
     try {
       this.deps.transport.open(cfg.interface, link.ifindex, cfg.family);
+      if (link.vmac && !link.vmac.xmitBase) this.deps.transport.open(link.vmac.name, link.vmac.ifindex, cfg.family);
     } catch (e) {
       // The interface vanished between look-up and open: wait for it like at start.
+      if (vmac) this.vmacs.release(vmac);
       this.wait(cfg, `socket: ${e instanceof Error ? e.message : String(e)}`);
       return;
     }
     this.opened.set(`${link.ifindex}/${cfg.family}`, cfg.family);
+    if (link.vmac && !link.vmac.xmitBase) this.opened.set(`${link.vmac.ifindex}/${cfg.family}`, cfg.family);
     this.ifnames.set(link.ifindex, cfg.interface);
     const instance = new Instance(cfg, link, vips, this.deps);
     instance.onTransitionHook = (i, from, to, reason) => this.syncGroups.onTransition(i, from, to, reason);

@@ -60,6 +60,14 @@ export interface InstanceLink {
   mac: Uint8Array;
   /** Address adverts are sent from: unicast_src_ip, the primary IPv4, or the IPv6 link-local. */
   srcAddress: string;
+  /**
+   * use_vmac: the VIPs and gratuitous ARPs go on this interface (its MAC is the virtual MAC), and
+   * the adverts too unless `xmitBase` (then from the base interface, ifindex above). Receiving
+   * stays on the base interface.
+   */
+  vmac?: { name: string; ifindex: number; mac: Uint8Array; xmitBase: boolean };
+  /** Called once when the instance is gone (stop, abort, last resort): removes the VMAC. Must not throw. */
+  release?: () => void;
 }
 
 export function fsmParams(cfg: InstanceConfig, primaryAddress: string): FsmParams {
@@ -136,6 +144,28 @@ export class Instance {
     return this.link.srcAddress;
   }
 
+  /** The interface adverts leave from: the VMAC (use_vmac without vmac_xmit_base) or the base. */
+  get txIfindex(): number {
+    const v = this.link.vmac;
+    return v && !v.xmitBase ? v.ifindex : this.link.ifindex;
+  }
+
+  get vmacName(): string | undefined {
+    return this.link.vmac?.name;
+  }
+
+  /** Removes what was made for this instance (the VMAC) once. Never throws. */
+  private releaseLink(): void {
+    const r = this.link.release;
+    if (!r) return;
+    this.link = { ...this.link, release: undefined };
+    try {
+      r();
+    } catch (e) {
+      this.deps.logger.log("error", `${this.cfg.name}: releasing the VMAC failed`, { instance: this.cfg.name, error: String(e) });
+    }
+  }
+
   /** Feed one event through the FSM and carry out its actions. */
   dispatch(ev: FsmEvent): void {
     if (this.stopped) return;
@@ -192,6 +222,7 @@ export class Instance {
     if (this.vips.holding) this.vips.removeAll();
     this.vips.close();
     this.finish();
+    this.releaseLink();
   }
 
   /**
@@ -212,6 +243,7 @@ export class Instance {
     } finally {
       this.vips.close();
       this.stopped = true;
+      this.releaseLink();
     }
   }
 
@@ -253,7 +285,8 @@ export class Instance {
         return this.vips.removeAll();
       case "announce":
         this.flushFirstAdvert(); // a takeover advert goes after the VIP add, before the GARP burst
-        return this.garp.start(this.link.ifindex, this.link.mac, this.vips.list(), {
+        // With use_vmac the announcements leave from the VMAC: they carry the virtual MAC.
+        return this.garp.start(this.link.vmac?.ifindex ?? this.link.ifindex, this.link.vmac?.mac ?? this.link.mac, this.vips.list(), {
           repeat: this.cfg.garpMasterRepeat,
           delayMs: this.cfg.garpMasterDelayMs,
           refreshMs: this.cfg.garpMasterRefreshMs,
@@ -326,7 +359,7 @@ export class Instance {
       try {
         const err = paced ? paced.errors[i] : null;
         if (err) throw err;
-        if (!paced) this.deps.transport.send(this.link.ifindex, this.cfg.family, p.bytes, p.dst, this.link.srcAddress);
+        if (!paced) this.deps.transport.send(this.txIfindex, this.cfg.family, p.bytes, p.dst, this.link.srcAddress);
         this.sendFailing = false;
       } catch (e) {
         sentAll = false;
@@ -450,7 +483,7 @@ export class Instance {
     this.cancel("advert");
     this.stopPaced();
     const packets = this.advertPackets(priority);
-    const handle = pacer.start(this.link.ifindex, this.cfg.family, packets, this.link.srcAddress, atMs, intervalMs, (r) => this.onPaced(r));
+    const handle = pacer.start(this.txIfindex, this.cfg.family, packets, this.link.srcAddress, atMs, intervalMs, (r) => this.onPaced(r));
     if (!handle) return false;
     this.paced = { handle, priority, intervalMs, nextAtMs: atMs };
     this.timers.set("advert", handle);
@@ -516,6 +549,7 @@ export class Instance {
     this.stopped = true;
     this.clearTimers();
     this.vips.close();
+    this.releaseLink();
     notifyTransition(this.deps.runner, this.cfg.notify, "INSTANCE", this.cfg.name, "stop", this.fsm.priority);
     for (const w of this.stoppedWaiters.splice(0)) w();
   }

@@ -12,9 +12,17 @@ export interface OwnedAddress {
   family: Family;
   address: string;
   prefixLength: number;
+  /**
+   * Not an address but another thing vigil created or changed, removed or restored by the next
+   * start after a crash: "vmac" (a macvlan named ifname on `parent`), "sysctl" (address = the
+   * /proc/sys path, value = what it was before vigil changed it), "nft" (address = the table).
+   */
+  kind?: "vmac" | "sysctl" | "nft";
+  parent?: string;
+  value?: string;
 }
 
-const key = (a: OwnedAddress) => `${a.ifname}|${a.address}/${a.prefixLength}`;
+const key = (a: OwnedAddress) => (a.kind ? `${a.kind}|${a.ifname}|${a.address}` : `${a.ifname}|${a.address}/${a.prefixLength}`);
 
 export interface AddressJournal {
   has(a: OwnedAddress): boolean;

@@ -10,6 +10,8 @@ import { NetlinkSocket } from "./netlink.ts";
 import { LinuxAddressManager } from "./rtnl.ts";
 import { RxLoop, type RxLoopOptions } from "./rx.ts";
 import { LinuxVrrpTransport } from "./vrrp-socket.ts";
+import { LinuxVmacOs } from "./vmac.ts";
+import { NftFirewall } from "./nft.ts";
 
 export { LinuxAnnouncer } from "./announcer.ts";
 export { LinuxClock } from "./clock.ts";
@@ -31,6 +33,8 @@ export { LinuxAddressManager } from "./rtnl.ts";
 export { RxLoop } from "./rx.ts";
 export { LinuxVrrpTransport, VRRP_GROUP4, VRRP_GROUP6 } from "./vrrp-socket.ts";
 export { getuid, ifNameToIndex } from "./libc.ts";
+export { LinuxVmacOs } from "./vmac.ts";
+export { findNft, NftFirewall } from "./nft.ts";
 
 export interface LinuxPortsOptions {
   rx?: RxLoopOptions;
@@ -52,6 +56,10 @@ export interface LinuxPorts {
   announcer: LinuxAnnouncer;
   links: LinuxLinkWatcher;
   rx: RxLoop;
+  /** use_vmac: macvlans over rtnetlink, sysctls. */
+  vmac: LinuxVmacOs;
+  /** Accept mode (no_accept, vrrp_strict): the nftables table, through the nft tool. */
+  firewall: NftFirewall;
   /**
    * Periodic adverts sent by the io thread at their deadlines and every timer on its timerfd (see
    * clock.ts, rx-worker.ts). Call before the daemon starts. `vigil run` does with realtime on.
@@ -84,6 +92,8 @@ export function createLinuxPorts(opts: LinuxPortsOptions = {}): LinuxPorts {
     announcer,
     links,
     rx,
+    vmac: new LinuxVmacOs(netlink),
+    firewall: new NftFirewall(),
     async close() {
       if (closed) return;
       closed = true;

@@ -1,0 +1,36 @@
+// Shared by the keepalived-parity tests (VMAC, accept mode): configs and what an operator reads.
+import type { Lab } from "../netns/lab.ts";
+import type { VigilFlavour } from "../netns/vigil-node.ts";
+
+/** PARITY_FLAVOUR=source runs main.ts (while developing); the default is dist/vigil. */
+export const FLAVOUR = (process.env.PARITY_FLAVOUR ?? "compiled") as VigilFlavour;
+export const VIP = "10.99.0.100";
+export const VMAC = "00:00:5e:00:01:33";
+
+export function vmacConf(priority: number, extra: string[] = []): string {
+  return `vrrp_instance VI_1 {
+    interface eth0
+    virtual_router_id 51
+    version 3
+    priority ${priority}
+    advert_int 0.1
+    use_vmac
+${extra.map((e) => `    ${e}\n`).join("")}    virtual_ipaddress {
+        ${VIP}/24
+    }
+}
+`;
+}
+
+/** `ip -d -j addr show NAME` in a node; undefined when there is no such interface. */
+export function linkOf(l: Lab, node: string, name: string): { address: string; kind?: string; mode?: string; addrs: string[] } | undefined {
+  const r = l.exec(node, ["ip", "-d", "-j", "addr", "show", "dev", name], { allowFail: true });
+  if (r.code !== 0) return undefined;
+  const j = JSON.parse(r.stdout)[0];
+  return {
+    address: j.address,
+    kind: j.linkinfo?.info_kind,
+    mode: j.linkinfo?.info_data?.mode,
+    addrs: (j.addr_info ?? []).map((a: { local: string; prefixlen: number }) => `${a.local}/${a.prefixlen}`),
+  };
+}
