@@ -34,3 +34,28 @@ export function linkOf(l: Lab, node: string, name: string): { address: string; k
     addrs: (j.addr_info ?? []).map((a: { local: string; prefixlen: number }) => `${a.local}/${a.prefixlen}`),
   };
 }
+
+/** One instance on eth0 with a plain VIP; `lines` go inside vrrp_instance, `global` inside global_defs. */
+export function acceptConf(priority: number, lines: string[], global: string[] = []): string {
+  const g = global.length > 0 ? `global_defs {\n${global.map((l) => `    ${l}\n`).join("")}}\n` : "";
+  return `${g}vrrp_instance VI_1 {
+    interface eth0
+    virtual_router_id 51
+    version 3
+    priority ${priority}
+    advert_int 0.1
+${lines.map((e) => `    ${e}\n`).join("")}    virtual_ipaddress {
+        ${VIP}/24
+    }
+}
+`;
+}
+
+/** busybox ping from the client: 0 when the VIP answered. */
+export const ping = (l: Lab, from = "c") => l.exec(from, ["busybox", "ping", "-c", "1", "-W", "2", VIP], { allowFail: true }).code;
+
+/** The nft table vigil owns, as `nft list` prints it; null when it does not exist. */
+export function nftTable(l: Lab, node: string): string | null {
+  const r = l.exec(node, ["nft", "list", "table", "inet", "vigil"], { allowFail: true });
+  return r.code === 0 ? r.stdout : null;
+}
