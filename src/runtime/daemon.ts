@@ -48,6 +48,11 @@ export const STOP_BOUND_MAX_MS = 10_000;
 /** At stop, queued notify scripts (notify_stop last) get this long to run. */
 const NOTIFY_DRAIN_MS = 5_000;
 
+/** Time kept at the end of the stop bound for removing the VIPs and exiting: 10 %, at most 500 ms. */
+export function stopMarginMs(boundMs: number): number {
+  return Math.min(500, boundMs / 10);
+}
+
 /** A problem found before touching the network: nothing has been changed when this is thrown. */
 export class StartupError extends Error {
   constructor(readonly problems: string[]) {
@@ -155,7 +160,8 @@ export class Daemon implements StatusSource, EmergencyStoppable {
     const all = [...this.running.values()];
     const boundMs = this.stopBoundMs();
     const clock = this.deps.clock;
-    const force = clock.setTimer(clock.nowMs() + boundMs, () => {
+    // Forced a little before the bound, so the removal of the VIPs and the exit also fit in it.
+    const force = clock.setTimer(clock.nowMs() + boundMs - stopMarginMs(boundMs), () => {
       this.deps.logger.log("warn", "stop bound reached: releasing the VIPs without waiting for a backup", { bound_ms: boundMs });
       this.stopNow();
     });
