@@ -111,8 +111,9 @@ export const CONVERT_SPEC: CommandSpec = {
     // `convert -c FILE` has always worked, as FILE.
     { ...CONFIG, aliases: ["-c"], hidden: true },
   ],
-  epilog: `Prints the converted file on stdout; what vigil does not carry over is listed as comments at the top.
-Exit 2 with file:line:col: message on stderr when the file has errors; exit 64 on a usage error.`,
+  epilog: `Prints the converted file on stdout; what vigil does not carry over is listed as comments
+at the top. Exit 2 with file:line:col: message on stderr when the file has errors; exit 64 on a
+usage error.`,
 };
 
 export const STATUS_DEFAULT_URL = "http://127.0.0.1:9650";

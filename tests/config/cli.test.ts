@@ -166,3 +166,41 @@ describe("vigil convert", () => {
     expect(vigil("convert", "--keywords", "x.conf").code).toBe(64);
   });
 });
+
+describe("usage errors and help, every command", () => {
+  test("an unknown option or a missing value: one line, then the command's usage line; 64 for check, convert, version", () => {
+    for (const argv of [["check", "--cofig", "x"], ["convert", "--to"], ["version", "--json"]]) {
+      const r = vigil(...argv);
+      expect({ argv, code: r.code, out: r.out }).toEqual({ argv, code: 64, out: "" });
+      const [first, second, ...rest] = lines(r.err);
+      expect(first).toMatch(new RegExp(`^vigil ${argv[0]}: (unknown option|option '--to' needs a value)`));
+      expect(second).toStartWith(`Usage: vigil ${argv[0]}`);
+      expect(rest).toEqual([]);
+    }
+  });
+
+  test("run, status and demo keep exit 2 for a usage error, as their --help says", () => {
+    for (const argv of [["run", "--bogus"], ["run", "--config"], ["run", "--log-level", "loud"], ["status", "--url"], ["demo", "--nope"]]) {
+      const r = vigil(...argv);
+      expect({ argv, code: r.code }).toEqual({ argv, code: 2 });
+      expect(r.err).toContain(`\nUsage: vigil ${argv[0]} [`);
+    }
+  });
+
+  test("--help and -h print the command's options and exit 0, even beside a bad option", () => {
+    for (const cmd of ["run", "check", "convert", "status", "demo", "version"]) {
+      const r = vigil(cmd, "--bogus", "-h");
+      expect({ cmd, code: r.code, err: r.err }).toEqual({ cmd, code: 0, err: "" });
+      expect(r.out).toContain(`Usage: vigil ${cmd}`);
+      expect(r.out).toContain("--help, -h");
+    }
+    expect(vigil("run", "--help").out).toContain("--config, -c, -f, --use-file PATH");
+  });
+
+  test("keepalived's `vigil -t -f FILE` at top level is `vigil check`", () => {
+    const want = { code: 0, out: "VI_1: interface eth0, vrid 51, VRRPv2, priority 255, VIPs 192.168.0.254/24\n", err: "" };
+    expect(vigil("-t", "-f", "packaging/examples/seed-r1.conf")).toEqual(want);
+    expect(vigil("-f", "packaging/examples/seed-r1.conf", "--config-test")).toEqual(want);
+    expect(vigil("check", "-tf", "packaging/examples/seed-r1.conf")).toEqual(want);
+  });
+});
