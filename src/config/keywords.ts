@@ -84,8 +84,7 @@ export const GLOBAL_KEYWORDS: Keyword<GlobalConfig>[] = [
   {
     name: "vrrp_strict",
     section: "global_defs",
-    does: "pending",
-    note: " (only its accept-mode default applies)",
+    does: "read",
     arg: "flag",
     field: "vrrpStrict",
     toml: "vrrp_strict",

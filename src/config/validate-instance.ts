@@ -244,9 +244,14 @@ export function validateInstance(d: InstanceDraft, g: GlobalDraft, diags: Diags)
     checkIfName({ value: vmac, pos: d.useVmac.pos }, "use_vmac", diags);
     inst.useVmac = vmac;
   }
-  if (d.vmacXmitBase?.value) inst.vmacXmitBase = true;
+  if (d.vmacXmitBase?.value && vrrpStrict) {
+    diags.warn(d.vmacXmitBase.pos, `${where}: vmac_xmit_base is incompatible with vrrp_strict; cleared (as keepalived)`);
+  } else if (d.vmacXmitBase?.value) inst.vmacXmitBase = true;
+  strictChecks(d, inst, where, vrrpStrict, diags);
   if (d.dontTrackPrimary?.value) inst.dontTrackPrimary = true;
-  if (family === 6 && vips.length > 0 && !vips.some((v) => v.address.startsWith("fe80:"))) {
+  if (family === 6 && vips.length > 0 && !vips[0]!.address.startsWith("fe80:") && vrrpStrict && inst.unicastPeers.length === 0) {
+    diags.warn(vips[0]!.pos, `${where}: under vrrp_strict the first IPv6 VIP must be link-local (RFC 5798 §5.2.9; keepalived reports this too)`);
+  } else if (family === 6 && vips.length > 0 && !vips.some((v) => v.address.startsWith("fe80:"))) {
     diags.advise(vips[0]!.pos, `${where}: no link-local VIP (RFC 5798 §5.2.9 wants fe80::… first); routers other than keepalived may reject the adverts`);
   }
   return inst;
@@ -305,4 +310,21 @@ function authentication(d: InstanceDraft, inst: InstanceConfig, where: string, v
     diags.warn(d.authPass.pos, `auth_pass is longer than ${AUTH_PASS_MAX} characters; only '${pass.slice(0, AUTH_PASS_MAX)}' is used (as keepalived)`);
   }
   inst.authPass = pass.slice(0, AUTH_PASS_MAX);
+}
+
+/**
+ * What keepalived's vrrp_complete_instance enforces under vrrp_strict besides what is checked where
+ * the value is read (state/priority, authentication, IPv6 with v2, preempt_delay, no VIP,
+ * vmac_xmit_base, the first IPv6 VIP): unicast peers refuse the instance (an error: keepalived
+ * drops the configuration), accept mode with VRRPv2 by a non-owner is reset (RFC 3768 has none).
+ */
+function strictChecks(d: InstanceDraft, inst: InstanceConfig, where: string, vrrpStrict: boolean, diags: Diags): void {
+  if (!vrrpStrict) return;
+  if (d.unicastPeers.length > 0) {
+    diags.error(d.unicastPeers[0]!.pos, `${where}: unicast peers are not supported with vrrp_strict (keepalived refuses this too)`);
+  }
+  if (inst.accept && inst.priority !== 255 && inst.version === 2) {
+    if (d.accept) diags.warn(d.accept.pos, `${where}: accept mode with VRRP version 2 does not comply with RFC 3768 under vrrp_strict; reset (as keepalived)`);
+    inst.accept = false;
+  }
 }
