@@ -5,7 +5,16 @@
 
 import type { Diagnostic, VigilConfig } from "./schema.ts";
 import { header } from "./convert.ts";
-import { type Emitted, GLOBAL_KEYWORDS, INSTANCE_KEYWORDS, type Keyword, SCRIPT_KEYWORDS, SYNC_GROUP_KEYWORDS, TRACK_FILE_KEYWORDS } from "./keywords.ts";
+import {
+  type Emitted,
+  GLOBAL_KEYWORDS,
+  INSTANCE_KEYWORDS,
+  type Keyword,
+  SCRIPT_KEYWORDS,
+  SYNC_GROUP_KEYWORDS,
+  TRACK_FILE_KEYWORDS,
+  TRACK_PROCESS_KEYWORDS,
+} from "./keywords.ts";
 
 const IND = "    ";
 
@@ -39,9 +48,15 @@ function body<M>(keywords: Keyword<M>[], m: M, cfg: VigilConfig, ind: string): s
     if (!k.name || !k.emit || k.section.split(".").length !== ind.length / IND.length) continue;
     const v = k.emit(m, cfg);
     if (v === undefined) continue;
-    // Words of this line kept under TOML keys of their own (script_user USER GROUP).
-    const extra = keywords.filter((p) => p.partOf === k.name && p.section === k.section).map((p) => p.emit?.(m, cfg)).filter((w) => w !== undefined);
-    if (typeof v === "string" && extra.length > 0) out.push(`${ind}${k.name} ${[v, ...extra].map((w) => kaWord(String(w))).join(" ")}`);
+    // Words of this line kept under TOML keys of their own (script_user USER GROUP, weight N reverse,
+    // process NAME PARAMS…): a `true` writes the key itself, a list its words.
+    const extra = keywords
+      .filter((p) => p.partOf === k.name && p.section === k.section)
+      .flatMap((p) => {
+        const w = p.emit?.(m, cfg);
+        return w === undefined || w === false ? [] : w === true ? [p.toml!] : Array.isArray(w) ? w : [String(w)];
+      });
+    if (extra.length > 0 && (typeof v === "string" || typeof v === "number")) out.push(`${ind}${k.name} ${[String(v), ...extra].map(kaWord).join(" ")}`);
     else out.push(...lines(k, v, ind));
   }
   return out;
@@ -65,6 +80,7 @@ export function toKeepalived(cfg: VigilConfig, notes: Diagnostic[] = []): string
   if (g.length > 0) block("global_defs", g);
   for (const s of cfg.scripts) block(`vrrp_script ${kaWord(s.name)}`, body(SCRIPT_KEYWORDS, s, cfg, IND));
   for (const t of cfg.trackFiles) block(`track_file ${kaWord(t.name)}`, body(TRACK_FILE_KEYWORDS, t, cfg, IND));
+  for (const t of cfg.trackProcesses ?? []) block(`vrrp_track_process ${kaWord(t.name)}`, body(TRACK_PROCESS_KEYWORDS, t, cfg, IND));
   for (const i of cfg.instances) block(`vrrp_instance ${kaWord(i.name)}`, body(INSTANCE_KEYWORDS, i, cfg, IND));
   for (const sg of cfg.syncGroups) block(`vrrp_sync_group ${kaWord(sg.name)}`, body(SYNC_GROUP_KEYWORDS, sg, cfg, IND));
   return blocks.map((b) => b.join("\n")).join("\n\n") + "\n";

@@ -4,7 +4,16 @@
 
 import type { Diagnostic, VigilConfig } from "./schema.ts";
 import { DEFAULT_HTTP_LISTEN } from "./schema.ts";
-import { type Emitted, GLOBAL_KEYWORDS, INSTANCE_KEYWORDS, type Keyword, SCRIPT_KEYWORDS, SYNC_GROUP_KEYWORDS, TRACK_FILE_KEYWORDS } from "./keywords.ts";
+import {
+  type Emitted,
+  GLOBAL_KEYWORDS,
+  INSTANCE_KEYWORDS,
+  type Keyword,
+  SCRIPT_KEYWORDS,
+  SYNC_GROUP_KEYWORDS,
+  TRACK_FILE_KEYWORDS,
+  TRACK_PROCESS_KEYWORDS,
+} from "./keywords.ts";
 
 /** TOML basic string; JSON's escapes are a subset of TOML's. */
 const q = (s: string): string => JSON.stringify(s);
@@ -43,6 +52,7 @@ export function toToml(cfg: VigilConfig, notes: Diagnostic[] = []): string {
   for (const i of cfg.instances) blocks.push(["[[instance]]", `name = ${q(i.name)}`, ...tomlLines(INSTANCE_KEYWORDS, i, cfg)]);
   for (const s of cfg.scripts) blocks.push(["[[vrrp_script]]", `name = ${q(s.name)}`, ...tomlLines(SCRIPT_KEYWORDS, s, cfg)]);
   for (const t of cfg.trackFiles) blocks.push(["[[vrrp_track_file]]", `name = ${q(t.name)}`, ...tomlLines(TRACK_FILE_KEYWORDS, t, cfg)]);
+  for (const t of cfg.trackProcesses ?? []) blocks.push(["[[vrrp_track_process]]", `name = ${q(t.name)}`, ...tomlLines(TRACK_PROCESS_KEYWORDS, t, cfg)]);
   for (const g of cfg.syncGroups) blocks.push(["[[vrrp_sync_group]]", `name = ${q(g.name)}`, ...tomlLines(SYNC_GROUP_KEYWORDS, g, cfg)]);
   return blocks.map((b) => b.join("\n")).join("\n\n") + "\n";
 }

@@ -2,7 +2,7 @@
 // keepalived.ts and toml.ts fill drafts (syntax, types, known keywords); validate.ts turns them into
 // the model (ranges, cross-references, defaults), so both formats share one set of rules.
 
-import type { SourcePosition, TrackProcessConfig } from "./schema.ts";
+import type { SourcePosition } from "./schema.ts";
 
 export interface Located<T> {
   value: T;
@@ -34,6 +34,8 @@ export interface RouteDraft {
 export interface TrackDraft {
   name: Located<string>;
   weight?: Located<number>;
+  /** `reverse` (true) or `noreverse` (false) after the weight. */
+  reverse?: Located<boolean>;
 }
 
 export interface NotifyDraft {
@@ -96,6 +98,8 @@ export interface ScriptDraft {
   fall?: Located<number>;
   user?: Located<string>;
   group?: Located<string>;
+  reverse?: Located<boolean>;
+  initFail?: Located<boolean>;
 }
 
 export interface TrackFileDraft {
@@ -103,6 +107,25 @@ export interface TrackFileDraft {
   pos: SourcePosition;
   file?: Located<string>;
   weight?: Located<number>;
+  reverse?: Located<boolean>;
+}
+
+/** vrrp_track_process NAME { … }. */
+export interface TrackProcessDraft {
+  name: Located<string>;
+  pos: SourcePosition;
+  process?: Located<string>;
+  /** Words after the process name (keepalived) or `params` (TOML). */
+  params?: Located<string[]>;
+  paramMatch?: Located<string>; // "exact" | "partial" | "initial" as written
+  fullCommand?: Located<boolean>;
+  weight?: Located<number>;
+  reverse?: Located<boolean>;
+  quorum?: Located<number>;
+  quorumMax?: Located<number>;
+  delaySec?: Located<number>;
+  terminateDelaySec?: Located<number>;
+  forkDelaySec?: Located<number>;
 }
 
 export interface SyncGroupDraft {
@@ -148,8 +171,8 @@ export interface ConfigDraft {
   scripts: ScriptDraft[];
   trackFiles: TrackFileDraft[];
   syncGroups: SyncGroupDraft[];
-  /** vrrp_track_process blocks, read straight into the model (keepalived-track-process.ts). */
-  trackProcesses?: TrackProcessConfig[];
+  /** vrrp_track_process blocks. */
+  trackProcesses: TrackProcessDraft[];
 }
 
 export function newInstanceDraft(name: Located<string>, pos: SourcePosition): InstanceDraft {
@@ -178,5 +201,6 @@ export function newConfigDraft(source: string, format: ConfigDraft["format"]): C
     scripts: [],
     trackFiles: [],
     syncGroups: [],
+    trackProcesses: [],
   };
 }

@@ -177,25 +177,30 @@ export function readByTable(
       if (s.args.length === 0) diags.error(s.keyword.pos, `${name}: missing command`);
       else set(at(joinCommand(s.args), s.args[0]!.pos));
       return undefined;
-    case "weight":
-      set(weightArg(s, diags));
+    case "weight": {
+      const w = weightArg(s, diags);
+      set(w?.weight);
+      if (w?.reverse) (target as Record<string, unknown>).reverse = w.reverse;
       return undefined;
+    }
   }
   return k;
 }
 
-/** "weight N [reverse]": reverse is not modelled. */
-export function weightArg(c: Stmt, diags: Diags): Located<number> | undefined {
+/** "weight N [reverse]" (the reverse goes to the target's `reverse`). */
+export function weightArg(c: Stmt, diags: Diags): { weight?: Located<number>; reverse?: Located<boolean> } | undefined {
   if (!forbidBlock(c, diags)) return undefined;
   const [n, rev, extra] = c.args;
   if (!n) {
     diags.error(c.keyword.pos, "weight: missing value");
     return undefined;
   }
-  if (rev?.text === "reverse") diags.warn(rev.pos, "weight … reverse is not supported by vigil; ignored");
+  let reverse: Located<boolean> | undefined;
+  if (rev?.text === "reverse") reverse = at(true, rev.pos);
   else if (rev) diags.warn(rev.pos, `weight: unexpected '${rev.text}'; ignored (as keepalived)`);
   if (extra) diags.warn(extra.pos, `weight: unexpected '${extra.text}'; ignored (as keepalived)`);
-  return parseInteger(n, "weight", diags);
+  const weight = parseInteger(n, "weight", diags);
+  return { ...(weight ? { weight } : {}), ...(reverse ? { reverse } : {}) };
 }
 
 const USAGE: Record<string, string> = {

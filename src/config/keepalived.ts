@@ -4,7 +4,7 @@
 
 import type { Diags } from "./diagnostics.ts";
 import { didYouMean } from "./diagnostics.ts";
-import { at, type ConfigDraft, type GlobalDraft, newConfigDraft } from "./draft.ts";
+import { at, type ConfigDraft, type GlobalDraft, newConfigDraft, type TrackProcessDraft } from "./draft.ts";
 import { readInstance } from "./keepalived-instance.ts";
 import { keyword, keywordNames } from "./keywords.ts";
 import { KeepalivedLexer, type LexOptions } from "./keepalived-lexer.ts";
@@ -47,6 +47,9 @@ function readTop(draft: ConfigDraft, s: Stmt, diags: Diags): void {
     case "vrrp_track_file":
     case "track_file":
       readTrackFile(draft, s, diags);
+      return;
+    case "vrrp_track_process":
+      readTrackProcess(draft, s, diags);
       return;
   }
   const kw = keyword("top", k);
@@ -148,4 +151,30 @@ function readTrackFile(draft: ConfigDraft, s: Stmt, diags: Diags): void {
   const t: ConfigDraft["trackFiles"][number] = { name: at(name.text, name.pos), pos: s.keyword.pos };
   for (const c of s.block!) readByTable("track_file", `track_file ${name.text}`, c, t, undefined, diags);
   draft.trackFiles.push(t);
+}
+
+/** vrrp_track_process NAME { process NAME [PARAMS…]; param_match [initial|partial]; weight N [reverse]; … } (keepalived's vrrp_tprocess_*). */
+function readTrackProcess(draft: ConfigDraft, s: Stmt, diags: Diags): void {
+  const name = named(s, diags);
+  if (!name) return;
+  const t: TrackProcessDraft = { name: at(name.text, name.pos), pos: s.keyword.pos };
+  const where = `vrrp_track_process ${name.text}`;
+  for (const c of s.block!) {
+    const k = readByTable("vrrp_track_process", where, c, t, undefined, diags);
+    if (!k || !forbidBlock(c, diags)) continue;
+    const [first, ...rest] = c.args;
+    if (k.name === "process") {
+      if (!first) diags.error(c.keyword.pos, "process: missing process name");
+      else if (t.process) diags.tolerate(first.pos, `${where}: process already set at line ${t.process.pos.line}; '${first.text}' ignored (as keepalived)`);
+      else {
+        t.process = at(first.text, first.pos);
+        if (rest.length > 0) t.params = at(rest.map((w) => w.text), rest[0]!.pos);
+      }
+    } else if (k.name === "param_match") {
+      if (!first) t.paramMatch = at("exact", c.keyword.pos);
+      else if (first.text === "initial" || first.text === "partial") t.paramMatch = at(first.text, first.pos);
+      else diags.tolerate(first.pos, `${where}: invalid param_match type '${first.text}' (bare, initial or partial); ignored (as keepalived)`);
+    }
+  }
+  draft.trackProcesses.push(t);
 }

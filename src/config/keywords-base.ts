@@ -12,7 +12,8 @@ export type Section =
   | "vrrp_instance.authentication"
   | "vrrp_script"
   | "vrrp_sync_group"
-  | "track_file";
+  | "track_file"
+  | "vrrp_track_process";
 
 /**
  * read: into the model and acted on. pending: into the model, not acted on yet (one warning per
@@ -103,8 +104,12 @@ export function routeLine(r: VirtualRoute): string {
   return s;
 }
 
-export const trackLine = (t: { name: string; weight?: number }, dflt?: number): string =>
-  t.weight === undefined || t.weight === dflt ? t.name : `${t.name} weight ${t.weight}`;
+/** A track_* list line: "NAME [weight N] [reverse|noreverse]" (keepalived needs a weight before reverse). */
+export const trackLine = (t: { name: string; weight?: number; reverse?: boolean }, dflt?: number): string => {
+  if (t.reverse === undefined) return t.weight === undefined || t.weight === dflt ? t.name : `${t.name} weight ${t.weight}`;
+  if (t.weight === undefined) return t.reverse ? t.name : `${t.name} noreverse`; // unreachable from a config: reverse comes after a weight
+  return `${t.name} weight ${t.weight} ${t.reverse ? "reverse" : "noreverse"}`;
+};
 
 /** A keyword's range and default as numbers (validation). */
 export function limits(k: Keyword<never>): { lo: number; hi: number; dflt: number } {

@@ -131,6 +131,14 @@ export const INSTANCE_KEYWORDS: Keyword<InstanceConfig>[] = [
   { name: "track_script", section: I, does: "read", arg: "list", toml: "track_script", emit: (i) => list(i.trackScripts.map((t) => trackLine(t))) },
   { name: "track_file", section: I, does: "read", arg: "list", toml: "track_file", emit: (i) => list(i.trackFiles.map((t) => trackLine(t))) },
   {
+    name: "track_process",
+    section: I,
+    does: "read",
+    arg: "list",
+    toml: "track_process",
+    emit: (i) => list((i.trackProcesses ?? []).map((t) => trackLine(t))),
+  },
+  {
     name: "notify_priority_changes",
     section: I,
     does: "read",
@@ -248,7 +256,7 @@ export const INSTANCE_KEYWORDS: Keyword<InstanceConfig>[] = [
   { name: "lvs_sync_daemon_interface", section: I, does: "pending", arg: "special" },
   ...ignored<InstanceConfig>(
     I,
-    `vrf use_vmac_addr use_ipvlan native_ipv6 track_process track_bfd mcast_dst_ip track_src_ip
+    `vrf use_vmac_addr use_ipvlan native_ipv6 track_bfd mcast_dst_ip track_src_ip
   check_unicast_src unicast_fault_no_peer unicast_ttl garp_lower_prio_delay garp_lower_prio_repeat garp_extra_if
   vmac_garp_intvl down_timer_adverts lower_prio_no_advert higher_prio_send_advert virtual_rules promote_secondaries
   skip_check_adv_addr strict_mode debug notify_master_rx_lower_pri notify_deleted

@@ -4,8 +4,8 @@
 // `vigil convert` directions, validation and `vigil convert --keywords` are driven from here.
 // Adding a keyword = one descriptor (and, for a new kind of value, one reader case).
 
-import type { GlobalConfig, ScriptConfig, SyncGroupConfig, TrackFileConfig, VigilConfig } from "./schema.ts";
-import { DEFAULT_HTTP_LISTEN } from "./schema.ts";
+import type { GlobalConfig, ScriptConfig, SyncGroupConfig, TrackFileConfig, TrackProcessConfig, VigilConfig } from "./schema.ts";
+import { DEFAULT_HTTP_LISTEN, QUORUM_MAX_UNLIMITED } from "./schema.ts";
 import { INSTANCE_KEYWORDS } from "./keywords-instance.ts";
 import { ignored, type Keyword, NOTIFY, secs } from "./keywords-base.ts";
 
@@ -21,6 +21,7 @@ export const TOP_KEYWORDS: Keyword[] = [
   { name: "vrrp_sync_group", section: "top", does: "read", arg: "block", toml: "vrrp_sync_group" },
   { name: "track_file", section: "top", does: "read", arg: "block", toml: "vrrp_track_file" },
   { name: "vrrp_track_file", section: "top", does: "read", arg: "block", keepalived: "deprecated synonym of track_file" },
+  { name: "vrrp_track_process", section: "top", does: "read", arg: "block", toml: "vrrp_track_process" },
   ...["virtual_server", "virtual_server_group"].map(LVS),
   skip("LVS (its TLS settings) is not part of vigil")("SSL"),
   skip("BFD is not part of vigil")("bfd_instance"),
@@ -31,7 +32,6 @@ export const TOP_KEYWORDS: Keyword[] = [
   skip("static track groups are not supported")("track_group"),
   skip("GARP rate groups are not supported")("garp_group"),
   skip("link debouncing is not supported")("interface_up_down_delays"),
-  skip("process tracking is read by the engine but has no TOML form yet (use vrrp_script)")("vrrp_track_process"),
   ...ignored("top", "net_namespace net_namespace_ipvs namespace_with_ipsets instance use_pid_dir linkbeat_use_polling child_wait_time"),
 ];
 
@@ -242,9 +242,10 @@ export const SCRIPT_KEYWORDS: Keyword<ScriptConfig>[] = [
     toml: "weight",
     range: [-253, 253],
     dflt: 0,
-    keepalived: "'reverse' is not supported",
-    emit: (s) => s.weight || undefined,
+    keepalived: "N [reverse]",
+    emit: (s) => s.weight || (s.reverse ? 0 : undefined),
   },
+  { name: "", section: "vrrp_script", does: "read", arg: "flag", field: "reverse", toml: "reverse", partOf: "weight", emit: (s) => s.reverse || undefined },
   {
     name: "rise",
     section: "vrrp_script",
@@ -269,7 +270,7 @@ export const SCRIPT_KEYWORDS: Keyword<ScriptConfig>[] = [
   },
   { name: "user", section: "vrrp_script", does: "read", arg: "special", field: "user", toml: "user", keepalived: "USER [GROUP]", emit: (s) => s.user },
   { name: "", section: "vrrp_script", does: "read", arg: "string", field: "group", toml: "group", partOf: "user", emit: (s) => s.group },
-  ...ignored("vrrp_script", "init_fail"),
+  { name: "init_fail", section: "vrrp_script", does: "read", arg: "flag", field: "initFail", toml: "init_fail", emit: (s) => s.initFail || undefined },
 ];
 
 export const SYNC_GROUP_KEYWORDS: Keyword<SyncGroupConfig>[] = [
@@ -301,9 +302,116 @@ export const TRACK_FILE_KEYWORDS: Keyword<TrackFileConfig>[] = [
     toml: "weight",
     range: [-2147483647, 2147483647],
     dflt: 1,
-    emit: (t) => (t.weight === 1 ? undefined : t.weight),
+    keepalived: "N [reverse]",
+    emit: (t) => (t.weight === 1 && !t.reverse ? undefined : t.weight),
   },
+  { name: "", section: "track_file", does: "read", arg: "flag", field: "reverse", toml: "reverse", partOf: "weight", emit: (t) => t.reverse || undefined },
   ...ignored("track_file", "init_file"),
+];
+
+const P = "vrrp_track_process" as const;
+const ms = (n: number) => Number(secs(n, 1000));
+const implied = (t: TrackProcessConfig) => t.params.length > 0;
+
+export const TRACK_PROCESS_KEYWORDS: Keyword<TrackProcessConfig>[] = [
+  {
+    name: "process",
+    section: P,
+    does: "read",
+    arg: "special",
+    field: "process",
+    toml: "process",
+    keepalived: "NAME [PARAMETER…]; parameters imply param_match and full_command",
+    emit: (t) => t.process,
+  },
+  // The parameters: their own key in TOML, the words after the name in keepalived.conf.
+  { name: "", section: P, does: "read", arg: "special", field: "params", toml: "params", partOf: "process", emit: (t) => (implied(t) ? t.params : undefined) },
+  {
+    name: "param_match",
+    section: P,
+    does: "read",
+    arg: "special",
+    field: "paramMatch",
+    toml: "param_match",
+    keepalived: "bare: exact; initial or partial",
+    // `true` is keepalived's bare param_match (exact); implied by parameters.
+    emit: (t) => (t.paramMatch === "none" || (t.paramMatch === "exact" && implied(t)) ? undefined : t.paramMatch === "exact" ? true : t.paramMatch),
+  },
+  {
+    name: "full_command",
+    section: P,
+    does: "read",
+    arg: "flag",
+    field: "fullCommand",
+    toml: "full_command",
+    emit: (t) => (t.fullCommand && !implied(t) && t.paramMatch === "none" ? true : undefined),
+  },
+  {
+    name: "weight",
+    section: P,
+    does: "read",
+    arg: "weight",
+    field: "weight",
+    toml: "weight",
+    range: [-254, 254],
+    dflt: 0,
+    keepalived: "N [reverse]",
+    emit: (t) => t.weight || (t.reverse ? 0 : undefined),
+  },
+  { name: "", section: P, does: "read", arg: "flag", field: "reverse", toml: "reverse", partOf: "weight", emit: (t) => t.reverse || undefined },
+  {
+    name: "quorum",
+    section: P,
+    does: "read",
+    arg: "int",
+    field: "quorum",
+    toml: "quorum",
+    range: [1, 65535],
+    dflt: 1,
+    emit: (t) => (t.quorum === 1 || t.quorumMax === 0 ? undefined : t.quorum),
+  },
+  {
+    name: "quorum_max",
+    section: P,
+    does: "read",
+    arg: "int",
+    field: "quorumMax",
+    toml: "quorum_max",
+    range: [0, 65535],
+    keepalived: "default unlimited; 0: good while none runs",
+    emit: (t) => (t.quorumMax === QUORUM_MAX_UNLIMITED ? undefined : t.quorumMax),
+  },
+  {
+    name: "delay",
+    section: P,
+    does: "read",
+    arg: "number",
+    field: "delaySec",
+    toml: "delay",
+    range: [0.000001, 3600],
+    keepalived: "sets terminate_delay and fork_delay",
+    emit: (t) => (t.forkDelayMs > 0 && t.forkDelayMs === t.terminateDelayMs ? ms(t.forkDelayMs) : undefined),
+  },
+  {
+    name: "terminate_delay",
+    section: P,
+    does: "read",
+    arg: "number",
+    field: "terminateDelaySec",
+    toml: "terminate_delay",
+    range: [0.000001, 3600],
+    emit: (t) => (t.terminateDelayMs > 0 && t.forkDelayMs !== t.terminateDelayMs ? ms(t.terminateDelayMs) : undefined),
+  },
+  {
+    name: "fork_delay",
+    section: P,
+    does: "read",
+    arg: "number",
+    field: "forkDelaySec",
+    toml: "fork_delay",
+    range: [0.000001, 3600],
+    emit: (t) => (t.forkDelayMs > 0 && t.forkDelayMs !== t.terminateDelayMs ? ms(t.forkDelayMs) : undefined),
+  },
 ];
 
 export { INSTANCE_KEYWORDS };
@@ -316,6 +424,7 @@ export const KEYWORDS: readonly Keyword<never>[] = [
   ...SCRIPT_KEYWORDS,
   ...SYNC_GROUP_KEYWORDS,
   ...TRACK_FILE_KEYWORDS,
+  ...TRACK_PROCESS_KEYWORDS,
 ] as Keyword<never>[];
 
 /** The TOML table each keepalived section is written as ([global], [[instance]], …). */
@@ -326,6 +435,7 @@ export const TOML_TABLE: Record<string, string> = {
   vrrp_script: "vrrp_script",
   vrrp_sync_group: "vrrp_sync_group",
   track_file: "vrrp_track_file",
+  vrrp_track_process: "vrrp_track_process",
 };
 
 const bySection = new Map<string, Map<string, Keyword<never>>>();

@@ -185,9 +185,9 @@ export function parseTrackLine(toks: Tok[], what: string, diags: Diags): TrackDr
       if (!v) diags.error(t.pos, `${what} ${name.text}: 'weight' needs a value`);
       else d.weight = parseInteger(v, `${what} ${name.text} weight`, diags);
     } else if (t.text === "reverse") {
-      diags.warn(t.pos, `${what} ${name.text}: 'reverse' is not supported by vigil; ignored`);
+      d.reverse = at(true, t.pos);
     } else if (t.text === "noreverse" || t.text === "no_reverse") {
-      // the default direction: nothing to do
+      d.reverse = at(false, t.pos);
     } else {
       diags.error(t.pos, `${what} ${name.text}: unexpected '${t.text}'${didYouMean(t.text, ["weight", "reverse"])}`);
     }

@@ -44,6 +44,8 @@ export interface TrackInterface {
   name: string;
   /** 0 = fault on down (keepalived default); otherwise added to priority while up/down per sign. */
   weight: number;
+  /** keepalived `weight N reverse`: the weight is subtracted instead (weight 0: Fault while up). */
+  reverse?: boolean;
   pos: SourcePosition;
 }
 
@@ -51,12 +53,15 @@ export interface TrackScriptRef {
   name: string;
   /** Overrides the script's own weight when set. */
   weight?: number;
+  /** Overrides the script's own `reverse` when set (`reverse` / `noreverse`). */
+  reverse?: boolean;
   pos: SourcePosition;
 }
 
 export interface TrackFileRef {
   name: string;
   weight?: number;
+  reverse?: boolean;
   pos: SourcePosition;
 }
 
@@ -128,6 +133,10 @@ export interface ScriptConfig {
   user?: string;
   /** keepalived `user USER GROUP`: the group (default: the user's). */
   group?: string;
+  /** keepalived `weight N reverse`: the weight is subtracted instead (weight 0: Fault while it succeeds). */
+  reverse?: boolean;
+  /** keepalived `init_fail`: the script starts failed (it needs `rise` successes to count as good). */
+  initFail?: boolean;
   pos: SourcePosition;
 }
 
@@ -135,6 +144,8 @@ export interface TrackFileConfig {
   name: string;
   file: string;
   weight: number;
+  /** keepalived `weight N reverse`: the file's value × weight is subtracted (weight 0: Fault on 0). */
+  reverse?: boolean;
   pos: SourcePosition;
 }
 
@@ -148,9 +159,9 @@ export interface TrackProcessConfig {
   paramMatch: "none" | "exact" | "partial" | "initial";
   fullCommand: boolean;
   weight: number;
-  /** keepalived `weight N reverse`: the sense of good/bad is inverted. */
+  /** keepalived `weight N reverse`: the weight is subtracted instead (weight 0: Fault while in quorum). */
   reverse: boolean;
-  /** Good while quorum <= count <= quorumMax (keepalived defaults 1 and unlimited). */
+  /** Good while quorum <= count <= quorumMax (keepalived defaults 1 and unlimited: QUORUM_MAX_UNLIMITED). */
   quorum: number;
   quorumMax: number;
   forkDelayMs: number;
@@ -210,6 +221,9 @@ export interface VigilConfig {
 export type LoadResult =
   | { ok: true; config: VigilConfig; warnings: Diagnostic[] }
   | { ok: false; errors: Diagnostic[]; warnings: Diagnostic[] };
+
+/** keepalived's quorum_max when not given (UINT_MAX): no upper bound. */
+export const QUORUM_MAX_UNLIMITED = 4294967295;
 
 export const DEFAULT_HTTP_LISTEN = "127.0.0.1:9650";
 export const DEFAULT_TOML_PATH = "/etc/vigil/vigil.toml";

@@ -11,7 +11,7 @@ import { TomlLocator, type TomlPath } from "./toml-positions.ts";
 
 type Table = Record<string, unknown>;
 
-const ROOT_KEYS = ["global", "instance", "vrrp_script", "vrrp_sync_group", "vrrp_track_file"];
+const ROOT_KEYS = ["global", "instance", "vrrp_script", "vrrp_sync_group", "vrrp_track_file", "vrrp_track_process"];
 
 const typeName = (v: unknown): string => (Array.isArray(v) ? "an array" : v === null ? "null" : typeof v === "object" ? "a table" : `a ${typeof v}`);
 
@@ -96,6 +96,10 @@ function itemTokens(item: Item, key: string, first: string, diags: Diags): Tok[]
     const toks: Tok[] = [{ text: head, pos: item.valuePos(first) }];
     for (const [k, v] of Object.entries(t)) {
       if (k === first) continue;
+      if (typeof v === "boolean" && (k === "reverse" || k === "noreverse")) {
+        if (v) toks.push({ text: k, pos: item.keyPos(k) }); // { reverse = true } → "reverse"
+        continue;
+      }
       if (typeof v !== "string" && typeof v !== "number") {
         diags.error(item.valuePos(k), `${key}: '${k}' must be a string or a number, got ${typeName(v)}`);
         continue;
@@ -164,6 +168,7 @@ function readInstance(x: Tbl, draft: ConfigDraft): void {
     }
   };
   const tracks: Record<string, TrackDraft[]> = { track_interface: d.trackInterfaces, track_script: d.trackScripts, track_file: d.trackFiles };
+  if (x.t.track_process !== undefined) tracks.track_process = d.trackProcesses = [];
   readKeys(x, "instance", d, d.notify, {
     state: () => {
       const state = x.str("state");
@@ -266,11 +271,35 @@ function readTrackFile(x: Tbl, draft: ConfigDraft): void {
   draft.trackFiles.push(t);
 }
 
+function readTrackProcess(x: Tbl, draft: ConfigDraft): void {
+  const t: ConfigDraft["trackProcesses"][number] = { name: nameOf(x, "[[vrrp_track_process]]"), pos: x.where };
+  readKeys(x, "vrrp_track_process", t, undefined, {
+    process: () => (t.process = x.str("process")),
+    params: () => {
+      const words: string[] = [];
+      for (const item of x.items("params")) {
+        if (typeof item.value === "string") words.push(item.value);
+        else x.diags.error(item.pos, `params: expected strings, got ${typeName(item.value)}`);
+      }
+      if (words.length > 0) t.params = at(words, x.loc.value([...x.path, "params"]));
+    },
+    param_match: () => {
+      const v = x.t.param_match;
+      const pos = x.loc.value([...x.path, "param_match"]);
+      if (v === true || v === "exact") t.paramMatch = at("exact", pos);
+      else if (v === "initial" || v === "partial") t.paramMatch = at(v, pos);
+      else if (v !== false) x.diags.error(pos, `param_match: expected true, "exact", "initial" or "partial", got ${JSON.stringify(v)}`);
+    },
+  });
+  draft.trackProcesses.push(t);
+}
+
 const READERS: Record<string, (x: Tbl, d: ConfigDraft) => void> = {
   instance: readInstance,
   vrrp_script: readScript,
   vrrp_sync_group: readGroup,
   vrrp_track_file: readTrackFile,
+  vrrp_track_process: readTrackProcess,
 };
 
 /** Returns undefined on a TOML syntax error (already reported with smol-toml's line/column). */

@@ -2,9 +2,9 @@
 // reported; a value that fails keeps a placeholder so the remaining checks still run.
 
 import type { Family, VrrpVersion } from "../protocol/types.ts";
-import type { InstanceConfig, VirtualRoute } from "./schema.ts";
+import type { InstanceConfig, SourcePosition, VirtualRoute } from "./schema.ts";
 import type { Diags } from "./diagnostics.ts";
-import type { GlobalDraft, InstanceDraft, Located } from "./draft.ts";
+import type { GlobalDraft, InstanceDraft, Located, TrackDraft } from "./draft.ts";
 import { parseIp, parsePrefix } from "./address.ts";
 import { checkIfName, moveExcessVips, vipList } from "./validate-vips.ts";
 import { advertInterval } from "./validate-advert.ts";
@@ -222,18 +222,14 @@ export function validateInstance(d: InstanceDraft, g: GlobalDraft, diags: Diags)
   for (const t of d.trackInterfaces) {
     checkIfName(t.name, "track_interface", diags);
     const w = t.weight && isInt(t.weight, "weight", diags) && inRange(t.weight, -253, 253, "track_interface weight", diags) ? t.weight.value : 0;
-    inst.trackInterfaces.push({ name: t.name.value, weight: w, pos: t.name.pos });
+    inst.trackInterfaces.push({ name: t.name.value, weight: w, ...(t.reverse ? { reverse: true } : {}), pos: t.name.pos });
   }
   for (const [list, out, lim] of [[d.trackScripts, inst.trackScripts, 253], [d.trackFiles, inst.trackFiles, 254]] as const) {
     for (const t of list) {
-      const ok = t.weight && inRange(t.weight, -lim, lim, "weight", diags);
-      out.push(ok ? { name: t.name.value, weight: t.weight!.value, pos: t.name.pos } : { name: t.name.value, pos: t.name.pos });
+      out.push(trackRef(t, lim, diags));
     }
   }
-  for (const t of d.trackProcesses ?? []) {
-    const ok = t.weight && inRange(t.weight, -254, 254, "weight", diags);
-    (inst.trackProcesses ??= []).push(ok ? { name: t.name.value, weight: t.weight!.value, pos: t.name.pos } : { name: t.name.value, pos: t.name.pos });
-  }
+  for (const t of d.trackProcesses ?? []) (inst.trackProcesses ??= []).push(trackRef(t, 254, diags));
   if (d.notifyPriorityChanges) inst.notifyPriorityChanges = d.notifyPriorityChanges.value;
   for (const [, k] of NOTIFY) {
     const v = d.notify[k];
@@ -310,6 +306,12 @@ function authentication(d: InstanceDraft, inst: InstanceConfig, where: string, v
     diags.warn(d.authPass.pos, `auth_pass is longer than ${AUTH_PASS_MAX} characters; only '${pass.slice(0, AUTH_PASS_MAX)}' is used (as keepalived)`);
   }
   inst.authPass = pass.slice(0, AUTH_PASS_MAX);
+}
+
+/** A track_script / track_file / track_process reference: its own weight (in range) and reverse, else the definition's. */
+function trackRef(t: TrackDraft, lim: number, diags: Diags): { name: string; weight?: number; reverse?: boolean; pos: SourcePosition } {
+  const ok = t.weight && inRange(t.weight, -lim, lim, "weight", diags);
+  return { name: t.name.value, ...(ok ? { weight: t.weight!.value } : {}), ...(t.reverse ? { reverse: t.reverse.value } : {}), pos: t.name.pos };
 }
 
 /**

@@ -1,8 +1,8 @@
 // ConfigDraft → VigilConfig. Reports ALL problems (each with file:line:col), cross-checks instances,
 // scripts and sync groups, and warns for keywords read but not yet acted on by the engine.
 
-import type { GlobalConfig, LoadResult, ScriptConfig, SourcePosition, SyncGroupConfig, TrackFileConfig, VigilConfig } from "./schema.ts";
-import { DEFAULT_HTTP_LISTEN } from "./schema.ts";
+import type { GlobalConfig, LoadResult, ScriptConfig, SourcePosition, SyncGroupConfig, TrackFileConfig, TrackProcessConfig, VigilConfig } from "./schema.ts";
+import { DEFAULT_HTTP_LISTEN, QUORUM_MAX_UNLIMITED } from "./schema.ts";
 import { Diags, didYouMean, sortDiagnostics } from "./diagnostics.ts";
 import type { ConfigDraft, GlobalDraft, InstanceDraft, Located } from "./draft.ts";
 import { inRange, validateInstance } from "./validate-instance.ts";
@@ -137,6 +137,8 @@ function scripts(draft: ConfigDraft, host: HostProbe, diags: Diags, disabled: Ma
       pos: s.pos,
     };
     if (s.user) cfg.user = s.user.value;
+    if (s.reverse?.value) cfg.reverse = true;
+    if (s.initFail?.value) cfg.initFail = true;
     if (s.group) {
       if (!s.user) diags.error(s.group.pos, `vrrp_script ${s.name.value}: group needs user (keepalived: user USER GROUP)`);
       cfg.group = s.group.value;
@@ -163,8 +165,68 @@ function trackFiles(draft: ConfigDraft, diags: Diags): TrackFileConfig[] {
     if (!t.file) diags.error(t.pos, `track_file ${t.name.value}: missing file`);
     const { lo, hi, dflt } = limits(spec("track_file", "weight"));
     inRange(t.weight, lo, hi, "weight", diags);
-    return { name: t.name.value, file: t.file?.value ?? "", weight: t.weight?.value ?? dflt, pos: t.pos };
+    return { name: t.name.value, file: t.file?.value ?? "", weight: t.weight?.value ?? dflt, ...(t.reverse?.value ? { reverse: true } : {}), pos: t.pos };
   });
+}
+
+/**
+ * vrrp_track_process blocks, with keepalived's rules (vrrp_tprocess_*): parameters after the
+ * process name mean param_match exact and full_command; quorum_max 0 means quorum 0 (good while
+ * none runs); an out-of-range value, or a quorum above quorum_max, is ignored with a warning; a
+ * block without `process` is dropped (its references then warn).
+ */
+function trackProcesses(draft: ConfigDraft, diags: Diags): TrackProcessConfig[] {
+  uniqueNames(draft.trackProcesses, "vrrp_track_process", diags);
+  const out: TrackProcessConfig[] = [];
+  const ignored = diags.keepalivedCompat ? "; ignored (as keepalived)" : "";
+  const within = (v: Located<number> | undefined, name: string): number | undefined => {
+    if (!v) return undefined;
+    const [lo, hi] = spec("vrrp_track_process", name).range!;
+    const whole = name.startsWith("quorum") ? Number.isInteger(v.value) : true;
+    if (whole && v.value >= lo && v.value <= hi) return v.value;
+    diags.tolerate(v.pos, `${name} ${v.value} must be ${whole ? "" : "a whole number "}between ${lo} and ${hi}${ignored}`);
+    return undefined;
+  };
+  for (const t of draft.trackProcesses) {
+    const where = `vrrp_track_process ${t.name.value}`;
+    const weightLim = spec("vrrp_track_process", "weight").range!;
+    let quorum = within(t.quorum, "quorum") ?? 1;
+    let quorumMax = within(t.quorumMax, "quorum_max") ?? QUORUM_MAX_UNLIMITED;
+    // keepalived allows quorum_max 0 with quorum 1 (the default): good while none runs.
+    if (quorum > quorumMax && !(quorumMax === 0 && quorum === 1)) {
+      diags.tolerate(
+        (t.quorumMax ?? t.quorum)!.pos,
+        `${where}: quorum ${quorum} is greater than quorum_max ${quorumMax}${diags.keepalivedCompat ? "; quorum_max ignored (as keepalived)" : ""}`,
+      );
+      quorumMax = QUORUM_MAX_UNLIMITED;
+    }
+    if (quorumMax === 0) quorum = 0;
+    const delay = within(t.delaySec, "delay");
+    const terminate = within(t.terminateDelaySec, "terminate_delay") ?? delay ?? 0;
+    const fork = within(t.forkDelaySec, "fork_delay") ?? delay ?? 0;
+    const weight = t.weight && inRange(t.weight, weightLim[0], weightLim[1], "weight", diags) ? t.weight.value : 0;
+    const params = t.params?.value ?? [];
+    const paramMatch = (t.paramMatch?.value ?? (params.length > 0 ? "exact" : "none")) as TrackProcessConfig["paramMatch"];
+    if (!t.process || t.process.value === "") {
+      diags.tolerate(t.pos, `${where}: process name not specified${diags.keepalivedCompat ? "; the block is dropped (as keepalived)" : ""}`);
+      continue;
+    }
+    out.push({
+      name: t.name.value,
+      process: t.process.value,
+      params,
+      paramMatch,
+      fullCommand: (t.fullCommand?.value ?? false) || params.length > 0 || paramMatch !== "none",
+      weight,
+      reverse: t.reverse?.value ?? false,
+      quorum,
+      quorumMax,
+      forkDelayMs: fork * 1000,
+      terminateDelayMs: terminate * 1000,
+      pos: t.pos,
+    });
+  }
+  return out;
 }
 
 function syncGroups(draft: ConfigDraft, cfg: VigilConfig, diags: Diags): SyncGroupConfig[] {
@@ -331,10 +393,8 @@ export function validateDraft(draft: ConfigDraft, diags: Diags, host: HostProbe)
   const disabled = new Map<string, string>();
   cfg.scripts = scripts(draft, host, diags, disabled);
   cfg.trackFiles = trackFiles(draft, diags);
-  if (draft.trackProcesses) {
-    uniqueNames(draft.trackProcesses.map((t) => ({ name: { value: t.name, pos: t.pos } })), "vrrp_track_process", diags);
-    cfg.trackProcesses = draft.trackProcesses;
-  }
+  const processes = trackProcesses(draft, diags);
+  if (processes.length > 0) cfg.trackProcesses = processes;
   cfg.syncGroups = syncGroups(draft, cfg, diags);
   checkVridClash(cfg, draft.instances, diags);
   checkTrackRefs(cfg, disabled, diags);

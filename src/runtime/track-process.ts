@@ -218,9 +218,11 @@ export class ProcessMonitor implements TrackerMonitor<TrackProcessConfig> {
   }
 }
 
-/** keepalived: `reverse` swaps good and bad; then the good/bad weight rules. */
-export function processEffect(m: ProcessMonitor, weight: number, inGroup: boolean): TrackEffect | null {
+/**
+ * keepalived's good/bad weight rules on "in quorum"; `reverse` (the reference's, else the
+ * definition's) subtracts the weight instead, or with weight 0 faults while in quorum (vrrp_track.c).
+ */
+export function processEffect(m: ProcessMonitor, weight: number, inGroup: boolean, reverse = m.cfg.reverse): TrackEffect | null {
   if (m.ok === null) return null;
-  const good = m.cfg.reverse ? !m.ok : m.ok;
-  return goodBadEffect(good, inGroup ? 0 : weight);
+  return goodBadEffect(m.ok, inGroup ? 0 : weight, reverse);
 }

@@ -8,7 +8,7 @@ import type { FsmEvent } from "../protocol/types.ts";
 import type { Clock, LinkWatcher, Logger, TimerHandle, TrackerStatus } from "./ports.ts";
 import { scriptArgv, type ScriptPolicy, type ScriptRunner } from "./spawn.ts";
 import { TRACKER_KINDS } from "./trackers/index.ts";
-import { faultKey, type FaultKind, type FaultSource, isTrackerKind, type TrackerMonitor } from "./trackers/tracker.ts";
+import { faultKey, type FaultKind, type FaultSource, goodBadEffect, isTrackerKind, type TrackerMonitor } from "./trackers/tracker.ts";
 import { withoutPositions } from "./reload.ts";
 
 /** The running monitors of each tracker kind, by definition name (Monitors in monitors.ts). */
@@ -44,6 +44,8 @@ export class ScriptMonitor implements TrackerMonitor<ScriptConfig> {
   }
 
   start(): void {
+    // keepalived init_fail: the script starts failed; `rise` successes make it good.
+    if (this.cfg.initFail && this.ok === null) this.ok = false;
     // keepalived drops a script it may not run (missing, not executable, insecure under
     // enable_script_security, unknown user): instances tracking it run without it.
     if (this.policy) {
@@ -127,16 +129,15 @@ export class InstanceTracker {
     // a weighted member could out-rank its siblings and split the group across routers.
     const inGroup = this.cfg.syncGroup !== undefined;
     for (const t of this.cfg.trackInterfaces) {
-      const up = linkUp(t.name);
-      if (t.weight === 0 || inGroup) {
-        if (!up) fault({ kind: "track_interface", name: t.name });
-      } else if ((t.weight > 0) === up) delta += t.weight;
+      const e = goodBadEffect(linkUp(t.name), inGroup ? 0 : t.weight, t.reverse);
+      if (e.fault) fault({ kind: "track_interface", name: t.name });
+      delta += e.delta;
     }
     for (const kind of TRACKER_KINDS) {
       for (const ref of kind.references(this.cfg)) {
         const m = this.monitors.get(kind.kind, ref.name);
         if (!m) continue;
-        const e = kind.effect(m, ref.weight, inGroup);
+        const e = kind.effect(m, ref.weight, inGroup, ref.reverse);
         if (!e) continue;
         if (e.fault) fault({ kind: kind.kind, name: ref.name });
         delta += e.delta;
@@ -174,15 +175,16 @@ export class InstanceTracker {
     for (const t of this.cfg.trackInterfaces) {
       const up = linkUp(t.name);
       const weight = inGroup ? 0 : t.weight;
-      out.push({ kind: "track_interface", name: t.name, ok: up, weight, delta: weight !== 0 && (weight > 0) === up ? weight : 0, fault: weight === 0 && !up });
+      const e = goodBadEffect(up, weight, t.reverse);
+      out.push({ kind: "track_interface", name: t.name, ok: up, weight, delta: e.delta || 0, fault: e.fault });
     }
     for (const kind of TRACKER_KINDS) {
       for (const ref of kind.references(this.cfg)) {
         const m = this.monitors.get(kind.kind, ref.name);
         if (!m) continue;
-        const e = kind.effect(m, ref.weight, inGroup);
-        // With weight 0 every kind's effect is "fault while bad": that is the verdict itself.
-        const verdict = kind.effect(m, 0, false);
+        const e = kind.effect(m, ref.weight, inGroup, ref.reverse);
+        // With weight 0 (not reversed) every kind's effect is "fault while bad": that is the verdict itself.
+        const verdict = kind.effect(m, 0, false, false);
         const defWeight = (m.cfg as { weight?: number }).weight ?? 0;
         out.push({
           kind: kind.kind,

@@ -8,8 +8,11 @@ export const fileTracker: TrackerKind<TrackFileConfig, FileMonitor> = {
   definitions: (cfg) => cfg.trackFiles,
   references: (inst) => inst.trackFiles,
   create: (def, ctx) => new FileMonitor(def, ctx.clock, ctx.logger),
-  effect: (m, weight, inGroup) => {
-    const e = trackFileEffect(m.value, inGroup ? 0 : (weight ?? m.cfg.weight));
+  effect: (m, weight, inGroup, reverse) => {
+    const w = inGroup ? 0 : (weight ?? m.cfg.weight);
+    // keepalived's reverse (weight_multiplier -1): value × weight × -1; with weight 0, Fault while the value is 0.
+    const rev = reverse ?? m.cfg.reverse ?? false;
+    const e = rev && w === 0 ? { fault: m.value === 0, delta: 0 } : trackFileEffect(m.value, rev ? -w : w);
     // A file that cannot be read without blocking (FIFO, device) is a fault of this tracker.
     return m.unusable !== null ? { fault: true, delta: e.delta } : e;
   },

@@ -16,5 +16,5 @@ export const processTracker: TrackerKind<TrackProcessConfig, ProcessMonitor> = {
     if (!scanner) scanners.set(ctx.clock, scanner = new ProcScanner(ctx.clock));
     return new ProcessMonitor(def, ctx.clock, ctx.logger, scanner);
   },
-  effect: (m, weight, inGroup) => processEffect(m, weight ?? m.cfg.weight, inGroup),
+  effect: (m, weight, inGroup, reverse) => processEffect(m, weight ?? m.cfg.weight, inGroup, reverse ?? m.cfg.reverse),
 };

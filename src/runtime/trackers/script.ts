@@ -8,5 +8,6 @@ export const scriptTracker: TrackerKind<ScriptConfig, ScriptMonitor> = {
   definitions: (cfg) => cfg.scripts,
   references: (inst) => inst.trackScripts,
   create: (def, ctx) => new ScriptMonitor(def, ctx.clock, ctx.runner, ctx.logger, ctx.policy),
-  effect: (m, weight, inGroup) => (m.ok === null ? null : goodBadEffect(m.ok, inGroup ? 0 : (weight ?? m.cfg.weight))),
+  effect: (m, weight, inGroup, reverse) =>
+    m.ok === null ? null : goodBadEffect(m.ok, inGroup ? 0 : (weight ?? m.cfg.weight), reverse ?? m.cfg.reverse ?? false),
 };

@@ -54,17 +54,22 @@ export interface TrackEffect {
 export interface TrackerKind<D extends { name: string } = { name: string }, M extends TrackerMonitor<D> = TrackerMonitor<D>> {
   readonly kind: Extract<FaultKind, "track_script" | "track_file" | "track_process">;
   definitions(cfg: VigilConfig): readonly D[];
-  references(inst: InstanceConfig): readonly { name: string; weight?: number }[];
+  references(inst: InstanceConfig): readonly { name: string; weight?: number; reverse?: boolean }[];
   create(def: D, ctx: TrackerContext): M;
   /**
-   * keepalived's weight rules for this kind; `weight` is the reference's own weight (undefined:
-   * the definition's), forced to 0 inside a sync group. null: no verdict yet (ignored).
+   * keepalived's weight rules for this kind; `weight` and `reverse` are the reference's own
+   * (undefined: the definition's), the weight forced to 0 inside a sync group. null: no verdict
+   * yet (ignored).
    */
-  effect(m: M, weight: number | undefined, inGroup: boolean): TrackEffect | null;
+  effect(m: M, weight: number | undefined, inGroup: boolean, reverse?: boolean): TrackEffect | null;
 }
 
-/** keepalived's rule for a good/bad tracker: weight 0 → Fault while bad; > 0 added while good; < 0 added while bad. */
-export function goodBadEffect(ok: boolean, weight: number): TrackEffect {
-  if (weight === 0) return { fault: !ok, delta: 0 };
-  return { fault: false, delta: (weight > 0) === ok ? weight : 0 };
+/**
+ * keepalived's rule for a good/bad tracker: weight 0 → Fault while bad; > 0 added while good; < 0
+ * added while bad. `reverse` (keepalived's weight_multiplier -1): weight 0 → Fault while good; the
+ * weight is subtracted instead of added, at the same moments (vrrp_track.c).
+ */
+export function goodBadEffect(ok: boolean, weight: number, reverse = false): TrackEffect {
+  if (weight === 0) return { fault: reverse ? ok : !ok, delta: 0 };
+  return { fault: false, delta: (weight > 0) === ok ? (reverse ? -weight : weight) : 0 };
 }
