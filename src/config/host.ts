@@ -3,6 +3,7 @@
 
 import { accessSync, constants, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { checkScript, lookupUser } from "./script-security.ts";
 
 export interface HostProbe {
   /** True when `path` is a regular file this process may execute. */
@@ -11,6 +12,12 @@ export interface HostProbe {
   userExists(name: string): boolean;
   /** Directories searched for a bare command name. */
   path(): string[];
+  /**
+   * Why enable_script_security would refuse `command` run as `user` (default: keepalived_script
+   * when it exists, else vigil's own user), or undefined: the daemon's own check (checkScript).
+   * Absent in test probes: nothing is vetted.
+   */
+  scriptRefusal?(command: string, user?: { name: string; group?: string }): string | undefined;
 }
 
 const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -37,6 +44,15 @@ export const realHost: HostProbe = {
   },
   path(): string[] {
     return (process.env.PATH || DEFAULT_PATH).split(":").filter(Boolean);
+  },
+  scriptRefusal(command: string, user?: { name: string; group?: string }): string | undefined {
+    const word = commandWord(command);
+    if (word === "" || word.startsWith("<")) return undefined;
+    const u = lookupUser(user?.name ?? "keepalived_script", user?.group);
+    if (typeof u === "string" && user) return undefined; // an unknown user is reported on its own
+    const ids = typeof u === "string" ? { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 } : u;
+    const v = checkScript([word], ids, true);
+    return !v.run && v.insecure ? v.reason : undefined;
   },
 };
 

@@ -120,6 +120,7 @@ function positive(v: Located<number> | undefined, dflt: number, what: string, di
 function scripts(draft: ConfigDraft, host: HostProbe, diags: Diags, disabled: Map<string, string>): ScriptConfig[] {
   uniqueNames(draft.scripts, "vrrp_script", diags);
   const defaultUser = draft.global.scriptUser;
+  const secure = draft.global.enableScriptSecurity?.value === true;
   const out: ScriptConfig[] = [];
   for (const s of draft.scripts) {
     if (!s.script) diags.error(s.pos, `vrrp_script ${s.name.value}: missing script`);
@@ -149,14 +150,34 @@ function scripts(draft: ConfigDraft, host: HostProbe, diags: Diags, disabled: Ma
       : user && !host.userExists(user.value)
       ? `user '${user.value}' does not exist${s.user ? "" : " (global_defs script_user)"}`
       : scriptProblem(cfg.script, host);
-    if (why) {
-      diags.warn(s.script!.pos, `vrrp_script ${s.name.value} disabled: ${why}; instances tracking it run without it (as keepalived)`);
-      disabled.set(s.name.value, why);
+    const refused = !why && s.script && secure ? refusal(cfg.script, s.user ?? defaultUser, s.user ? s.group : draft.global.scriptGroup, host) : undefined;
+    if (why || refused) {
+      diags.warn(s.script!.pos, `vrrp_script ${s.name.value} disabled: ${why ?? refused}; instances tracking it run without it (as keepalived)`);
+      disabled.set(s.name.value, (why ?? refused)!);
       continue;
     }
     out.push(cfg);
   }
   return out;
+}
+
+/** enable_script_security's verdict on a command run as `user` (the daemon's checkScript, through the host probe). */
+function refusal(command: string, user: Located<string> | undefined, group: Located<string> | undefined, host: HostProbe): string | undefined {
+  return host.scriptRefusal?.(command, user ? { name: user.value, ...(group ? { group: group.value } : {}) } : undefined);
+}
+
+/** Notify scripts enable_script_security would refuse at run time: warned where they are written. */
+function notifyRefusals(draft: ConfigDraft, host: HostProbe, diags: Diags): void {
+  const g = draft.global;
+  if (g.enableScriptSecurity?.value !== true || !host.scriptRefusal) return;
+  const check = (v: Located<string> | undefined, what: string) => {
+    const why = v ? refusal(v.value, g.scriptUser, g.scriptGroup, host) : undefined;
+    if (why) diags.warn(v!.pos, `${what} will not run: ${why} (as keepalived)`);
+  };
+  for (const d of draft.instances) for (const [name, k] of NOTIFY) check(d.notify[k], `vrrp_instance ${d.name.value}: ${name}`);
+  for (const d of draft.syncGroups) for (const [name, k] of NOTIFY) check(d.notify[k], `vrrp_sync_group ${d.name.value}: ${name}`);
+  check(g.notifyFifoScript, "notify_fifo_script");
+  check(g.vrrpNotifyFifoScript, "vrrp_notify_fifo_script");
 }
 
 function trackFiles(draft: ConfigDraft, diags: Diags): TrackFileConfig[] {
@@ -392,6 +413,7 @@ export function validateDraft(draft: ConfigDraft, diags: Diags, host: HostProbe)
   const cfg: VigilConfig = { source: draft.source, format: draft.format, global, instances, scripts: [], trackFiles: [], syncGroups: [] };
   const disabled = new Map<string, string>();
   cfg.scripts = scripts(draft, host, diags, disabled);
+  notifyRefusals(draft, host, diags);
   cfg.trackFiles = trackFiles(draft, diags);
   const processes = trackProcesses(draft, diags);
   if (processes.length > 0) cfg.trackProcesses = processes;
