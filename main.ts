@@ -1,7 +1,7 @@
 #!/usr/bin/env bun
 // vigil CLI entry: parse argv, dispatch to a command, exit with its code. Nothing else lives here.
 import { type Command, described, VERSION_SPEC } from "./src/cli/command.ts";
-import { parseCommand, usageError } from "./src/cli/args.ts";
+import { EX_USAGE, parseCommand, usageError } from "./src/cli/args.ts";
 import { statusCommand } from "./src/cli/status.ts";
 import { checkCommand } from "./src/cli/check.ts";
 import { convertCommand } from "./src/cli/convert.ts";
@@ -42,7 +42,7 @@ async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     console.log(help());
-    return name === undefined ? 2 : 0;
+    return name === undefined ? EX_USAGE : 0;
   }
   if (name === "--version" || name === "-V") return commands.version!.run([]);
   // keepalived's habit: `keepalived -t -f FILE` tests a config; `vigil -t -f FILE` does the same.
@@ -52,7 +52,7 @@ async function main(argv: string[]): Promise<number> {
   const cmd = commands[name] ?? hidden[name];
   if (!cmd) {
     console.error(`vigil: unknown command '${name}'\n\n${help()}`);
-    return 2;
+    return EX_USAGE;
   }
   // Commands with a spec answer --help themselves (src/cli/args.ts), from the same spec they parse with.
   if (!cmd.spec && (rest.includes("--help") || rest.includes("-h"))) {

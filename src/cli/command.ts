@@ -38,7 +38,7 @@ const CONFIG_ID: OptionSpec = {
 export const RUN_SPEC: CommandSpec = {
   name: "run",
   summary: "run the VRRP daemon",
-  usageExit: 2,
+  usageExit: EX_USAGE,
   options: [
     CONFIG,
     CONFIG_ID,
@@ -63,8 +63,8 @@ min(3 x advert_int, 10 s); a second SIGTERM/SIGINT removes them at once. SIGHUP 
 without disturbing unchanged instances (all or nothing). SIGUSR1 writes vigil.data (state) and
 SIGUSR2 vigil.stats (counters) to the state dir and the log.
 
-Exit: 0 stopped, 1 could not start (nothing changed), 2 usage or config error, 70 internal error
-(VIPs removed before exit).`,
+Exit: 0 stopped, 1 could not start (nothing changed), 2 config error, 64 usage error, 70 internal
+error (VIPs removed before exit).`,
 };
 
 export const CHECK_SPEC: CommandSpec = {
@@ -121,7 +121,7 @@ export const STATUS_DEFAULT_URL = "http://127.0.0.1:9650";
 export const STATUS_SPEC: CommandSpec = {
   name: "status",
   summary: "show the state of a running daemon's instances",
-  usageExit: 2,
+  usageExit: EX_USAGE,
   options: [
     {
       name: "url",
@@ -132,13 +132,13 @@ export const STATUS_SPEC: CommandSpec = {
     },
     { name: "json", description: "print the /status document as JSON instead of a table" },
   ],
-  epilog: "Exit status: 0 ok, 1 daemon unreachable or bad answer, 2 usage error.",
+  epilog: "Exit status: 0 ok, 1 daemon unreachable or bad answer, 64 usage error.",
 };
 
 export const DEMO_SPEC: CommandSpec = {
   name: "demo",
   summary: "see failover happen: two vigils in a private namespace lab (root)",
-  usageExit: 2,
+  usageExit: EX_USAGE,
   about: `  Builds a private lab of network namespaces (vgdemo-<pid>-r1, -r2, -c and a bridge), starts two
   vigil engines with the keepalived wiki's configs (priority 255 and 254, VIP 192.168.0.254/24),
   then kills the master and shows the backup taking over, how long it took against
@@ -149,7 +149,7 @@ export const DEMO_SPEC: CommandSpec = {
     // Internal: the demo starts itself with it inside the client namespace.
     { name: "probe", value: "VIP", hidden: true, description: "ping VIP and report the gaps (internal)" },
   ],
-  epilog: "Exit status: 0 the story ran, 1 something failed (lab removed anyway), 2 usage error or not root.",
+  epilog: "Exit status: 0 the story ran, 1 something failed (lab removed anyway), 2 not root, 64 usage error.",
 };
 
 export const VERSION_SPEC: CommandSpec = {

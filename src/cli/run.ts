@@ -42,7 +42,7 @@ function printDiagnostics(list: Diagnostic[]): void {
 export const runCommand: Command = {
   ...described(RUN_SPEC),
   async run(argv) {
-    // Options and usage text: RUN_SPEC in src/cli/command.ts. Usage errors exit 2, as always.
+    // Options and usage text: RUN_SPEC in src/cli/command.ts. Usage errors exit 64 (EX_USAGE), config errors 2.
     const args = parseCommand(RUN_SPEC, argv);
     if (typeof args === "number") return args;
     if (args.positionals.length > 0) return usageError(RUN_SPEC, `unexpected argument '${args.positionals[0]}'`);

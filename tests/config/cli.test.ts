@@ -179,10 +179,10 @@ describe("usage errors and help, every command", () => {
     }
   });
 
-  test("run, status and demo keep exit 2 for a usage error, as their --help says", () => {
+  test("run, status and demo exit 64 for a usage error (2 stays for config errors), as their --help says", () => {
     for (const argv of [["run", "--bogus"], ["run", "--config"], ["run", "--log-level", "loud"], ["status", "--url"], ["demo", "--nope"]]) {
       const r = vigil(...argv);
-      expect({ argv, code: r.code }).toEqual({ argv, code: 2 });
+      expect({ argv, code: r.code }).toEqual({ argv, code: 64 });
       expect(r.err).toContain(`\nUsage: vigil ${argv[0]} [`);
     }
   });

@@ -132,8 +132,8 @@ describe("vigil status failures", () => {
   });
 
   test("usage errors exit 2; --help exits 0", async () => {
-    expect((await run(["--bogus"])).code).toBe(2);
-    expect((await run(["--url"])).code).toBe(2);
+    expect((await run(["--bogus"])).code).toBe(64);
+    expect((await run(["--url"])).code).toBe(64);
     const help = await run(["--help"]);
     expect(help.code).toBe(0);
     expect(help.out).toContain("vigil status [--url URL] [--json]");

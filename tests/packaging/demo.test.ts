@@ -67,7 +67,7 @@ describe("vigil demo", () => {
     const h = runSync([bin, "demo", "--help"]);
     expect(h.code).toBe(0);
     expect(h.out).toContain("--keep");
-    expect(runSync([bin, "demo", "--nope"]).code).toBe(2);
+    expect(runSync([bin, "demo", "--nope"]).code).toBe(64);
   });
 });
 
