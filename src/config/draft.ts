@@ -133,6 +133,8 @@ export interface SyncGroupDraft {
   pos: SourcePosition;
   members: Located<string>[];
   notify: NotifyDraft;
+  /** The group's own track_interface / track_script / track_file (keepalived: every member tracks them, weight 0). */
+  tracks?: { kind: "track_interface" | "track_script" | "track_file"; track: TrackDraft }[];
 }
 
 export interface GlobalDraft {

@@ -10,6 +10,7 @@ import { keyword, keywordNames } from "./keywords.ts";
 import { KeepalivedLexer, type LexOptions } from "./keepalived-lexer.ts";
 import { buildTree, type Stmt } from "./keepalived-tree.ts";
 import { blockLines, forbidBlock, readByTable, Repeats, requireBlock } from "./keepalived-util.ts";
+import { parseTrackLine } from "./lines.ts";
 
 export type { LexOptions } from "./keepalived-lexer.ts";
 
@@ -136,7 +137,16 @@ function readSyncGroup(draft: ConfigDraft, s: Stmt, diags: Diags): void {
   // keepalived's old form lists members without group { }: it warns "Unknown keyword" for each.
   const hint = () => " (member instances go inside group { … })";
   for (const c of s.block!) {
-    if (readByTable("vrrp_sync_group", `vrrp_sync_group ${name.text}`, c, g, g.notify, diags, hint)?.name !== "group") continue;
+    const k = readByTable("vrrp_sync_group", `vrrp_sync_group ${name.text}`, c, g, g.notify, diags, hint)?.name;
+    if (k === "track_interface" || k === "track_script" || k === "track_file") {
+      if (!requireBlock(c, diags)) continue;
+      for (const line of blockLines(c, diags)) {
+        const t = parseTrackLine(line, k, diags);
+        if (t) (g.tracks ??= []).push({ kind: k, track: t });
+      }
+      continue;
+    }
+    if (k !== "group") continue;
     if (!requireBlock(c, diags)) continue;
     for (const line of blockLines(c, diags)) {
       for (const w of line) g.members.push(at(w.text, w.pos));

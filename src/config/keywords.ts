@@ -284,9 +284,18 @@ export const SYNC_GROUP_KEYWORDS: Keyword<SyncGroupConfig>[] = [
     toml: name,
     emit: (g) => g.notify[key],
   })),
+  // The group's own tracking: folded into every member instance as weight-0 tracking (keepalived's
+  // vrrp_sync_group track_*: one failure puts the whole group in Fault), so it is written back there.
+  ...["track_interface", "track_script", "track_file"].map((name): Keyword<SyncGroupConfig> => ({
+    name,
+    section: "vrrp_sync_group",
+    does: "read",
+    arg: "list",
+    keepalived: "every member tracks it with weight 0 (weights need sync_group_tracking_weight)",
+  })),
   ...ignored(
     "vrrp_sync_group",
-    `track_interface track_script track_file track_process track_bfd
+    `track_process track_bfd
   notify_priority_changes smtp_alert global_tracking sync_group_tracking_weight`,
   ),
 ];

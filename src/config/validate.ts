@@ -288,11 +288,35 @@ function syncGroups(draft: ConfigDraft, cfg: VigilConfig, diags: Diags): SyncGro
     } else if (members.length < 2) {
       diags.warn(g.pos, `vrrp_sync_group ${g.name.value} has ${members.length} member(s); a sync group needs at least 2 to mean anything`);
     }
+    groupTracking(g, members.map((m) => byName.get(m)!), diags);
     const notify: SyncGroupConfig["notify"] = {};
     for (const [, k] of NOTIFY) if (g.notify[k]) notify[k] = g.notify[k]!.value;
     if (members.length > 0) out.push({ name: g.name.value, instances: members, notify, pos: g.pos });
   }
   return out;
+}
+
+/**
+ * A sync group's own track_interface / track_script / track_file: keepalived adds each to every
+ * member with weight 0 (one failure puts the member, and so the group, in Fault); a weight given
+ * there needs sync_group_tracking_weight, which vigil does not do: warned and 0 used. A member
+ * already tracking the same name keeps its own line.
+ */
+function groupTracking(g: ConfigDraft["syncGroups"][number], members: VigilConfig["instances"], diags: Diags): void {
+  for (const { kind, track } of g.tracks ?? []) {
+    if (track.weight && track.weight.value !== 0) {
+      diags.warn(
+        track.weight.pos,
+        `vrrp_sync_group ${g.name.value}: ${kind} ${track.name.value} weight ignored, 0 used (sync_group_tracking_weight is not supported)`,
+      );
+    }
+    for (const inst of members) {
+      const list = kind === "track_interface" ? inst.trackInterfaces : kind === "track_script" ? inst.trackScripts : inst.trackFiles;
+      if (list.some((t) => t.name === track.name.value)) continue;
+      const reverse = track.reverse ? { reverse: track.reverse.value } : {};
+      list.push({ name: track.name.value, weight: 0, ...reverse, pos: track.name.pos });
+    }
+  }
 }
 
 /**

@@ -134,6 +134,9 @@ const NO_TOML_KEY: Record<string, string> = {
   "global_defs vrrp_garp_master_refresh": "folded into each instance (garp_master_refresh)",
   "global_defs vrrp_garp_master_refresh_repeat": "folded into each instance (garp_master_refresh_repeat)",
   "global_defs v3_checksum_as_v2": "folded into each instance (v3_checksum_as_v2)",
+  "vrrp_sync_group track_interface": "folded into each member instance (track_interface, weight 0)",
+  "vrrp_sync_group track_script": "folded into each member instance (track_script, weight 0)",
+  "vrrp_sync_group track_file": "folded into each member instance (track_file, weight 0)",
 };
 
 describe("keyword table: no acted-on keyword is lost by convert", () => {
