@@ -6,7 +6,7 @@ import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CAN_NETNS, HAS_TCPDUMP } from "../netns/os-common.ts";
-import { encodeAdvertV3 } from "./advert.ts";
+import { encodeAdvertV3 } from "../netns/advert-bytes.ts";
 import { BUN, createLab, type Lab, type Rpc } from "../netns/lab.ts";
 import { v3Conf } from "../netns/scenario-kit.ts";
 import { ROOT, startVigil, tearDown, type VigilNode } from "../netns/vigil-node.ts";
@@ -73,7 +73,7 @@ run("a flood while the main thread is blocked fills the bounded receive queue; t
   // r2 floods 2000 adverts at r1 while r1's main thread is blocked.
   const flood = `
     import { createLinuxPorts, ifNameToIndex } from "${join(ROOT, "src/os/linux/index.ts")}";
-    import { encodeAdvertV3 } from "${join(ROOT, "tests/timing/advert.ts")}";
+    import { encodeAdvertV3 } from "${join(ROOT, "tests/netns/advert-bytes.ts")}";
     const ports = createLinuxPorts();
     const ifindex = ifNameToIndex("eth0");
     ports.transport.open("eth0", ifindex, 4);

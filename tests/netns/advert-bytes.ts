@@ -1,5 +1,5 @@
-// A VRRPv3 advert encoder for the io-thread tests (the same as tests/netns/os-driver.ts has; that
-// file is a driver whose import would start its stdin loop).
+// A VRRPv3 advert encoder written apart from src/protocol (a test must not check vigil's encoder
+// with itself): used by the Linux port driver (os-driver.ts) and the io-thread tests.
 import type { Family } from "../../src/protocol/types.ts";
 import { parseAddress } from "../../src/os/linux/inet.ts";
 
