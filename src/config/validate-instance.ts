@@ -124,8 +124,23 @@ export function validateInstance(d: InstanceDraft, g: GlobalDraft, diags: Diags)
   if (verSrc && (verSrc.value === 2 || verSrc.value === 3)) version = verSrc.value;
   else if (verSrc) diags.tolerate(verSrc.pos, `version ${verSrc.value} is not 2 or 3${diags.keepalivedCompat ? "; ignored (as keepalived)" : ""}`);
   if (family === 6 && version === 2) {
-    if (d.version && !vrrpStrict) diags.error(d.version.pos, `${where}: IPv6 VIPs require version 3 (VRRPv2 is IPv4 only)`);
-    else if (d.version) diags.warn(d.version.pos, `${where}: IPv6 cannot use VRRP version 2; version 3 used (as keepalived under vrrp_strict)`);
+    // keepalived's version handler ignores `version 2` once the family is known to be IPv6 (a VIP or
+    // unicast address before it: "conflicts with configured or deduced version"); before them it
+    // keeps 2 and runs VRRPv2 over IPv6 (without vrrp_strict), which vigil's packet layer does not do.
+    const v6 = [...d.vips.map((v) => v.address), ...(d.unicastSrcIp ? [d.unicastSrcIp] : []), ...d.unicastPeers].find((a) => a.value.includes(":"));
+    const after = d.version && v6 && v6.pos.file === d.version.pos.file &&
+      (v6.pos.line < d.version.pos.line || (v6.pos.line === d.version.pos.line && v6.pos.col < d.version.pos.col));
+    if (after && !vrrpStrict) {
+      diags.tolerate(
+        d.version!.pos,
+        `${where}: version 2 conflicts with the IPv6 addresses before it${diags.keepalivedCompat ? "; ignored, version 3 used (as keepalived)" : ""}`,
+      );
+    } else if (d.version && !vrrpStrict) {
+      diags.error(
+        d.version.pos,
+        `${where}: VRRPv2 over IPv6 is not supported by vigil (keepalived runs it when 'version 2' precedes the IPv6 addresses; use version 3)`,
+      );
+    } else if (d.version) diags.warn(d.version.pos, `${where}: IPv6 cannot use VRRP version 2; version 3 used (as keepalived under vrrp_strict)`);
     version = 3; // keepalived: IPv6 instances run v3 when the version is only a global default
   }
 

@@ -29,7 +29,7 @@ const KEEPALIVED_CASES: [string, string, string][] = [
   [
     "IPv6 with version 2",
     "vrrp_instance V6 {\n interface eth0\n virtual_router_id 1\n version 2\n virtual_ipaddress {\n  fe80::1/64\n }\n}\n",
-    "4:10: vrrp_instance V6: IPv6 VIPs require version 3 (VRRPv2 is IPv4 only)",
+    "4:10: vrrp_instance V6: VRRPv2 over IPv6 is not supported by vigil (keepalived runs it when 'version 2' precedes the IPv6 addresses; use version 3)",
   ],
   [
     "missing interface",
