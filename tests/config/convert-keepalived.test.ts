@@ -65,7 +65,8 @@ vrrp_instance VI_1 {
 
   test("accept is written only where it differs from keepalived's default (off under vrrp_strict)", () => {
     const r = load(
-      `global_defs {\n vrrp_strict\n}\nvrrp_instance A {\n interface eth0\n virtual_router_id 9\n accept\n virtual_ipaddress {\n  10.0.0.1/24\n }\n}\n`,
+      // VRRPv3: under vrrp_strict keepalived resets accept on a v2 non-owner (vrrp.c), not on v3.
+      `global_defs {\n vrrp_strict\n}\nvrrp_instance A {\n interface eth0\n virtual_router_id 9\n version 3\n accept\n virtual_ipaddress {\n  10.0.0.1/24\n }\n}\n`,
     );
     expect(backToKeepalived(r)).toContain("    accept\n");
   });

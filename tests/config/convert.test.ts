@@ -40,10 +40,19 @@ virtual_ipaddress = ["192.168.0.254/24"]
     expect(text).toContain("#   line 10: vrrp_instance VI_1: 'promote_secondaries' is not supported by vigil; ignored\n");
   });
 
+  test("vrrp_strict survives keepalived → TOML → model", () => {
+    roundTrip(
+      load(
+        `global_defs {\n  vrrp_strict\n}\nvrrp_instance S {\n  interface eth0\n  virtual_router_id 12\n  version 3\n  virtual_ipaddress {\n    10.0.0.12/24\n  }\n}\n`,
+        "/k.conf",
+      ),
+    );
+  });
+
   test("every model field survives keepalived → TOML → model", () => {
+    // No vrrp_strict here: it refuses unicast peers, as keepalived does (round trip of it below).
     roundTrip(load(`global_defs {
   router_id edge-1
-  vrrp_strict
   vrrp_rt_priority 50
   vrrp_no_swap
   script_user vigil
