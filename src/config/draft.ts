@@ -74,6 +74,11 @@ export interface InstanceDraft {
   garpMasterRepeat?: Located<number>;
   garpMasterRefreshSec?: Located<number>;
   garpMasterRefreshRepeat?: Located<number>;
+  garpIntervalSec?: Located<number>;
+  gnaIntervalSec?: Located<number>;
+  garpLowerPrioRepeat?: Located<number>;
+  garpLowerPrioDelaySec?: Located<number>;
+  lowerPrioNoAdvert?: Located<boolean>;
   accept?: Located<boolean>;
   useVmac?: Located<string>; // "" = default name
   vmacXmitBase?: Located<boolean>;
@@ -152,6 +157,11 @@ export interface GlobalDraft {
   garpMasterRepeat?: Located<number>;
   garpMasterRefreshSec?: Located<number>;
   garpMasterRefreshRepeat?: Located<number>;
+  garpIntervalSec?: Located<number>;
+  gnaIntervalSec?: Located<number>;
+  garpLowerPrioRepeat?: Located<number>;
+  garpLowerPrioDelaySec?: Located<number>;
+  lowerPrioNoAdvert?: Located<boolean>;
   v3ChecksumAsV2?: Located<boolean>;
   scriptUser?: Located<string>;
   scriptGroup?: Located<string>;

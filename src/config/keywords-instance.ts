@@ -202,6 +202,67 @@ export const INSTANCE_KEYWORDS: Keyword<InstanceConfig>[] = [
     emit: (i) => (i.garpMasterRefreshRepeat === 1 ? undefined : i.garpMasterRefreshRepeat),
   },
   {
+    name: "garp_interval",
+    section: I,
+    does: "read",
+    arg: "number",
+    field: "garpIntervalSec",
+    toml: "garp_interval",
+    range: [0, 4294],
+    dflt: 0,
+    keepalived: "only global vrrp_garp_interval (and garp_group, per interface); per instance a vigil extension",
+    emit: (i) => (i.garpIntervalMs ? Number(secs(i.garpIntervalMs, 1000)) : undefined),
+  },
+  {
+    name: "gna_interval",
+    section: I,
+    does: "read",
+    arg: "number",
+    field: "gnaIntervalSec",
+    toml: "gna_interval",
+    range: [0, 4294],
+    dflt: 0,
+    keepalived: "only global vrrp_gna_interval (and garp_group, per interface); per instance a vigil extension",
+    emit: (i) => (i.gnaIntervalMs ? Number(secs(i.gnaIntervalMs, 1000)) : undefined),
+  },
+  {
+    name: "garp_lower_prio_repeat",
+    section: I,
+    does: "read",
+    arg: "int",
+    field: "garpLowerPrioRepeat",
+    toml: "garp_lower_prio_repeat",
+    range: [0, 1000],
+    dflt: 5,
+    keepalived: "default: global vrrp_garp_lower_prio_repeat, else vrrp_garp_master_repeat; 0 under vrrp_strict",
+    emit: (i, cfg) => (i.garpLowerPrioRepeat === undefined || i.garpLowerPrioRepeat === (cfg.global.vrrpStrict ? 0 : 5) ? undefined : i.garpLowerPrioRepeat),
+  },
+  {
+    name: "garp_lower_prio_delay",
+    section: I,
+    does: "read",
+    arg: "number",
+    field: "garpLowerPrioDelaySec",
+    toml: "garp_lower_prio_delay",
+    range: [0, 86400],
+    dflt: 5,
+    keepalived: "default: global vrrp_garp_lower_prio_delay, else vrrp_garp_master_delay; 0 under vrrp_strict",
+    emit: (i, cfg) =>
+      i.garpLowerPrioDelayMs === undefined || i.garpLowerPrioDelayMs === (cfg.global.vrrpStrict ? 0 : 5000)
+        ? undefined
+        : Number(secs(i.garpLowerPrioDelayMs, 1000)),
+  },
+  {
+    name: "lower_prio_no_advert",
+    section: I,
+    does: "read",
+    arg: "bool",
+    field: "lowerPrioNoAdvert",
+    toml: "lower_prio_no_advert",
+    keepalived: "default: global vrrp_lower_prio_no_advert; on under vrrp_strict",
+    emit: (i, cfg) => (i.lowerPrioNoAdvert === undefined || i.lowerPrioNoAdvert === cfg.global.vrrpStrict ? undefined : i.lowerPrioNoAdvert),
+  },
+  {
     name: "accept",
     section: I,
     does: "read",
@@ -257,8 +318,8 @@ export const INSTANCE_KEYWORDS: Keyword<InstanceConfig>[] = [
   ...ignored<InstanceConfig>(
     I,
     `vrf use_vmac_addr use_ipvlan native_ipv6 track_bfd mcast_dst_ip track_src_ip
-  check_unicast_src unicast_fault_no_peer unicast_ttl garp_lower_prio_delay garp_lower_prio_repeat garp_extra_if
-  vmac_garp_intvl down_timer_adverts lower_prio_no_advert higher_prio_send_advert virtual_rules promote_secondaries
+  check_unicast_src unicast_fault_no_peer unicast_ttl garp_extra_if
+  vmac_garp_intvl down_timer_adverts higher_prio_send_advert virtual_rules promote_secondaries
   skip_check_adv_addr strict_mode debug notify_master_rx_lower_pri notify_deleted
   kernel_rx_buf_size linkbeat_use_polling no_virtual_ipaddress owner_ignore_adverts timer_expired_backup
   thread_timer_expired auth_hmac`,

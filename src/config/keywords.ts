@@ -174,6 +174,11 @@ export const GLOBAL_KEYWORDS: Keyword<GlobalConfig>[] = [
   { name: "vrrp_garp_master_repeat", section: "global_defs", does: "read", arg: "int", field: "garpMasterRepeat", range: [0, 1000], dflt: 5 },
   { name: "vrrp_garp_master_refresh", section: "global_defs", does: "read", arg: "number", field: "garpMasterRefreshSec", range: [0, 86400], dflt: 0 },
   { name: "vrrp_garp_master_refresh_repeat", section: "global_defs", does: "read", arg: "int", field: "garpMasterRefreshRepeat", range: [0, 1000], dflt: 1 },
+  { name: "vrrp_garp_interval", section: "global_defs", does: "read", arg: "number", field: "garpIntervalSec", range: [0, 4294], dflt: 0 },
+  { name: "vrrp_gna_interval", section: "global_defs", does: "read", arg: "number", field: "gnaIntervalSec", range: [0, 4294], dflt: 0 },
+  { name: "vrrp_garp_lower_prio_repeat", section: "global_defs", does: "read", arg: "int", field: "garpLowerPrioRepeat", range: [0, 1000], dflt: 5 },
+  { name: "vrrp_garp_lower_prio_delay", section: "global_defs", does: "read", arg: "number", field: "garpLowerPrioDelaySec", range: [0, 86400], dflt: 5 },
+  { name: "vrrp_lower_prio_no_advert", section: "global_defs", does: "read", arg: "bool", field: "lowerPrioNoAdvert" },
   { name: "v3_checksum_as_v2", section: "global_defs", does: "read", arg: "bool", field: "v3ChecksumAsV2", keepalived: "≥ 2.2.8" },
   ...`notification_email notification_email_from smtp_server smtp_helo_name smtp_connect_timeout smtp_alert
   smtp_alert_vrrp smtp_alert_checker no_email_faults no_checker_emails`
@@ -185,9 +190,9 @@ export const GLOBAL_KEYWORDS: Keyword<GlobalConfig>[] = [
     `tmp_config_directory config_save_dir process_names process_name vrrp_process_name
   checker_process_name bfd_process_name lvs_process_name startup_script startup_script_timeout shutdown_script
   shutdown_script_timeout checker_log_all_failures vrrp_mcast_group4 vrrp_mcast_group6
-  default_interface lvs_sync_daemon lvs_timeouts lvs_flush lvs_flush_on_stop vrrp_garp_lower_prio_delay
-  vrrp_down_timer_adverts vrrp_garp_lower_prio_repeat vrrp_garp_interval vrrp_gna_interval vrrp_min_garp
-  vrrp_garp_extra_if vrrp_lower_prio_no_advert vrrp_higher_prio_send_advert nftables nftables_priority
+  default_interface lvs_sync_daemon lvs_timeouts lvs_flush lvs_flush_on_stop
+  vrrp_down_timer_adverts vrrp_min_garp
+  vrrp_garp_extra_if vrrp_higher_prio_send_advert nftables nftables_priority
   nftables_counters nftables_ifindex nftables_ipvs nftables_ipvs_priority nftables_ipvs_start_fwmark
   vrrp_iptables vrrp_ipsets disable_local_igmp vrrp_check_unicast_src vrrp_skip_check_adv_addr
   max_auto_priority min_auto_priority_delay vrrp_priority checker_priority

@@ -103,6 +103,14 @@ export interface InstanceConfig {
   garpMasterRepeat: number;
   garpMasterRefreshMs: number; // 0 = off
   garpMasterRefreshRepeat: number;
+  /** keepalived vrrp_garp_interval / vrrp_gna_interval: pause between the GARPs / NAs of a burst (0 = none). */
+  garpIntervalMs?: number;
+  gnaIntervalMs?: number;
+  /** keepalived garp_lower_prio_repeat / _delay: GARPs a Master sends on a lower-priority advert (0 = none). */
+  garpLowerPrioRepeat?: number;
+  garpLowerPrioDelayMs?: number;
+  /** keepalived lower_prio_no_advert: a Master does not answer a lower-priority advert (RFC 9568 §6.4.3 SHOULD). */
+  lowerPrioNoAdvert?: boolean;
   /** RFC 5798 Accept_Mode; keepalived `accept` / `no_accept`. */
   accept: boolean;
   useVmac?: string;

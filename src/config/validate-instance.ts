@@ -99,6 +99,27 @@ function count(v: Located<number> | undefined, what: string, diags: Diags): numb
   return isInt(v, what, diags) && inRange(v, lo, hi, what, diags) ? v.value : dflt;
 }
 
+/**
+ * keepalived garp_lower_prio_repeat / garp_lower_prio_delay / lower_prio_no_advert: defaults from the
+ * vrrp_ globals, else the global GARP repeat/delay; vrrp_strict forces no GARPs and no answer (as keepalived).
+ */
+function lowerPriority(d: InstanceDraft, g: GlobalDraft, inst: InstanceConfig, vrrpStrict: boolean, diags: Diags): void {
+  const repeat = d.garpLowerPrioRepeat ?? g.garpLowerPrioRepeat ?? g.garpMasterRepeat;
+  const delay = d.garpLowerPrioDelaySec ?? g.garpLowerPrioDelaySec ?? g.garpMasterDelaySec;
+  const noAdvert = d.lowerPrioNoAdvert ?? g.lowerPrioNoAdvert;
+  inst.garpLowerPrioRepeat = count(repeat, "garp_lower_prio_repeat", diags);
+  inst.garpLowerPrioDelayMs = Math.round(1000 * seconds(delay, "garp_lower_prio_delay", diags));
+  inst.lowerPrioNoAdvert = noAdvert?.value ?? false;
+  if (!vrrpStrict) return;
+  const why = "under vrrp_strict; reset (as keepalived)";
+  if (d.garpLowerPrioRepeat && inst.garpLowerPrioRepeat) diags.warn(d.garpLowerPrioRepeat.pos, `garp_lower_prio_repeat ${inst.garpLowerPrioRepeat} ${why}`);
+  if (d.garpLowerPrioDelaySec && inst.garpLowerPrioDelayMs) diags.warn(d.garpLowerPrioDelaySec.pos, `garp_lower_prio_delay ${why}`);
+  if (d.lowerPrioNoAdvert && !inst.lowerPrioNoAdvert) diags.warn(d.lowerPrioNoAdvert.pos, `lower_prio_no_advert off ${why}`);
+  inst.garpLowerPrioRepeat = 0;
+  inst.garpLowerPrioDelayMs = 0;
+  inst.lowerPrioNoAdvert = true;
+}
+
 export function validateInstance(d: InstanceDraft, g: GlobalDraft, diags: Diags): InstanceConfig {
   const name = d.name.value;
   const where = `vrrp_instance ${name}`;
@@ -216,6 +237,9 @@ export function validateInstance(d: InstanceDraft, g: GlobalDraft, diags: Diags)
   };
   inst.garpMasterDelayMs = Math.round(inst.garpMasterDelayMs);
   inst.garpMasterRefreshMs = Math.round(inst.garpMasterRefreshMs);
+  inst.garpIntervalMs = Math.round(1000 * seconds(d.garpIntervalSec ?? g.garpIntervalSec, "garp_interval", diags));
+  inst.gnaIntervalMs = Math.round(1000 * seconds(d.gnaIntervalSec ?? g.gnaIntervalSec, "gna_interval", diags));
+  lowerPriority(d, g, inst, vrrpStrict, diags);
 
   authentication(d, inst, where, vrrpStrict, diags);
   if (d.unicastSrcIp) inst.unicastSrcIp = hostAddress(d.unicastSrcIp, "unicast_src_ip", family, diags);

@@ -10,7 +10,10 @@ import { type Keyword, keyword, KEYWORDS, tomlKeys } from "../../src/config/keyw
 const LIST = join(import.meta.dir, "keepalived", "keywords.txt");
 
 /** vigil keywords that are not keepalived's (in that section), and why vigil has them. */
-const VIGIL_ONLY: Record<string, string> = {};
+const VIGIL_ONLY: Record<string, string> = {
+  "vrrp_instance garp_interval": "keepalived has vrrp_garp_interval (global) and garp_group's; vigil also per instance",
+  "vrrp_instance gna_interval": "keepalived has vrrp_gna_interval (global) and garp_group's; vigil also per instance",
+};
 
 interface KaKeyword {
   section: string;
