@@ -37,6 +37,26 @@ export interface VirtualRoute {
   src?: string;
   metric?: number;
   table?: number;
+  /** keepalived `blackhole` / `unreachable` / `prohibit` / `throw` (default unicast). */
+  type?: "unicast" | "blackhole" | "unreachable" | "prohibit" | "throw";
+  /** keepalived `nexthop via A dev D weight W …` (multipath): instead of via/dev. */
+  nexthops?: { via?: string; dev?: string; weight?: number }[];
+  pos: SourcePosition;
+}
+
+/** keepalived virtual_rules / static_rules: one `ip rule`. */
+export interface VirtualRule {
+  family: Family;
+  from?: string;
+  to?: string;
+  iif?: string;
+  oif?: string;
+  priority?: number;
+  fwmark?: number;
+  fwmask?: number;
+  invert?: boolean;
+  action?: "table" | "blackhole" | "unreachable" | "prohibit";
+  table?: number;
   pos: SourcePosition;
 }
 
@@ -95,6 +115,8 @@ export interface InstanceConfig {
   /** Addresses moved with the VIPs but not carried in adverts (virtual_ipaddress_excluded). */
   excludedVips: VirtualAddress[];
   virtualRoutes: VirtualRoute[];
+  /** keepalived virtual_rules: added with the VIPs on Master, removed on leaving it (absent: none). */
+  virtualRules?: VirtualRule[];
   trackInterfaces: TrackInterface[];
   trackScripts: TrackScriptRef[];
   trackFiles: TrackFileRef[];
@@ -223,6 +245,10 @@ export interface VigilConfig {
   syncGroups: SyncGroupConfig[];
   /** vrrp_track_process blocks (absent: none). */
   trackProcesses?: TrackProcessConfig[];
+  /** keepalived static_ipaddress / static_routes / static_rules: set at start whatever the VRRP state, removed at stop. */
+  staticIps?: VirtualAddress[];
+  staticRoutes?: VirtualRoute[];
+  staticRules?: VirtualRule[];
 }
 
 /** Result of loading: a model only when there are no errors; warnings in either case. */
