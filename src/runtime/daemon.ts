@@ -26,6 +26,7 @@ import { planReload } from "./reload.ts";
 import { SyncGroups } from "./sync-groups.ts";
 import { InstanceTracker } from "./tracking.ts";
 import { VipSet } from "./vips.ts";
+import { StaticSet } from "./static.ts";
 import { type VmacLink, VmacManager, type VmacOs } from "./vmac.ts";
 import { AcceptFilter, type FirewallOs } from "./accept.ts";
 
@@ -95,6 +96,8 @@ export class Daemon implements StatusSource, EmergencyStoppable {
   readonly errors: ErrorCounts;
   private readonly vmacs: VmacManager;
   private readonly acceptFilter: AcceptFilter;
+  /** static_ipaddress / static_routes / static_rules: set at start, removed at stop. */
+  private readonly statics: StaticSet;
 
   constructor(
     private config: VigilConfig,
@@ -111,6 +114,7 @@ export class Daemon implements StatusSource, EmergencyStoppable {
     this.startedAtWallMs = deps.clock.wallMs();
     this.vmacs = new VmacManager(deps.vmac, deps.journal, deps.logger, this.errors);
     this.acceptFilter = new AcceptFilter(deps.firewall, deps.journal, deps.logger, this.errors);
+    this.statics = new StaticSet(config.staticIps ?? [], config.staticRoutes ?? [], config.staticRules ?? [], this.deps);
     this.monitors = new Monitors(this.deps.clock, this.notifier, deps.logger, this.notifier.policy);
     this.receiver = new Receiver(
       (ifindex, family) => this.byLink.get(`${ifindex}/${family}`) ?? [],
@@ -132,6 +136,9 @@ export class Daemon implements StatusSource, EmergencyStoppable {
     // What a SIGKILLed run left besides VIPs: its macvlans, sysctls and nftables table.
     this.vmacs.cleanupStale();
     this.acceptFilter.cleanupStale();
+    // keepalived sets its static addresses, routes and rules at start whatever the VRRP state;
+    // this also removes the routes and rules a SIGKILLed run left (its journal).
+    this.statics.start();
     const { links, waiting } = this.resolveAll(this.config.instances);
     for (const cfg of this.config.instances) {
       const link = links.get(cfg.name);
@@ -171,6 +178,7 @@ export class Daemon implements StatusSource, EmergencyStoppable {
       for (const r of all) r.tracker.close();
       this.monitors.stop();
       this.acceptFilter.remove();
+      this.statics.stop();
       this.running.clear();
       this.reindex();
       this.deps.transport.close();
@@ -212,6 +220,11 @@ export class Daemon implements StatusSource, EmergencyStoppable {
       this.acceptFilter.remove();
     } catch {
       // Never throws; the journal below keeps the record for the next start.
+    }
+    try {
+      this.statics.stop();
+    } catch {
+      // Each netlink error is handled inside; the journal keeps what is left for the next start.
     }
     this.deps.journal.flush();
   }
@@ -260,6 +273,7 @@ export class Daemon implements StatusSource, EmergencyStoppable {
     this.syncGroups.configure(next.syncGroups);
     this.monitors.apply(next);
     this.acceptFilter.configure(next.instances);
+    this.statics.replace(next.staticIps ?? [], next.staticRoutes ?? [], next.staticRules ?? []);
     await Promise.all([...plan.removed, ...plan.recreated.map((c) => c.name)].map((name) => this.retire(name, plan.removed.includes(name))));
     if (this.stopping) {
       this.deps.logger.log("warn", "reload cancelled by the stop: new instances not started");
@@ -356,7 +370,14 @@ export class Daemon implements StatusSource, EmergencyStoppable {
       const xmitBase = !!cfg.vmacXmitBase || cfg.family === 6;
       link = { ...link, vmac: { name: v.name, ifindex: v.ifindex, mac: v.mac, xmitBase }, release: () => this.vmacs.release(v) };
     }
-    const vips = new VipSet(cfg.name, vmac?.name ?? cfg.interface, [...cfg.virtualIps, ...cfg.excludedVips], cfg.virtualRoutes, this.deps);
+    const vips = new VipSet(
+      cfg.name,
+      vmac?.name ?? cfg.interface,
+      [...cfg.virtualIps, ...cfg.excludedVips],
+      cfg.virtualRoutes,
+      this.deps,
+      cfg.virtualRules ?? [],
+    );
     vips.cleanupStale();
     try {
       this.deps.transport.open(cfg.interface, link.ifindex, cfg.family);

@@ -15,9 +15,11 @@ export interface OwnedAddress {
   /**
    * Not an address but another thing vigil created or changed, removed or restored by the next
    * start after a crash: "vmac" (a macvlan named ifname on `parent`), "sysctl" (address = the
-   * /proc/sys path, value = what it was before vigil changed it), "nft" (address = the table).
+   * /proc/sys path, value = what it was before vigil changed it), "nft" (address = the table),
+   * "route" / "rule" (address = its identity, value = the RouteSpec/RuleSpec as JSON, parent =
+   * "static" or the instance), "static-addr" (a static_ipaddress; value = the AddressSpec as JSON).
    */
-  kind?: "vmac" | "sysctl" | "nft";
+  kind?: "vmac" | "sysctl" | "nft" | "route" | "rule" | "static-addr";
   parent?: string;
   value?: string;
 }

@@ -114,6 +114,17 @@ export interface AddressSpec {
   broadcast?: string;
 }
 
+/** RTN_* route types beyond unicast (keepalived's `blackhole`, `unreachable`, `prohibit`, `throw`). */
+export type RouteType = "unicast" | "blackhole" | "unreachable" | "prohibit" | "throw";
+
+/** One hop of a multipath route (RTA_MULTIPATH; keepalived `nexthop via A dev D weight W`). */
+export interface NextHop {
+  via?: string;
+  ifindex?: number;
+  /** 1..256 as `ip route` shows it. */
+  weight?: number;
+}
+
 export interface RouteSpec {
   family: Family;
   to: string; // "default" or prefix
@@ -121,6 +132,31 @@ export interface RouteSpec {
   ifindex?: number;
   src?: string;
   metric?: number;
+  table?: number;
+  /** Default unicast. A non-unicast route has no gateway nor interface. */
+  type?: RouteType;
+  /** Multipath: the hops instead of via/ifindex. */
+  nexthops?: NextHop[];
+}
+
+/** Routes vigil adds carry keepalived's protocol, RTPROT_KEEPALIVED (`ip route` shows `proto keepalived`). */
+export const RTPROT_KEEPALIVED = 18;
+
+/** An ip rule (RTM_NEWRULE), keepalived's virtual_rules / static_rules syntax. */
+export interface RuleSpec {
+  family: Family;
+  /** Prefixes ("all" when absent). */
+  from?: string;
+  to?: string;
+  iif?: string;
+  oif?: string;
+  priority?: number;
+  fwmark?: number;
+  fwmask?: number;
+  /** `not`: FIB_RULE_INVERT. */
+  invert?: boolean;
+  /** Default "table" (lookup `table`, main when absent). */
+  action?: "table" | "blackhole" | "unreachable" | "prohibit";
   table?: number;
 }
 
@@ -133,6 +169,10 @@ export interface AddressManager {
   list(ifindex: number): InterfaceAddress[];
   addRoute(spec: RouteSpec): boolean;
   removeRoute(spec: RouteSpec): boolean;
+  /** Returns false when that rule exists already (EEXIST: NLM_F_EXCL). */
+  addRule(spec: RuleSpec): boolean;
+  /** Returns false when no such rule (ENOENT). */
+  removeRule(spec: RuleSpec): boolean;
 }
 
 /** Who claims IPv4 addresses on a link (ARP), for the start-up check against address conflicts. */

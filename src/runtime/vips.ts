@@ -1,6 +1,6 @@
 // Virtual addresses and routes of one instance: add on Master, remove on leaving it, clean stale
 // ones at start. Only addresses vigil added (journal) are ever removed.
-import type { VirtualAddress, VirtualRoute } from "../config/schema.ts";
+import type { VirtualAddress, VirtualRoute, VirtualRule } from "../config/schema.ts";
 //
 // Every netlink call here can fail (ETIMEDOUT while a BGP table loads holds the routing lock,
 // ENODEV when an interface vanished): each failure is caught where it happens and counted. A VIP
@@ -9,7 +9,8 @@ import type { VirtualAddress, VirtualRoute } from "../config/schema.ts";
 // backup still holding it splits the brain.
 import type { AddressJournal, OwnedAddress } from "./journal.ts";
 import { errnoOf, ErrorCounts } from "./error-counts.ts";
-import type { AddressManager, AddressSpec, Clock, LinkWatcher, Logger, RouteSpec, TimerHandle } from "./ports.ts";
+import type { AddressManager, AddressSpec, Clock, LinkWatcher, Logger, TimerHandle } from "./ports.ts";
+import { OwnedNet } from "./static.ts";
 
 export interface VipDeps {
   addresses: AddressManager;
@@ -36,7 +37,14 @@ export class VipSet {
     private vips: VirtualAddress[],
     private routes: VirtualRoute[],
     private readonly deps: VipDeps,
-  ) {}
+    /** virtual_rules: with the VIPs on Master. */
+    private rules: VirtualRule[] = [],
+  ) {
+    this.net = new OwnedNet(instance, deps);
+  }
+
+  /** Routes and rules, journaled: only those vigil added are removed (proto keepalived). */
+  private readonly net: OwnedNet;
 
   get holding(): boolean {
     return this.held;
@@ -87,6 +95,7 @@ export class VipSet {
     this.stuck = this.stuck.filter((v) => !this.vips.includes(v));
     const failed = this.vips.filter((v) => !this.addOne(v));
     for (const r of this.routes) this.routeOp(r, true);
+    for (const r of this.rules) this.net.addRule(r);
     return failed;
   }
 
@@ -99,6 +108,7 @@ export class VipSet {
   /** Leaving Master: remove everything vigil added; what fails is retried until it is gone. */
   removeAll(): void {
     this.held = false;
+    for (const r of this.rules) this.net.removeRule(r);
     for (const r of this.routes) this.routeOp(r, false);
     this.stuck = [...this.stuck, ...this.vips.filter((v) => !this.removeOne(v) && !this.stuck.includes(v))];
     this.removeAttempt = 0;
@@ -135,19 +145,22 @@ export class VipSet {
   }
 
   /** Reload: swap the list; while holding, add the new ones and remove the dropped ones. */
-  replace(vips: VirtualAddress[], routes: VirtualRoute[]): void {
+  replace(vips: VirtualAddress[], routes: VirtualRoute[], rules: VirtualRule[] = this.rules): void {
     const k = (v: VirtualAddress) => `${v.dev ?? this.ifname}|${v.address}/${v.prefixLength}|${v.label ?? ""}`;
     const next = new Set(vips.map(k));
     const prev = new Set(this.vips.map(k));
     if (this.held) {
+      for (const r of this.rules) this.net.removeRule(r);
       for (const r of this.routes) this.routeOp(r, false);
       for (const v of this.vips) if (!next.has(k(v)) && !this.removeOne(v)) this.stuck.push(v);
       this.scheduleRemoveRetry();
       for (const v of vips) if (!prev.has(k(v))) this.addOne(v);
       for (const r of routes) this.routeOp(r, true);
+      for (const r of rules) this.net.addRule(r);
     }
     this.vips = vips;
     this.routes = routes;
+    this.rules = rules;
   }
 
   /** true when the VIP is on the interface (added now, or already ours/another's). */
@@ -197,29 +210,10 @@ export class VipSet {
     this.deps.logger.log("error", `netlink ${op} failed`, { instance: this.instance, address: `${v.address}/${v.prefixLength}`, error: String(e) });
   }
 
+  /** Journaled (only a route vigil added is removed), errors counted `route-add`/`route-del`. */
   private routeOp(r: VirtualRoute, add: boolean): void {
-    try {
-      const ifname = r.dev ?? this.ifname;
-      const link = this.deps.links.link(ifname);
-      const spec: RouteSpec = {
-        family: r.to.includes(":") || r.via?.includes(":") ? 6 : 4,
-        to: r.to,
-        ...(r.via !== undefined && { via: r.via }),
-        ...(link && { ifindex: link.index }),
-        ...(r.src !== undefined && { src: r.src }),
-        ...(r.metric !== undefined && { metric: r.metric }),
-        ...(r.table !== undefined && { table: r.table }),
-      };
-      if (add) this.deps.addresses.addRoute(spec);
-      else this.deps.addresses.removeRoute(spec);
-    } catch (e) {
-      this.deps.errors?.bump("netlink", `${add ? "route-add" : "route-del"}/${errnoOf(e)}`);
-      this.deps.logger.log("error", `could not ${add ? "add" : "remove"} virtual route`, {
-        instance: this.instance,
-        route: r.to,
-        error: String(e),
-      });
-    }
+    if (add) this.net.addRoute(r, this.ifname);
+    else this.net.removeRoute(r, this.ifname);
   }
 
   private owned(v: VirtualAddress): OwnedAddress {

@@ -24,8 +24,10 @@ import type {
   MetricsSink,
   ReceivedDatagram,
   RouteSpec,
+  RuleSpec,
   VrrpTransport,
 } from "../../src/runtime/ports.ts";
+import { RTPROT_KEEPALIVED } from "../../src/runtime/ports.ts";
 import type { FakeClock } from "./fake-clock.ts";
 
 /** errno values (asm-generic), as src/os/linux/errors.ts names them. */
@@ -84,7 +86,18 @@ function inPrefix(family: Family, addr: string, net: string, len: number): boole
 interface StoredRoute extends RouteSpec {
   table: number;
   metric: number;
+  /** RTPROT_*: 18 (keepalived) for routes added through the port; an operator's route is 4 (static). */
+  protocol: number;
 }
+
+interface StoredRule extends RuleSpec {
+  priority: number;
+}
+
+const ruleSame = (a: RuleSpec, b: RuleSpec) =>
+  a.family === b.family && (a.from ?? "") === (b.from ?? "") && (a.to ?? "") === (b.to ?? "") && (a.iif ?? "") === (b.iif ?? "") &&
+  (a.oif ?? "") === (b.oif ?? "") && a.fwmark === b.fwmark && a.fwmask === b.fwmask && !!a.invert === !!b.invert &&
+  (a.action ?? "table") === (b.action ?? "table") && ((a.action ?? "table") !== "table" || (a.table ?? RT_TABLE_MAIN) === (b.table ?? RT_TABLE_MAIN));
 
 interface LinkState {
   info: LinkInfo;
@@ -211,19 +224,47 @@ export class FakeHost implements AddressManager, LinkWatcher, Announcer, Address
     return (this.byIndex(ifindex)?.info.addresses ?? []).map((a) => ({ ...a }));
   }
 
-  /** Route identity: family, table, destination, metric (IPv4 default 0, IPv6 1024). */
+  /**
+   * Route identity: family, table, destination, metric (IPv4 default 0, IPv6 1024). As the kernel:
+   * a blackhole/unreachable/prohibit/throw route with a gateway, device or hops is EINVAL; every
+   * hop's gateway must be on a link (ENETUNREACH), its device must exist (ENODEV).
+   */
   addRoute(spec: RouteSpec): boolean {
+    const type = spec.type ?? "unicast";
+    const hops = spec.nexthops ?? [];
+    if (type !== "unicast" && (spec.via !== undefined || spec.ifindex !== undefined || hops.length > 0)) {
+      throw new OsError("RTM_NEWROUTE", E.EINVAL, "Gateway, device and multipath can not be specified for this route type");
+    }
     const link = spec.ifindex !== undefined ? this.byIndexOr(spec.ifindex, "RTM_NEWROUTE") : undefined;
     if (link && !link.admin) throw new OsError("RTM_NEWROUTE", E.ENETDOWN);
     if (spec.via !== undefined && !this.onLink(spec.family, spec.via, link)) {
       throw new OsError("RTM_NEWROUTE", spec.family === 4 ? E.ENETUNREACH : E.EHOSTUNREACH, `gateway ${spec.via}`);
     }
-    const r: StoredRoute = { ...spec, to: routeKey(spec), table: spec.table ?? RT_TABLE_MAIN, metric: spec.metric ?? (spec.family === 4 ? 0 : 1024) };
+    for (const h of hops) {
+      const l = h.ifindex !== undefined ? this.byIndexOr(h.ifindex, "RTM_NEWROUTE") : undefined;
+      if (h.via !== undefined && !this.onLink(spec.family, h.via, l)) {
+        throw new OsError("RTM_NEWROUTE", spec.family === 4 ? E.ENETUNREACH : E.EHOSTUNREACH, `nexthop ${h.via}`);
+      }
+    }
+    return this.storeRoute(spec, RTPROT_KEEPALIVED);
+  }
+
+  /** A route somebody else (the operator: proto static) put there; vigil must never remove it. */
+  addOperatorRoute(spec: RouteSpec): boolean {
+    return this.storeRoute(spec, 4);
+  }
+
+  private storeRoute(spec: RouteSpec, protocol: number): boolean {
+    const r: StoredRoute = { ...spec, to: routeKey(spec), table: spec.table ?? RT_TABLE_MAIN, metric: spec.metric ?? (spec.family === 4 ? 0 : 1024), protocol };
     if (this.routes.some((x) => x.family === r.family && x.table === r.table && x.to === r.to && x.metric === r.metric)) return false;
     this.routes.push(r);
     return true;
   }
-  /** Removes the first route of that table and destination matching every field given (ESRCH: false). */
+
+  /**
+   * Removes the first route of that table and destination matching every field given (ESRCH:
+   * false). The port deletes with proto keepalived: an operator's route of that destination stays.
+   */
   removeRoute(spec: RouteSpec): boolean {
     const table = spec.table ?? RT_TABLE_MAIN;
     const to = routeKey(spec);
@@ -232,12 +273,43 @@ export class FakeHost implements AddressManager, LinkWatcher, Announcer, Address
         x.family === spec.family &&
         x.table === table &&
         x.to === to &&
+        x.protocol === RTPROT_KEEPALIVED &&
+        (spec.type === undefined || (x.type ?? "unicast") === spec.type) &&
         (spec.metric === undefined || x.metric === spec.metric) &&
         (spec.via === undefined || (x.via !== undefined && canon(x.via) === canon(spec.via))) &&
         (spec.ifindex === undefined || x.ifindex === spec.ifindex),
     );
     if (i < 0) return false;
     this.routes.splice(i, 1);
+    return true;
+  }
+
+  /** ip rules, the kernel's three defaults excluded (0 local, 32766 main, 32767 default). */
+  readonly rules: StoredRule[] = [];
+
+  /**
+   * As the kernel: a rule without a priority gets the one below the lowest non-zero priority in
+   * use (32765, 32764, …), so the same rule added twice without a priority is two rules;
+   * NLM_F_EXCL refuses (EEXIST) only an identical rule with the same priority.
+   */
+  addRule(spec: RuleSpec): boolean {
+    if ((spec.action ?? "table") === "table" && spec.table === 0) throw new OsError("RTM_NEWRULE", E.EINVAL, "table 0");
+    let priority = spec.priority;
+    if (priority === undefined) {
+      const used = this.rules.filter((r) => r.family === spec.family && r.priority > 0).map((r) => r.priority);
+      priority = Math.min(32766, ...used) - 1;
+    }
+    const r: StoredRule = { ...spec, priority };
+    if (this.rules.some((x) => ruleSame(x, r) && x.priority === priority)) return false;
+    this.rules.push(r);
+    return true;
+  }
+
+  /** Removes the first rule matching (any priority when none is given); ENOENT: false. */
+  removeRule(spec: RuleSpec): boolean {
+    const i = this.rules.findIndex((x) => ruleSame(x, spec) && (spec.priority === undefined || x.priority === spec.priority));
+    if (i < 0) return false;
+    this.rules.splice(i, 1);
     return true;
   }
 
