@@ -303,13 +303,21 @@ function onAdvertAsMaster(ctx: Ctx, ev: AdvertEvent): void {
   }
   // §6.4.3 else: discard. RFC 9568 §6.4.3 adds: send an ADVERTISEMENT at once, to assert
   // mastership to the sender and refresh learning bridges (keepalived does the same:
-  // "forcing new election"). The Adver_Timer keeps its schedule. At most one such extra
-  // advert per Advertisement_Interval: a flood of forged low-priority adverts must not be
-  // reflected 1:1 onto the LAN (keepalived needs `lower_prio_no_advert` for that).
+  // "forcing new election"), unless keepalived's `lower_prio_no_advert` (the RFC's SHOULD made
+  // optional; vrrp_strict sets it). keepalived then also sends `garp_lower_prio_repeat` GARPs
+  // (reannounce). The Adver_Timer keeps its schedule. At most one such reaction per
+  // Advertisement_Interval: a flood of forged low-priority adverts must not be reflected 1:1
+  // onto the LAN (keepalived answers every one).
   const last = s.lastExtraAdvertMs;
   if (last !== null && ctx.nowMs - last < ownAdvertIntervalMs(s)) return;
-  s.lastExtraAdvertMs = ctx.nowMs;
-  ctx.actions.push({ type: "sendAdvert", priority: s.priority });
+  if (!s.params.lowerPrioNoAdvert) {
+    s.lastExtraAdvertMs = ctx.nowMs;
+    ctx.actions.push({ type: "sendAdvert", priority: s.priority });
+  }
+  if (s.params.lowerPrioReannounce) {
+    s.lastExtraAdvertMs = ctx.nowMs;
+    ctx.actions.push({ type: "reannounce" });
+  }
 }
 
 function onFault(ctx: Ctx, source: string, reason: FaultReason): void {

@@ -45,6 +45,13 @@ export interface FsmParams {
   primaryAddress: string;
   /** keepalived `state MASTER`: go to Master at startup instead of waiting for Master_Down. */
   startAsMaster: boolean;
+  /**
+   * keepalived `lower_prio_no_advert`: a Master does not answer a lower-priority advert with one of
+   * its own (RFC 9568 §6.4.3 says it SHOULD; absent = answer).
+   */
+  lowerPrioNoAdvert?: boolean;
+  /** keepalived `garp_lower_prio_repeat` > 0: a Master re-announces its VIPs on a lower-priority advert. */
+  lowerPrioReannounce?: boolean;
 }
 
 export interface FsmState {
@@ -111,6 +118,8 @@ export type FsmAction =
   | { type: "removeVips" }
   /** Gratuitous ARP (IPv4) / unsolicited NA (IPv6) for every VIP (RFC 5798 §6.4.1/§6.4.2). */
   | { type: "announce" }
+  /** A Master heard a lower-priority advert: refresh ARP/ND caches (keepalived garp_lower_prio_repeat). */
+  | { type: "reannounce" }
   | { type: "armTimer"; timer: TimerName; atMs: number }
   | { type: "cancelTimer"; timer: TimerName }
   | { type: "transition"; from: VrrpState; to: VrrpState; reason: TransitionReason }

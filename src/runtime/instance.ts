@@ -81,6 +81,8 @@ export function fsmParams(cfg: InstanceConfig, primaryAddress: string): FsmParam
     preemptDelayMs: cfg.preemptDelayMs,
     primaryAddress,
     startAsMaster: cfg.initialState === "master",
+    ...(cfg.lowerPrioNoAdvert && { lowerPrioNoAdvert: true }),
+    ...((cfg.garpLowerPrioRepeat ?? 0) > 0 && { lowerPrioReannounce: true }),
   };
 }
 
@@ -291,7 +293,12 @@ export class Instance {
           delayMs: this.cfg.garpMasterDelayMs,
           refreshMs: this.cfg.garpMasterRefreshMs,
           refreshRepeat: this.cfg.garpMasterRefreshRepeat,
+          garpIntervalMs: this.cfg.garpIntervalMs ?? 0,
+          gnaIntervalMs: this.cfg.gnaIntervalMs ?? 0,
         });
+      case "reannounce":
+        // keepalived garp_lower_prio_repeat / garp_lower_prio_delay (the FSM rate-limits it).
+        return this.garp.lowerPriority(this.cfg.garpLowerPrioRepeat ?? 0, this.cfg.garpLowerPrioDelayMs ?? 0);
       case "armTimer":
         return this.arm(a.timer, a.atMs);
       case "cancelTimer":

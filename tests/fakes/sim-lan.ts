@@ -236,6 +236,7 @@ export class SimLan {
         if (r.holdsVips) this.setVips(r, false, "fsm");
         return;
       case "announce":
+      case "reannounce":
         return;
       case "armTimer": {
         const old = r.timers.get(a.timer);
