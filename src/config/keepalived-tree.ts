@@ -37,7 +37,8 @@ export function buildTree(items: Item[], diags: Diags): Stmt[] {
       continue;
     }
     if (it.kind === "close") {
-      if (stack.length === 1) diags.error(it.pos, "unexpected '}' with no open block");
+      // keepalived (lib/parser.c) reports "Extra '}' found" and carries on without it.
+      if (stack.length === 1) diags.tolerate(it.pos, "extra '}' with no open block; ignored (as keepalived)");
       else stack.pop();
       newlineSinceStmt = false;
       i++;
@@ -72,9 +73,15 @@ export function buildTree(items: Item[], diags: Diags): Stmt[] {
       i++;
     }
   }
-  for (let k = stack.length - 1; k > 0; k--) {
+  // keepalived reports "There are N missing '}'s or extra '{'s" and closes them at the end of
+  // the file: the same here, one message per unclosed block.
+  const missing = stack.length - 1;
+  for (let k = missing; k > 0; k--) {
     const opener = stack[k]!.opener!;
-    diags.error(opener.blockPos ?? opener.keyword.pos, `'{' of '${opener.keyword.text}' is never closed (missing '}')`);
+    diags.tolerate(
+      opener.blockPos ?? opener.keyword.pos,
+      `'{' of '${opener.keyword.text}' is never closed (missing '}'); closed at the end of the file (as keepalived: ${missing} missing '}')`,
+    );
   }
   return root;
 }

@@ -141,7 +141,7 @@ describe("vigil convert", () => {
     const r = vigil("convert", f);
     expect(r.code).toBe(2);
     expect(r.out).toBe("");
-    expect(r.err).toContain(`${f}:1:20: '{' of 'vrrp_instance' is never closed (missing '}')`);
+    expect(r.err).toContain(`${f}:1:1: vrrp_instance VI_1: missing virtual_router_id`);
     const u = vigil("convert");
     expect(u.code).toBe(64);
     expect(u.err).toContain("missing FILE");

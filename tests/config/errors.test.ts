@@ -13,8 +13,6 @@ const vi = (body: string) => `vrrp_instance VI_1 {\n interface eth0\n virtual_ro
 
 // [name, config text, expected "line:col: message" that must be among the errors]
 const KEEPALIVED_CASES: [string, string, string][] = [
-  ["unclosed brace", "vrrp_instance VI_1 {\n interface eth0\n", "1:20: '{' of 'vrrp_instance' is never closed (missing '}')"],
-  ["stray closing brace", `${vi("")}}\n`, "8:1: unexpected '}' with no open block"],
   [
     "vrid out of range",
     "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 256\n virtual_ipaddress {\n 10.0.0.1\n }\n}\n",
@@ -265,6 +263,20 @@ const KEEPALIVED_TOLERATED: [string, string, string, Probe, unknown][] = [
     "5:2: notify_master already given at line 4; '/bin/b' ignored (keepalived keeps the first)",
     inst0((i) => i.notify.master),
     "/bin/a m",
+  ],
+  [
+    "extra '}' (keepalived: \"Extra '}' found\", carries on)",
+    `${vi("")}}\n`,
+    "8:1: extra '}' with no open block; ignored (as keepalived)",
+    inst0((i) => i.vrid),
+    1,
+  ],
+  [
+    "unclosed '{' (keepalived: \"There are 2 missing '}'s\", closes them at the end)",
+    "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 7\n virtual_ipaddress {\n  10.0.0.1/24\n",
+    "1:20: '{' of 'vrrp_instance' is never closed (missing '}'); closed at the end of the file (as keepalived: 2 missing '}')",
+    inst0((i) => [i.vrid, i.virtualIps.map((v) => v.address)]),
+    [7, ["10.0.0.1"]],
   ],
 ];
 
