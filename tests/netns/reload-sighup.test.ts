@@ -177,56 +177,52 @@ test("instance added and one removed: new VIP after master-down, removed one res
   await waitLog(r1, /configuration reloaded unchanged=1 updated=0 added=1 removed=1 recreated=0/);
 }, 40_000);
 
-test(
-  "broken file (an instance keepalived refuses too): refused with file:line:col, old config keeps running, metric 0; a fixed file reloads again",
-  async () => {
-    lab = createLab({ nodes: ["r1", "c"], prefix: "vgr" });
-    const conf = inst("VI_1", 51, 200, VIP1);
-    const r1 = startVigil(lab, "r1", conf);
-    nodes.push(r1);
-    await r1.waitState("master");
-    const before = await r1.instance();
-    const cap = await capture(lab);
-    watch = await watchAddresses(lab, "c", ["r1"]);
-    const path = `${r1.dir}/vigil.conf`;
+test("broken file (no interface): refused with file:line:col, old config keeps running, metric 0; a fixed file reloads again", async () => {
+  lab = createLab({ nodes: ["r1", "c"], prefix: "vgr" });
+  const conf = inst("VI_1", 51, 200, VIP1);
+  const r1 = startVigil(lab, "r1", conf);
+  nodes.push(r1);
+  await r1.waitState("master");
+  const before = await r1.instance();
+  const cap = await capture(lab);
+  watch = await watchAddresses(lab, "c", ["r1"]);
+  const path = `${r1.dir}/vigil.conf`;
 
-    // An instance without its interface: keepalived refuses it too ("Unknown interface!"). (A stray
-    // '}' is no longer a refusal: keepalived reports "Extra '}' found" and carries on, as vigil now.)
-    r1.rewriteConfig(conf.replace(/^ {4}interface eth0\n/m, ""));
-    const tHup = Date.now() / 1000;
-    const reload = await hup(r1);
-    const expected = `${path}:1:1: vrrp_instance VI_1: missing interface (keepalived refuses this too: "Unknown interface!")`;
-    expect(reload).toEqual({ atWallMs: expect.any(Number), ok: false, errors: [expected] });
-    const line = await waitLog(r1, /^.* ERROR reload refused: .*$/m);
-    expect(line).toEndWith(`ERROR reload refused: ${expected}`);
-    expect(sum(scrape(lab, "r1"), "vigil_config_last_reload_successful")).toBe(0);
-    await Bun.sleep(700);
+  // An instance without its interface: keepalived refuses it too ("Unknown interface!"). A stray
+  // '}' no longer is a refusal: keepalived reports "Extra '}' found" and carries on, as vigil now.
+  r1.rewriteConfig(conf.replace(/^ {4}interface eth0\n/m, ""));
+  const tHup = Date.now() / 1000;
+  const reload = await hup(r1);
+  const expected = `${path}:1:1: vrrp_instance VI_1: missing interface (keepalived refuses this too: "Unknown interface!")`;
+  expect(reload).toEqual({ atWallMs: expect.any(Number), ok: false, errors: [expected] });
+  const line = await waitLog(r1, /^.* ERROR reload refused: .*$/m);
+  expect(line).toEndWith(`ERROR reload refused: ${expected}`);
+  expect(sum(scrape(lab, "r1"), "vigil_config_last_reload_successful")).toBe(0);
+  await Bun.sleep(700);
 
-    // Still running the old config: master, VIP held, adverts flowing, nothing touched.
-    const now = await r1.instance();
-    expect(now?.state).toBe("master");
-    expect(now?.lastTransition).toEqual(before!.lastTransition);
-    expect(holds(lab, "r1", VIP1)).toBe(true);
-    const table = r1.cli(["status"]).stdout;
-    expect(table).toMatch(/last reload \S+ ago FAILED/);
-    expect(table).toContain(`reload error: ${expected}`);
+  // Still running the old config: master, VIP held, adverts flowing, nothing touched.
+  const now = await r1.instance();
+  expect(now?.state).toBe("master");
+  expect(now?.lastTransition).toEqual(before!.lastTransition);
+  expect(holds(lab, "r1", VIP1)).toBe(true);
+  const table = r1.cli(["status"]).stdout;
+  expect(table).toMatch(/last reload \S+ ago FAILED/);
+  expect(table).toContain(`reload error: ${expected}`);
 
-    // Fix the file: the next SIGHUP succeeds and the metric says so.
-    r1.rewriteConfig(`# fixed\n${conf}`);
-    expect((await hup(r1)).ok).toBe(true);
-    expect(sum(scrape(lab, "r1"), "vigil_config_last_reload_successful")).toBe(1);
-    await Bun.sleep(300);
-    const lines = await cap.stop();
-    const events = await watch.stop();
-    const ads = adverts(lines);
-    expect(ads.filter((a) => a.t > tHup + 0.5).length).toBeGreaterThan(3);
-    expect(ads.every((a) => a.src === "10.99.0.1" && a.prio === 200)).toBe(true);
-    expect(Math.max(...ads.slice(1).map((a, i) => a.t - ads[i]!.t))).toBeLessThanOrEqual(1.5 * ADVERT_S);
-    expect(events.filter((e) => e.node === "r1")).toEqual([]);
-    expect((await r1.instance())?.lastTransition).toEqual(before!.lastTransition);
-  },
-  40_000,
-);
+  // Fix the file: the next SIGHUP succeeds and the metric says so.
+  r1.rewriteConfig(`# fixed\n${conf}`);
+  expect((await hup(r1)).ok).toBe(true);
+  expect(sum(scrape(lab, "r1"), "vigil_config_last_reload_successful")).toBe(1);
+  await Bun.sleep(300);
+  const lines = await cap.stop();
+  const events = await watch.stop();
+  const ads = adverts(lines);
+  expect(ads.filter((a) => a.t > tHup + 0.5).length).toBeGreaterThan(3);
+  expect(ads.every((a) => a.src === "10.99.0.1" && a.prio === 200)).toBe(true);
+  expect(Math.max(...ads.slice(1).map((a, i) => a.t - ads[i]!.t))).toBeLessThanOrEqual(1.5 * ADVERT_S);
+  expect(events.filter((e) => e.node === "r1")).toEqual([]);
+  expect((await r1.instance())?.lastTransition).toEqual(before!.lastTransition);
+}, 40_000);
 
 test("priority 200 → 100 in place while the peer has 150: the peer preempts after master-down; no restart, no resign", async () => {
   lab = createLab({ nodes: ["r1", "r2", "c"], prefix: "vgr" });
