@@ -432,7 +432,9 @@ export function validateDraft(draft: ConfigDraft, diags: Diags, host: HostProbe)
     return validateInstance(d, draft.global, diags);
   });
   if (draft.instances.length === 0) {
-    diags.error(draft.filePos, `no VRRP instance configured (${draft.format === "toml" ? "[[instance]]" : "vrrp_instance"}); nothing for vigil to run`);
+    // keepalived warns and runs idle (a later SIGHUP may add instances); vigil does the same, in
+    // either format (so a converted file stays loadable); an error under --strict.
+    diags.warn(draft.filePos, "no VRRP instance configured; vigil runs idle until a reload adds one (as keepalived)");
   }
   const cfg: VigilConfig = { source: draft.source, format: draft.format, global, instances, scripts: [], trackFiles: [], syncGroups: [] };
   const disabled = new Map<string, string>();
