@@ -261,3 +261,23 @@ test("priority 200 → 100 in place while the peer has 150: the peer preempts af
   expect(sum(m, "vigil_vrrp_base_priority", { instance: "VI_1" })).toBe(100);
   await waitLog(r1, /configuration reloaded unchanged=0 updated=1 added=0 removed=0 recreated=0/);
 }, 40_000);
+
+test("no vrrp_instance: runs idle (a warning, /status and /metrics answer), SIGHUP adds one → master, SIGTERM exits 0", async () => {
+  lab = createLab({ nodes: ["r1"], prefix: "vgr" });
+  const r1 = startVigil(lab, "r1", "global_defs {\n    router_id idle\n}\n");
+  nodes.push(r1);
+  await waitLog(r1, /vigil started/);
+  expect(r1.log()).toContain("no VRRP instance configured; vigil runs idle until a reload adds one (as keepalived)");
+  expect((await r1.status()).instances).toEqual([]);
+  expect(scrape(lab, "r1").length).toBeGreaterThan(0);
+  expect(holds(lab, "r1", VIP1)).toBe(false);
+
+  r1.rewriteConfig(inst("VI_1", 51, 200, VIP1));
+  expect((await hup(r1)).ok).toBe(true);
+  await r1.waitState("master", { timeoutMs: 10_000 });
+  expect(holds(lab, "r1", VIP1)).toBe(true);
+
+  r1.signal("SIGTERM");
+  expect(await r1.exited(10_000)).toBe(0);
+  expect(holds(lab, "r1", VIP1)).toBe(false);
+}, 40_000);
