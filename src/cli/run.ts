@@ -23,6 +23,7 @@ import { LastResort } from "../runtime/last-resort.ts";
 import { isLogLevel, type LogFormat, StreamLogger } from "../runtime/logger.ts";
 import type { LogLevel } from "../runtime/ports.ts";
 import { Reloader } from "../runtime/reloader.ts";
+import type { TimerHandle } from "../runtime/ports.ts";
 import { BunScriptRunner } from "../runtime/spawn.ts";
 import { COMMIT, VERSION } from "../version.ts";
 import { flag, parseCommand, usageError } from "./args.ts";
@@ -157,12 +158,19 @@ export const runCommand: Command = {
     }
     http.start();
     logger.log("info", "vigil started", { version: VERSION, config: path, instances: config.instances.length, http: http.url });
-    // systemd Type=notify: ready once every instance started; the watchdog is fed while the
-    // event loop that runs the instances turns (a wedged loop is restarted by systemd).
+    // systemd Type=notify: ready once every instance started. The watchdog is fed from a timer of
+    // the clock that paces the adverts (with realtime adverts its deadlines expire on the io thread
+    // that sends them): a stuck sender or a wedged main thread both stop the feeding, and systemd
+    // restarts vigil (whose next start removes the VIPs it left).
     const sd = new SdNotifier();
     sd.notify(`READY=1\nSTATUS=${config.instances.length} instance(s)`);
     const watchdogMs = watchdogIntervalMs();
-    const watchdog = watchdogMs === null ? null : setInterval(() => sd.notify("WATCHDOG=1"), Math.max(10, watchdogMs / 2));
+    let watchdog: TimerHandle | null = null;
+    const feedWatchdog = (periodMs: number) => {
+      sd.notify("WATCHDOG=1");
+      watchdog = ports.clock.setTimer(ports.clock.nowMs() + periodMs, () => feedWatchdog(periodMs));
+    };
+    if (watchdogMs !== null) feedWatchdog(Math.max(10, watchdogMs / 2));
 
     const reloader = new Reloader(
       {
@@ -212,7 +220,7 @@ export const runCommand: Command = {
         await ports.close();
         journal.flush();
         logger.log("info", "vigil stopped");
-        if (watchdog) clearInterval(watchdog);
+        if (watchdog) ports.clock.clearTimer(watchdog);
         sd.close();
         settle(0);
       });
