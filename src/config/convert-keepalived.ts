@@ -12,6 +12,7 @@ import {
   type Keyword,
   SCRIPT_KEYWORDS,
   SYNC_GROUP_KEYWORDS,
+  TOP_KEYWORDS,
   TRACK_FILE_KEYWORDS,
   TRACK_PROCESS_KEYWORDS,
 } from "./keywords.ts";
@@ -78,6 +79,10 @@ export function toKeepalived(cfg: VigilConfig, notes: Diagnostic[] = []): string
   const block = (head: string, inner: string[]) => blocks.push([`${head} {`, ...inner, "}"]);
   const g = body(GLOBAL_KEYWORDS, cfg.global, cfg, IND);
   if (g.length > 0) block("global_defs", g);
+  for (const k of TOP_KEYWORDS) {
+    const v = k.arg === "list" ? k.emit?.(cfg, cfg) : undefined;
+    if (Array.isArray(v)) block(k.name, v.map((l) => IND + l));
+  }
   for (const s of cfg.scripts) block(`vrrp_script ${kaWord(s.name)}`, body(SCRIPT_KEYWORDS, s, cfg, IND));
   for (const t of cfg.trackFiles) block(`track_file ${kaWord(t.name)}`, body(TRACK_FILE_KEYWORDS, t, cfg, IND));
   for (const t of cfg.trackProcesses ?? []) block(`vrrp_track_process ${kaWord(t.name)}`, body(TRACK_PROCESS_KEYWORDS, t, cfg, IND));

@@ -11,6 +11,7 @@ import {
   type Keyword,
   SCRIPT_KEYWORDS,
   SYNC_GROUP_KEYWORDS,
+  TOP_KEYWORDS,
   TRACK_FILE_KEYWORDS,
   TRACK_PROCESS_KEYWORDS,
 } from "./keywords.ts";
@@ -48,7 +49,12 @@ export function header(cfg: VigilConfig, notes: Diagnostic[], tool: string, comm
 }
 
 export function toToml(cfg: VigilConfig, notes: Diagnostic[] = []): string {
-  const blocks: string[][] = [header(cfg, notes, "vigil convert"), ["[global]", ...tomlLines(GLOBAL_KEYWORDS, cfg.global, cfg)]];
+  // static_ipaddress / static_routes / static_rules: root keys, so before the first table.
+  const statics = tomlLines(TOP_KEYWORDS, cfg, cfg);
+  const blocks: string[][] = [header(cfg, notes, "vigil convert"), ...(statics.length ? [statics] : []), [
+    "[global]",
+    ...tomlLines(GLOBAL_KEYWORDS, cfg.global, cfg),
+  ]];
   for (const i of cfg.instances) blocks.push(["[[instance]]", `name = ${q(i.name)}`, ...tomlLines(INSTANCE_KEYWORDS, i, cfg)]);
   for (const s of cfg.scripts) blocks.push(["[[vrrp_script]]", `name = ${q(s.name)}`, ...tomlLines(SCRIPT_KEYWORDS, s, cfg)]);
   for (const t of cfg.trackFiles) blocks.push(["[[vrrp_track_file]]", `name = ${q(t.name)}`, ...tomlLines(TRACK_FILE_KEYWORDS, t, cfg)]);

@@ -2,7 +2,8 @@
 // keepalived.ts and toml.ts fill drafts (syntax, types, known keywords); validate.ts turns them into
 // the model (ranges, cross-references, defaults), so both formats share one set of rules.
 
-import type { SourcePosition } from "./schema.ts";
+import type { SourcePosition, VirtualRule } from "./schema.ts";
+import type { RulePrefs } from "./keepalived-rules.ts";
 
 export interface Located<T> {
   value: T;
@@ -29,6 +30,10 @@ export interface RouteDraft {
   src?: Located<string>;
   metric?: Located<number>;
   table?: Located<number>;
+  /** blackhole / unreachable / prohibit / throw. */
+  type?: Located<"blackhole" | "unreachable" | "prohibit" | "throw">;
+  /** Multipath hops (keepalived `nexthop via A dev D weight W`). */
+  nexthops?: { via?: Located<string>; dev?: Located<string>; weight?: Located<number> }[];
 }
 
 export interface TrackDraft {
@@ -66,6 +71,8 @@ export interface InstanceDraft {
   routes: RouteDraft[];
   /** Where virtual_routes was written (even when every route was dropped), for its warning. */
   routesPos?: SourcePosition;
+  /** virtual_rules (read straight into the model). */
+  rules?: VirtualRule[];
   trackInterfaces: TrackDraft[];
   trackScripts: TrackDraft[];
   trackFiles: TrackDraft[];
@@ -185,6 +192,12 @@ export interface ConfigDraft {
   syncGroups: SyncGroupDraft[];
   /** vrrp_track_process blocks. */
   trackProcesses: TrackProcessDraft[];
+  /** static_ipaddress / static_routes / static_rules. */
+  staticIps?: VipDraft[];
+  staticRoutes?: RouteDraft[];
+  staticRules?: VirtualRule[];
+  /** keepalived's automatic rule preferences, counted down across the file. */
+  rulePrefs?: RulePrefs;
 }
 
 export function newInstanceDraft(name: Located<string>, pos: SourcePosition): InstanceDraft {

@@ -7,6 +7,7 @@ import { keyword } from "./keywords.ts";
 import type { Stmt } from "./keepalived-tree.ts";
 import { blockLines, forbidBlock, readByTable, Repeats, requireBlock, strArg } from "./keepalived-util.ts";
 import { parseBool, parsePeerLine, parseRouteLine, parseTrackLine, parseVipLine } from "./lines.ts";
+import { parseRuleLine, type RulePrefs } from "./keepalived-rules.ts";
 
 /** List blocks and authentication { } may repeat; any other keyword given twice is warned about. */
 const mayRepeat = (name: string): boolean => {
@@ -14,7 +15,7 @@ const mayRepeat = (name: string): boolean => {
   return arg === "list" || arg === "block";
 };
 
-export function readInstance(stmt: Stmt, diags: Diags): InstanceDraft | undefined {
+export function readInstance(stmt: Stmt, diags: Diags, prefs: RulePrefs): InstanceDraft | undefined {
   const [name, extra] = stmt.args;
   if (!name) {
     diags.error(stmt.keyword.pos, "vrrp_instance needs a name (vrrp_instance NAME { … })");
@@ -27,12 +28,12 @@ export function readInstance(stmt: Stmt, diags: Diags): InstanceDraft | undefine
   for (const s of stmt.block!) {
     const k = s.keyword.text;
     if (!mayRepeat(k)) repeats.check(s, diags);
-    readKeyword(d, s, diags);
+    readKeyword(d, s, diags, prefs);
   }
   return d;
 }
 
-function readKeyword(d: InstanceDraft, s: Stmt, diags: Diags): void {
+function readKeyword(d: InstanceDraft, s: Stmt, diags: Diags, prefs: RulePrefs): void {
   const k = readByTable("vrrp_instance", `vrrp_instance ${d.name.value}`, s, d, d.notify, diags);
   if (!k) return;
   switch (k.name) {
@@ -57,11 +58,11 @@ function readKeyword(d: InstanceDraft, s: Stmt, diags: Diags): void {
     if (!requireBlock(s, diags)) return;
     if (s.args[0]) diags.error(s.args[0].pos, `${k.name}: unexpected '${s.args[0].text}' before '{'`);
     if (k.name === "virtual_routes") d.routesPos ??= s.keyword.pos;
-    for (const line of blockLines(s, diags)) readListLine(d, k.name, line, diags);
+    for (const line of blockLines(s, diags)) readListLine(d, k.name, line, diags, prefs);
   }
 }
 
-function readListLine(d: InstanceDraft, k: string, line: Stmt["args"], diags: Diags): void {
+function readListLine(d: InstanceDraft, k: string, line: Stmt["args"], diags: Diags, prefs: RulePrefs): void {
   switch (k) {
     case "unicast_peer": {
       const p = parsePeerLine(line, diags);
@@ -77,6 +78,11 @@ function readListLine(d: InstanceDraft, k: string, line: Stmt["args"], diags: Di
     case "virtual_routes": {
       const r = parseRouteLine(line, diags);
       if (r) d.routes.push(r);
+      return;
+    }
+    case "virtual_rules": {
+      const r = parseRuleLine(line, diags, prefs);
+      if (r) (d.rules ??= []).push(r);
       return;
     }
     case "track_interface":

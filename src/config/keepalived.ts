@@ -10,7 +10,8 @@ import { keyword, keywordNames } from "./keywords.ts";
 import { KeepalivedLexer, type LexOptions } from "./keepalived-lexer.ts";
 import { buildTree, type Stmt } from "./keepalived-tree.ts";
 import { blockLines, forbidBlock, readByTable, Repeats, requireBlock } from "./keepalived-util.ts";
-import { parseTrackLine } from "./lines.ts";
+import { parseRouteLine, parseTrackLine, parseVipLine } from "./lines.ts";
+import { newRulePrefs, parseRuleLine } from "./keepalived-rules.ts";
 
 export type { LexOptions } from "./keepalived-lexer.ts";
 
@@ -35,7 +36,7 @@ function readTop(draft: ConfigDraft, s: Stmt, diags: Diags): void {
       if (requireBlock(s, diags)) readGlobal(draft.global, s.block!, diags);
       return;
     case "vrrp_instance": {
-      const d = readInstance(s, diags);
+      const d = readInstance(s, diags, draft.rulePrefs ??= newRulePrefs());
       if (d) draft.instances.push(d);
       return;
     }
@@ -51,6 +52,11 @@ function readTop(draft: ConfigDraft, s: Stmt, diags: Diags): void {
       return;
     case "vrrp_track_process":
       readTrackProcess(draft, s, diags);
+      return;
+    case "static_ipaddress":
+    case "static_routes":
+    case "static_rules":
+      if (requireBlock(s, diags)) readStatic(draft, k, s, diags);
       return;
   }
   const kw = keyword("top", k);
@@ -187,4 +193,20 @@ function readTrackProcess(draft: ConfigDraft, s: Stmt, diags: Diags): void {
     }
   }
   draft.trackProcesses.push(t);
+}
+
+/** static_ipaddress / static_routes / static_rules { one per line } (each line as in virtual_*). */
+function readStatic(draft: ConfigDraft, k: "static_ipaddress" | "static_routes" | "static_rules", s: Stmt, diags: Diags): void {
+  for (const line of blockLines(s, diags)) {
+    if (k === "static_ipaddress") {
+      const v = parseVipLine(line, diags);
+      if (v) (draft.staticIps ??= []).push(v);
+    } else if (k === "static_routes") {
+      const r = parseRouteLine(line, diags);
+      if (r) (draft.staticRoutes ??= []).push(r);
+    } else {
+      const r = parseRuleLine(line, diags, draft.rulePrefs ??= newRulePrefs());
+      if (r) (draft.staticRules ??= []).push(r);
+    }
+  }
 }

@@ -95,12 +95,18 @@ export function vipLine(v: VirtualAddress): string {
 }
 
 export function routeLine(r: VirtualRoute): string {
-  let s = r.to;
+  let s = r.type && r.type !== "unicast" ? `${r.type} ${r.to}` : r.to;
   if (r.src) s += ` src ${r.src}`;
   if (r.via) s += ` via ${r.via}`;
   if (r.dev) s += ` dev ${r.dev}`;
   if (r.metric !== undefined) s += ` metric ${r.metric}`;
   if (r.table !== undefined) s += ` table ${r.table}`;
+  for (const h of r.nexthops ?? []) {
+    s += " nexthop";
+    if (h.via) s += ` via ${h.via}`;
+    if (h.dev) s += ` dev ${h.dev}`;
+    if (h.weight !== undefined) s += ` weight ${h.weight}`;
+  }
   return s;
 }
 

@@ -2,6 +2,7 @@
 
 import type { InstanceConfig } from "./schema.ts";
 import { ignored, type Keyword, NOTIFY, routeLine, secs, trackLine, vipLine } from "./keywords-base.ts";
+import { ruleLine } from "./keepalived-rules.ts";
 
 /** Default accept mode: on, unless vrrp_strict (then only for the address owner). */
 export function defaultAccept(vrrpStrict: boolean, priority: number): boolean {
@@ -127,6 +128,15 @@ export const INSTANCE_KEYWORDS: Keyword<InstanceConfig>[] = [
     emit: (i) => list(i.excludedVips.map(vipLine)),
   },
   { name: "virtual_routes", section: I, does: "read", arg: "list", toml: "virtual_routes", emit: (i) => list(i.virtualRoutes.map(routeLine)) },
+  {
+    name: "virtual_rules",
+    section: I,
+    does: "read",
+    arg: "list",
+    toml: "virtual_rules",
+    keepalived: "added with the VIPs on Master, removed on leaving it",
+    emit: (i) => (i.virtualRules?.length ? list(i.virtualRules.map(ruleLine)) : undefined),
+  },
   { name: "track_interface", section: I, does: "read", arg: "list", toml: "track_interface", emit: (i) => list(i.trackInterfaces.map((t) => trackLine(t, 0))) },
   { name: "track_script", section: I, does: "read", arg: "list", toml: "track_script", emit: (i) => list(i.trackScripts.map((t) => trackLine(t))) },
   { name: "track_file", section: I, does: "read", arg: "list", toml: "track_file", emit: (i) => list(i.trackFiles.map((t) => trackLine(t))) },
@@ -319,7 +329,7 @@ export const INSTANCE_KEYWORDS: Keyword<InstanceConfig>[] = [
     I,
     `vrf use_vmac_addr use_ipvlan native_ipv6 track_bfd mcast_dst_ip track_src_ip
   check_unicast_src unicast_fault_no_peer unicast_ttl garp_extra_if
-  vmac_garp_intvl down_timer_adverts higher_prio_send_advert virtual_rules promote_secondaries
+  vmac_garp_intvl down_timer_adverts higher_prio_send_advert promote_secondaries
   skip_check_adv_addr strict_mode debug notify_master_rx_lower_pri notify_deleted
   kernel_rx_buf_size linkbeat_use_polling no_virtual_ipaddress owner_ignore_adverts timer_expired_backup
   thread_timer_expired auth_hmac`,

@@ -7,14 +7,15 @@
 import type { GlobalConfig, ScriptConfig, SyncGroupConfig, TrackFileConfig, TrackProcessConfig, VigilConfig } from "./schema.ts";
 import { DEFAULT_HTTP_LISTEN, QUORUM_MAX_UNLIMITED } from "./schema.ts";
 import { INSTANCE_KEYWORDS } from "./keywords-instance.ts";
-import { ignored, type Keyword, NOTIFY, secs } from "./keywords-base.ts";
+import { ignored, type Keyword, NOTIFY, routeLine, secs, vipLine } from "./keywords-base.ts";
+import { ruleLine } from "./keepalived-rules.ts";
 
 export * from "./keywords-base.ts";
 
-const skip = (why: string) => (name: string): Keyword => ({ name, section: "top", does: "skipped", why });
+const skip = (why: string) => (name: string): Keyword<VigilConfig> => ({ name, section: "top", does: "skipped", why });
 const LVS = skip("LVS is not part of vigil");
 
-export const TOP_KEYWORDS: Keyword[] = [
+export const TOP_KEYWORDS: Keyword<VigilConfig>[] = [
   { name: "global_defs", section: "top", does: "read", arg: "block" },
   { name: "vrrp_instance", section: "top", does: "read", arg: "block", toml: "instance" },
   { name: "vrrp_script", section: "top", does: "read", arg: "block", toml: "vrrp_script" },
@@ -25,9 +26,34 @@ export const TOP_KEYWORDS: Keyword[] = [
   ...["virtual_server", "virtual_server_group"].map(LVS),
   skip("LVS (its TLS settings) is not part of vigil")("SSL"),
   skip("BFD is not part of vigil")("bfd_instance"),
-  skip("vigil does not manage static addresses")("static_ipaddress"),
-  skip("vigil does not manage static routes")("static_routes"),
-  skip("vigil does not manage static rules")("static_rules"),
+  // Set at start whatever the VRRP state, removed at stop; root keys of vigil's TOML, same lines.
+  {
+    name: "static_ipaddress",
+    section: "top",
+    does: "read",
+    arg: "list",
+    toml: "static_ipaddress",
+    keepalived: "set at start whatever the VRRP state, removed at stop",
+    emit: (c: VigilConfig) => (c.staticIps?.length ? c.staticIps.map(vipLine) : undefined),
+  },
+  {
+    name: "static_routes",
+    section: "top",
+    does: "read",
+    arg: "list",
+    toml: "static_routes",
+    keepalived: "set at start whatever the VRRP state, removed at stop; proto keepalived",
+    emit: (c: VigilConfig) => (c.staticRoutes?.length ? c.staticRoutes.map(routeLine) : undefined),
+  },
+  {
+    name: "static_rules",
+    section: "top",
+    does: "read",
+    arg: "list",
+    toml: "static_rules",
+    keepalived: "set at start whatever the VRRP state, removed at stop",
+    emit: (c: VigilConfig) => (c.staticRules?.length ? c.staticRules.map(ruleLine) : undefined),
+  },
   skip("vigil watches links through netlink only")("linkbeat_interfaces"),
   skip("static track groups are not supported")("track_group"),
   skip("GARP rate groups are not supported")("garp_group"),

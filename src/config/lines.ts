@@ -101,7 +101,13 @@ const ROUTE_IGNORED_VALUE = `scope protocol proto tos dsfield mtu advmss rtt rtt
 const ROUTE_IGNORED_FLAGS = ["onlink", "no_track", "append", "inet6", "inet", "lock"];
 const ROUTE_TABLES: Record<string, number> = { default: 253, main: 254, local: 255 };
 
-/** Returns undefined (with a warning) for routes the model cannot hold: multipath, blackhole… */
+const skipped = (diags: Diags) => (diags.keepalivedCompat ? "; route skipped (as keepalived)" : "");
+
+/**
+ * One route line as keepalived's alloc_route reads it: `[TYPE] [to] PREFIX [src A] [via A] [dev D]
+ * [metric N] [table T] [nexthop via A dev D weight W …]`, TYPE one of blackhole, unreachable,
+ * prohibit, throw. A line keepalived refuses (unknown option) is skipped with a warning.
+ */
 export function parseRouteLine(toks: Tok[], diags: Diags): RouteDraft | undefined {
   let to: Tok | undefined;
   const r: Partial<RouteDraft> = {};
@@ -143,14 +149,48 @@ export function parseRouteLine(toks: Tok[], diags: Diags): RouteDraft | undefine
         if (v) r.metric = parseInteger(v, `route ${t.text}`, diags);
         break;
       }
-      case "or":
-      case "nexthop":
-        diags.warn(t.pos, `multipath route (${t.text}) is not supported by vigil; route skipped`);
-        return undefined;
+      case "nexthop": {
+        // nexthop [via A] [dev D] [weight W] [onlink] … up to the next `nexthop`.
+        const hop: NonNullable<RouteDraft["nexthops"]>[number] = {};
+        while (toks[i + 1] && toks[i + 1]!.text !== "nexthop") {
+          const o = toks[++i]!;
+          if (o.text === "onlink") {
+            diags.warn(o.pos, "nexthop option 'onlink' is not supported by vigil; ignored");
+            continue;
+          }
+          const v = toks[++i];
+          if (!v) {
+            diags.tolerate(o.pos, `nexthop option '${o.text}' needs a value${skipped(diags)}`);
+            return undefined;
+          }
+          if (o.text === "via" || o.text === "gw") hop.via = at(v.text, v.pos);
+          else if (o.text === "dev") hop.dev = at(v.text, v.pos);
+          else if (o.text === "weight") hop.weight = parseInteger(v, "nexthop weight", diags);
+          else if (o.text === "realms") diags.warn(o.pos, `nexthop option '${o.text} ${v.text}' is not supported by vigil; ignored`);
+          else {
+            diags.tolerate(o.pos, `unknown nexthop option '${o.text}'${skipped(diags)}`);
+            return undefined;
+          }
+        }
+        (r.nexthops ??= []).push(hop);
+        break;
+      }
+      case "or": {
+        // keepalived's deprecated multipath form `via A or B`: one hop per gateway, the dev on each.
+        const v = needValue();
+        if (!v) return undefined;
+        diags.advise(t.pos, `'or' for routes is deprecated (as keepalived says): read as 'nexthop via … nexthop via ${v.text}'`);
+        if (!r.nexthops) {
+          r.nexthops = [{ ...(r.via && { via: r.via }), ...(r.dev && { dev: r.dev }) }];
+          delete r.via;
+        }
+        r.nexthops.push({ via: at(v.text, v.pos), ...(r.dev && { dev: r.dev }) });
+        break;
+      }
       default:
-        if (ROUTE_TYPES.includes(t.text)) {
-          diags.warn(t.pos, `'${t.text}' routes are not supported by vigil; route skipped`);
-          return undefined;
+        if (ROUTE_TYPES.includes(t.text) && !r.type) {
+          r.type = at(t.text as NonNullable<RouteDraft["type"]>["value"], t.pos);
+          break;
         }
         if (ROUTE_IGNORED_FLAGS.includes(t.text)) {
           diags.warn(t.pos, `route option '${t.text}' is not supported by vigil; ignored`);
@@ -160,8 +200,9 @@ export function parseRouteLine(toks: Tok[], diags: Diags): RouteDraft | undefine
         } else if (!to && (/[.:]/.test(t.text) || t.text === "default")) {
           to = t;
         } else {
-          const opts = ["src", "to", "via", "gw", "dev", "table", "metric", ...ROUTE_IGNORED_VALUE];
-          diags.error(t.pos, `unknown route option '${t.text}'${didYouMean(t.text, opts)}`);
+          // keepalived: "unknown route keyword …", the route is not added.
+          const opts = ["src", "to", "via", "gw", "dev", "table", "metric", "nexthop", ...ROUTE_TYPES, ...ROUTE_IGNORED_VALUE];
+          diags.tolerate(t.pos, () => `unknown route option '${t.text}'${didYouMean(t.text, opts)}${skipped(diags)}`);
           return undefined;
         }
     }

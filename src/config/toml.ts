@@ -8,10 +8,42 @@ import { at, type ConfigDraft, type Located, newConfigDraft, newInstanceDraft, t
 import { KEYWORDS, TOML_TABLE, tomlKeys } from "./keywords.ts";
 import { parsePeerLine, parseRouteLine, parseTrackLine, parseVipLine, splitString, type Tok } from "./lines.ts";
 import { TomlLocator, type TomlPath } from "./toml-positions.ts";
+import { newRulePrefs, parseRuleLine } from "./keepalived-rules.ts";
 
 type Table = Record<string, unknown>;
 
-const ROOT_KEYS = ["global", "instance", "vrrp_script", "vrrp_sync_group", "vrrp_track_file", "vrrp_track_process"];
+const ROOT_KEYS = [
+  "global",
+  "instance",
+  "vrrp_script",
+  "vrrp_sync_group",
+  "vrrp_track_file",
+  "vrrp_track_process",
+  "static_ipaddress",
+  "static_routes",
+  "static_rules",
+];
+
+/** keepalived's top-level static_ipaddress / static_routes / static_rules: root keys of the TOML, keepalived lines as items. */
+function readStatic(root: Tbl, key: string, draft: ConfigDraft): void {
+  const { diags } = root;
+  if (key === "static_ipaddress") {
+    eachLine(root, key, "address", (t) => {
+      const v = parseVipLine(t, diags);
+      if (v) (draft.staticIps ??= []).push(v);
+    });
+  } else if (key === "static_routes") {
+    eachLine(root, key, "to", (t) => {
+      const r = parseRouteLine(t, diags);
+      if (r) (draft.staticRoutes ??= []).push(r);
+    });
+  } else {
+    eachLine(root, key, "", (t) => {
+      const r = parseRuleLine(t, diags, draft.rulePrefs ??= newRulePrefs());
+      if (r) (draft.staticRules ??= []).push(r);
+    });
+  }
+}
 
 const typeName = (v: unknown): string => (Array.isArray(v) ? "an array" : v === null ? "null" : typeof v === "object" ? "a table" : `a ${typeof v}`);
 
@@ -26,7 +58,7 @@ class Tbl {
   ) {}
   /** Path of this table in the document: ["global"] or ["instance", 2]. */
   get path(): TomlPath {
-    return this.table === "global" ? ["global"] : [this.table, this.index];
+    return this.table === "" ? [] : this.table === "global" ? ["global"] : [this.table, this.index];
   }
   pos(key: string): SourcePosition {
     return this.loc.key([...this.path, key]);
@@ -89,14 +121,15 @@ function itemTokens(item: Item, key: string, first: string, diags: Diags): Tok[]
   if (value && typeof value === "object" && !Array.isArray(value)) {
     const t = value as Table;
     const head = t[first];
-    if (typeof head !== "string") {
+    if (first !== "" && typeof head !== "string") {
       diags.error(pos, `${key}: a table item needs a string '${first}'`);
       return undefined;
     }
-    const toks: Tok[] = [{ text: head, pos: item.valuePos(first) }];
+    const toks: Tok[] = first === "" ? [] : [{ text: head as string, pos: item.valuePos(first) }];
     for (const [k, v] of Object.entries(t)) {
       if (k === first) continue;
-      if (typeof v === "boolean" && (k === "reverse" || k === "noreverse")) {
+      // Rules have no head word: { not = true, from = "…", blackhole = true }.
+      if (typeof v === "boolean" && (k === "reverse" || k === "noreverse" || first === "")) {
         if (v) toks.push({ text: k, pos: item.keyPos(k) }); // { reverse = true } → "reverse"
         continue;
       }
@@ -110,6 +143,14 @@ function itemTokens(item: Item, key: string, first: string, diags: Diags): Tok[]
   }
   diags.error(pos, `${key}: expected a string or a table, got ${typeName(value)}`);
   return undefined;
+}
+
+/** Each item of a list key as a keepalived line's tokens. */
+function eachLine(x: Tbl, key: string, first: string, parse: (t: Tok[]) => void): void {
+  for (const item of x.items(key)) {
+    const toks = itemTokens(item, key, first, x.diags);
+    if (toks) parse(toks);
+  }
 }
 
 /** Reads every key of a TOML table that the keyword table gives a plain kind; `custom` reads the rest. */
@@ -161,12 +202,7 @@ function readInstance(x: Tbl, draft: ConfigDraft): void {
   const name = x.str("name");
   if (!name) diags.error(x.where, '[[instance]] needs name = "…"');
   const d = newInstanceDraft(name ?? at(`#${x.index + 1}`, x.where), x.where);
-  const lines = (key: string, first: string, parse: (t: Tok[]) => void) => {
-    for (const item of x.items(key)) {
-      const toks = itemTokens(item, key, first, diags);
-      if (toks) parse(toks);
-    }
-  };
+  const lines = (key: string, first: string, parse: (t: Tok[]) => void) => eachLine(x, key, first, parse);
   const tracks: Record<string, TrackDraft[]> = { track_interface: d.trackInterfaces, track_script: d.trackScripts, track_file: d.trackFiles };
   if (x.t.track_process !== undefined) tracks.track_process = d.trackProcesses = [];
   readKeys(x, "instance", d, d.notify, {
@@ -210,6 +246,11 @@ function readInstance(x: Tbl, draft: ConfigDraft): void {
         if (r) d.routes.push(r);
       });
     },
+    virtual_rules: () =>
+      lines("virtual_rules", "", (t) => {
+        const r = parseRuleLine(t, diags, draft.rulePrefs ??= newRulePrefs());
+        if (r) (d.rules ??= []).push(r);
+      }),
     ...Object.fromEntries(
       Object.entries(tracks).map(([key, out]) => [key, () =>
         lines(key, "name", (t) => {
@@ -324,8 +365,13 @@ export function readToml(path: string, text: string, diags: Diags): ConfigDraft 
     if (typeof g.strict === "boolean") diags.strict ||= g.strict;
     else diags.error(loc.value(["global", "strict"]), `strict: expected true or false, got ${typeName(g.strict)}`);
   }
+  const root = new Tbl(doc, "", 0, loc, diags);
   for (const [key, value] of Object.entries(doc)) {
     const where = loc.table([key]);
+    if (key === "static_ipaddress" || key === "static_routes" || key === "static_rules") {
+      readStatic(root, key, draft);
+      continue;
+    }
     if (key === "global") {
       if (value && typeof value === "object" && !Array.isArray(value)) readGlobal(new Tbl(value as Table, "global", 0, loc, diags), draft);
       else diags.error(where, `global must be a table ([global]), got ${typeName(value)}`);

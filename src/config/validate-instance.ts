@@ -42,19 +42,21 @@ function isInt(v: Located<number> | undefined, what: string, diags: Diags): bool
 import { defaultAccept } from "./keywords-instance.ts";
 export { defaultAccept };
 
-function route(d: InstanceDraft["routes"][number], diags: Diags): VirtualRoute | undefined {
+export function route(d: InstanceDraft["routes"][number], diags: Diags): VirtualRoute | undefined {
   const r: VirtualRoute = { to: d.to.value, pos: d.to.pos };
+  // keepalived: "VRRP parsed invalid IP …" and the route is not added.
+  const skip = diags.keepalivedCompat ? "; route skipped (as keepalived)" : "";
   if (d.to.value !== "default") {
     const p = parsePrefix(d.to.value);
-    if ("error" in p) diags.error(d.to.pos, `bad route destination: ${p.error}`);
-    else r.to = `${p.address}/${p.prefixLength}`;
+    if ("error" in p) return (diags.tolerate(d.to.pos, `bad route destination: ${p.error}${skip}`), undefined);
+    r.to = `${p.address}/${p.prefixLength}`;
   }
   for (const k of ["via", "src"] as const) {
     const v = d[k];
     if (!v) continue;
     const ip = parseIp(v.value);
-    if (!ip) diags.error(v.pos, `route ${k} '${v.value}' is not an IP address`);
-    else r[k] = ip.address;
+    if (!ip) return (diags.tolerate(v.pos, `route ${k} '${v.value}' is not an IP address${skip}`), undefined);
+    r[k] = ip.address;
   }
   if (d.dev) {
     checkIfName(d.dev, "route dev", diags);
@@ -62,6 +64,16 @@ function route(d: InstanceDraft["routes"][number], diags: Diags): VirtualRoute |
   }
   if (d.metric && isInt(d.metric, "route metric", diags) && inRange(d.metric, 0, 4294967295, "route metric", diags)) r.metric = d.metric.value;
   if (d.table && isInt(d.table, "route table", diags) && inRange(d.table, 1, 4294967295, "route table", diags)) r.table = d.table.value;
+  if (d.type) r.type = d.type.value;
+  if (d.nexthops && d.nexthops.length > 0) {
+    r.nexthops = d.nexthops.map((h) => {
+      const ip = h.via ? parseIp(h.via.value) : undefined;
+      if (h.via && !ip) diags.tolerate(h.via.pos, `nexthop via '${h.via.value}' is not an IP address${diags.keepalivedCompat ? "; ignored" : ""}`);
+      if (h.dev) checkIfName(h.dev, "nexthop dev", diags);
+      if (h.weight && !(h.weight.value >= 1 && h.weight.value <= 256)) diags.error(h.weight.pos, "nexthop weight must be 1..256");
+      return { ...(ip && { via: ip.address }), ...(h.dev && { dev: h.dev.value }), ...(h.weight && { weight: h.weight.value }) };
+    });
+  }
   return r;
 }
 
@@ -258,6 +270,7 @@ export function validateInstance(d: InstanceDraft, g: GlobalDraft, diags: Diags)
     const v = route(r, diags);
     if (v) inst.virtualRoutes.push(v);
   }
+  if (d.rules && d.rules.length > 0) inst.virtualRules = d.rules;
   for (const t of d.trackInterfaces) {
     checkIfName(t.name, "track_interface", diags);
     const w = t.weight && isInt(t.weight, "weight", diags) && inRange(t.weight, -253, 253, "track_interface weight", diags) ? t.weight.value : 0;

@@ -5,7 +5,8 @@ import type { GlobalConfig, LoadResult, ScriptConfig, SourcePosition, SyncGroupC
 import { DEFAULT_HTTP_LISTEN, QUORUM_MAX_UNLIMITED } from "./schema.ts";
 import { Diags, didYouMean, sortDiagnostics } from "./diagnostics.ts";
 import type { ConfigDraft, GlobalDraft, InstanceDraft, Located } from "./draft.ts";
-import { inRange, validateInstance } from "./validate-instance.ts";
+import { inRange, route, validateInstance } from "./validate-instance.ts";
+import { vipList } from "./validate-vips.ts";
 import { type HostProbe, scriptProblem } from "./host.ts";
 import { KEYWORDS, limits, NOTIFY, spec } from "./keywords.ts";
 
@@ -447,6 +448,9 @@ export function validateDraft(draft: ConfigDraft, diags: Diags, host: HostProbe)
   checkVridClash(cfg, draft.instances, diags);
   checkTrackRefs(cfg, disabled, diags);
   unweightedTracking(cfg, diags);
+  if (draft.staticIps) cfg.staticIps = vipList(draft.staticIps, "static_ipaddress", diags);
+  if (draft.staticRoutes) cfg.staticRoutes = draft.staticRoutes.map((r) => route(r, diags)).filter((r) => r !== undefined);
+  if (draft.staticRules) cfg.staticRules = draft.staticRules;
   const warnings = sortDiagnostics(diags.warnings);
   if (diags.errors.length > 0) return { ok: false, errors: sortDiagnostics(diags.errors), warnings };
   return { ok: true, config: cfg, warnings };

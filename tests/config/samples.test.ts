@@ -156,20 +156,30 @@ describe("keepalived samples", () => {
     expect(warned(r, "'lvs_sync_daemon_interface' is read but not acted on")).toBe(true);
   });
 
-  test("keepalived.conf.vrrp.routes: src/via/gw/table kept, multipath and blackhole skipped with warnings", () => {
+  test("keepalived.conf.vrrp.routes: static_routes, src/via/gw/table, 'or' as multipath, blackhole", () => {
     const r = read("keepalived.conf.vrrp.routes");
-    const routes = inst(ok(r), "VI_1").virtualRoutes.map(({ pos: _p, ...x }) => x);
+    const c = ok(r);
+    const routes = inst(c, "VI_1").virtualRoutes.map(({ pos: _p, ...x }) => x);
     expect(routes).toEqual([
       { to: "192.168.109.0/24", src: "192.168.100.1", via: "192.168.200.254", dev: "eth1" },
       { to: "192.168.110.0/24", via: "192.168.200.254", dev: "eth1" },
       { to: "192.168.111.0/24", dev: "eth2" },
       { to: "192.168.112.0/24", via: "192.168.100.254" },
+      { to: "192.168.113.0/24", nexthops: [{ via: "192.168.100.252" }, { via: "192.168.100.253" }] },
+      { to: "192.168.113.1/32", type: "blackhole" },
       { to: "0.0.0.0/0", via: "192.168.0.1", table: 100 },
     ]);
+    expect(c.staticRoutes!.map(({ pos: _p, ...x }) => x)).toEqual([
+      { to: "192.168.209.0/24", src: "192.168.100.1", via: "192.168.200.254", dev: "eth0" },
+      { to: "192.168.210.0/24", via: "192.168.200.254", dev: "eth0" },
+      { to: "192.168.211.0/24", via: "192.168.200.254", dev: "eth0" },
+      { to: "192.168.212.0/24", dev: "eth3" },
+      { to: "192.168.213.0/24", dev: "eth1" },
+    ]);
     expect(brief(r.warnings)).toEqual([
-      "7:1: section 'static_routes' skipped: vigil does not manage static routes",
-      "30:46: multipath route (or) is not supported by vigil; route skipped",
-      "31:2: 'blackhole' routes are not supported by vigil; route skipped",
+      "11:31: route option 'scope site' is not supported by vigil; ignored",
+      "12:31: route option 'scope link' is not supported by vigil; ignored",
+      "30:46: 'or' for routes is deprecated (as keepalived says): read as 'nexthop via … nexthop via 192.168.100.253'",
     ]);
   });
 
@@ -181,16 +191,28 @@ describe("keepalived samples", () => {
     expect(addrs(c, "VI_1")).toEqual(["192.168.200.16/32", "192.168.200.17/32 dev eth1", "192.168.200.18/32 dev eth2"]);
   });
 
-  test("keepalived.conf.vrrp.rules and .static_ipaddress: static sections and virtual_rules are warnings", () => {
+  test("keepalived.conf.vrrp.rules and .static_ipaddress: static sections and virtual_rules read as keepalived (the '192.168.100./24' typo skipped)", () => {
     const rules = read("keepalived.conf.vrrp.rules");
-    ok(rules);
+    const c = ok(rules);
+    // keepalived 2.2.7: "Rule has no preference specified - setting to 16384", then 16383; the
+    // typo lines "VRRP parsed invalid IP … / Invalid rule to address" and skipped.
+    expect(c.staticRules!.map(({ pos: _p, ...x }) => x)).toEqual([{ family: 4, from: "192.168.100.0/24", table: 1, priority: 16384 }]);
+    expect(inst(c, "VI_1").virtualRules!.map(({ pos: _p, ...x }) => x)).toEqual([{ family: 4, from: "192.168.200.0/24", table: 2, priority: 16383 }]);
     expect(brief(rules.warnings)).toEqual([
-      "9:1: section 'static_rules' skipped: vigil does not manage static rules",
-      "24:5: vrrp_instance VI_1: 'virtual_rules' is not supported by vigil; ignored",
+      "10:5: rule has no preference: 16384, as keepalived sets it (probably not what you want)",
+      "11:8: invalid rule to address '192.168.100./24'; rule skipped (as keepalived)",
+      "25:9: rule has no preference: 16383, as keepalived sets it (probably not what you want)",
+      "26:12: invalid rule to address '192.168.200./24'; rule skipped (as keepalived)",
     ]);
     const st = read("keepalived.conf.vrrp.static_ipaddress");
-    expect(addrs(ok(st), "VI_1")).toEqual(["192.168.200.20/32"]);
-    expect(warned(st, "section 'static_ipaddress' skipped")).toBe(true);
+    const sc = ok(st);
+    expect(addrs(sc, "VI_1")).toEqual(["192.168.200.20/32"]);
+    expect(sc.staticIps!.map((v) => `${v.address}/${v.prefixLength} ${v.dev} ${v.scope ?? ""}`.trim())).toEqual([
+      "192.168.200.16/32 eth0 link",
+      "192.168.200.17/32 eth1 link",
+      "192.168.200.18/32 eth2",
+    ]);
+    expect(st.warnings).toEqual([]);
   });
 
   test("keepalived.conf.conditional_conf: '@high'/'@low' lines follow the config id", () => {
