@@ -27,8 +27,6 @@ const EXTRA_SEC = 5;
 
 /** Deliberate differences: file → reason. A listed file may differ; an unlisted one may not. */
 const DELIBERATE: Record<string, string> = {
-  "007-acassen-keepalived-keepalived.conf.vrrp.static_ipaddress.conf":
-    "static_ipaddress is skipped with a warning: vigil does not manage static addresses (keepalived adds 192.168.200.16-18)",
   "030-SOSETH-router-keepalived.conf": "auth_type AH is read but not acted on yet (warned): vigil sends plain adverts, keepalived wraps them in IPsec AH",
 };
 
