@@ -86,6 +86,8 @@ export async function fakeWorld(): Promise<World> {
     listAddrs: async (n, ifindex) => linkJson({ name: "", index: 0, mac: new Uint8Array(6), up: true, addresses: nodes[n].host.list(ifindex) }).addresses,
     addRoute: async (n, spec) => outcome(() => nodes[n].host.addRoute(spec)),
     removeRoute: async (n, spec) => outcome(() => nodes[n].host.removeRoute(spec)),
+    addRule: async (n, spec) => outcome(() => nodes[n].host.addRule(spec)),
+    removeRule: async (n, spec) => outcome(() => nodes[n].host.removeRule(spec)),
     link: async (n, name): Promise<LinkJson | null> => {
       const l = nodes[n].host.link(name);
       return l ? linkJson(l) : null;

@@ -86,6 +86,10 @@ async function handle(r: Req): Promise<unknown> {
       return outcome(() => ports.addresses.addRoute(r.spec as never));
     case "removeRoute":
       return outcome(() => ports.addresses.removeRoute(r.spec as never));
+    case "addRule":
+      return outcome(() => ports.addresses.addRule(r.spec as never));
+    case "removeRule":
+      return outcome(() => ports.addresses.removeRule(r.spec as never));
     case "link": {
       const l = ports.links.link(String(r.name));
       return l ? linkJson(l) : null;

@@ -32,6 +32,8 @@ export async function linuxWorld(): Promise<World> {
     listAddrs: (n, ifindex) => call(n, "listAddrs", { ifindex }),
     addRoute: (n, spec) => call(n, "addRoute", { spec }),
     removeRoute: (n, spec) => call(n, "removeRoute", { spec }),
+    addRule: (n, spec) => call(n, "addRule", { spec }),
+    removeRule: (n, spec) => call(n, "removeRule", { spec }),
     link: (n, name) => call(n, "link", { name }),
     linkEvents: (n, min) => call(n, "linkEvents", { min, timeoutMs: min > 0 ? 3000 : 0 }),
     carrier: async (n, up) => (up ? lab.linkUp(n) : lab.linkDown(n)),

@@ -225,6 +225,67 @@ export function portsContract(label: string, make: () => Promise<World>): void {
     }, T);
   });
 
+  group("typed and multipath routes", (w) => {
+    test("blackhole / unreachable / prohibit / throw: no gateway nor device; the type is not part of a route's identity", async () => {
+      for (const type of ["blackhole", "unreachable", "prohibit", "throw"] as const) {
+        const r = { family: 4 as const, to: "198.51.100.0/24", type, table: 100 };
+        expect(await w().addRoute("b", r)).toEqual(ok(true));
+        expect(await w().addRoute("b", r)).toEqual(ok(false));
+        expect(await w().addRoute("b", { ...r, type: "unicast" as const, via: "10.99.0.254" })).toEqual(ok(false)); // same table, destination, metric
+        expect(await w().removeRoute("b", r)).toEqual(ok(true));
+        expect(await w().removeRoute("b", r)).toEqual(ok(false));
+      }
+      const r6 = { family: 6 as const, to: "2001:db8:9::/48", type: "blackhole" as const };
+      expect(await w().addRoute("b", r6)).toEqual(ok(true));
+      expect(await w().removeRoute("b", { ...r6, metric: 1024 })).toEqual(ok(true));
+    }, T);
+
+    test("multipath: the hops instead of via/dev; each hop's gateway must be on a link", async () => {
+      const ifindex = await w().ifindex("b");
+      const r = { family: 4 as const, to: "198.51.100.0/24", nexthops: [{ via: "10.99.0.250", ifindex, weight: 2 }, { via: "10.99.0.251", ifindex }] };
+      expect(await w().addRoute("b", r)).toEqual(ok(true));
+      expect(await w().addRoute("b", r)).toEqual(ok(false));
+      expect(await w().removeRoute("b", r)).toEqual(ok(true));
+      expect(await w().removeRoute("b", r)).toEqual(ok(false));
+      // A hop's gateway is looked up through its device: a missing device is ENETUNREACH then.
+      expect(await w().addRoute("b", { ...r, nexthops: [{ via: "10.99.0.250", ifindex: 99 }] })).toEqual(fails("ENETUNREACH"));
+      expect(await w().addRoute("b", { ...r, nexthops: [{ via: "192.0.2.1", ifindex }] })).toEqual(fails("ENETUNREACH"));
+      expect(await w().addRoute("b", { ...r, nexthops: [{ ifindex: 99 }] })).toEqual(fails("ENODEV"));
+    }, T);
+  });
+
+  group("rules", (w) => {
+    test("a rule is added once (EEXIST is false), removed once (ENOENT is false)", async () => {
+      const rule = { family: 4 as const, from: "198.51.100.0/24", priority: 100, table: 100 };
+      expect(await w().addRule("b", rule)).toEqual(ok(true));
+      expect(await w().addRule("b", rule)).toEqual(ok(false));
+      expect(await w().addRule("b", { ...rule, table: 101 })).toEqual(ok(true)); // another action: another rule
+      expect(await w().removeRule("b", rule)).toEqual(ok(true));
+      expect(await w().removeRule("b", rule)).toEqual(ok(false));
+      expect(await w().removeRule("b", { ...rule, table: 101 })).toEqual(ok(true));
+    }, T);
+
+    test("actions, fwmark/mask, not, iif/oif, IPv6", async () => {
+      const rules = [
+        { family: 4 as const, to: "198.51.100.7", priority: 200, action: "blackhole" as const },
+        { family: 4 as const, fwmark: 7, fwmask: 0xff, priority: 201, action: "prohibit" as const },
+        { family: 4 as const, invert: true, from: "10.99.0.0/16", iif: "eth0", priority: 202, table: 102 },
+        { family: 4 as const, oif: "eth0", priority: 203, action: "unreachable" as const },
+        { family: 6 as const, from: "2001:db8:9::/48", priority: 204, table: 104 },
+      ];
+      for (const r of rules) expect(await w().addRule("b", r)).toEqual(ok(true));
+      for (const r of rules) expect(await w().addRule("b", r)).toEqual(ok(false));
+      for (const r of rules) expect(await w().removeRule("b", r)).toEqual(ok(true));
+      for (const r of rules) expect(await w().removeRule("b", r)).toEqual(ok(false));
+    }, T);
+
+    test("the kernel takes a lookup in table 0 (only the config refuses it, as keepalived)", async () => {
+      const rule = { family: 4 as const, from: "198.51.100.0/24", priority: 300, table: 0 };
+      expect(await w().addRule("b", rule)).toEqual(ok(true));
+      expect(await w().removeRule("b", rule)).toEqual(ok(true));
+    }, T);
+  });
+
   group("links", (w) => {
     test("link(): index, MAC, state and addresses; a name that does not exist is undefined", async () => {
       const l = await w().link("a", "eth0");

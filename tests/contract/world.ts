@@ -4,7 +4,7 @@
 // and every port failure is an Outcome, so one suite runs unchanged against both.
 
 import type { Family } from "../../src/protocol/types.ts";
-import type { AddressSpec, LinkInfo, RouteSpec } from "../../src/runtime/ports.ts";
+import type { AddressSpec, LinkInfo, RouteSpec, RuleSpec } from "../../src/runtime/ports.ts";
 
 export type Outcome = { ok: true; value?: unknown } | { ok: false; name: string; code: string; message?: string };
 
@@ -72,6 +72,8 @@ export interface World {
   listAddrs(node: NodeName, ifindex: number): Promise<LinkJson["addresses"]>;
   addRoute(node: NodeName, spec: RouteSpec): Promise<Outcome>;
   removeRoute(node: NodeName, spec: RouteSpec): Promise<Outcome>;
+  addRule(node: NodeName, spec: RuleSpec): Promise<Outcome>;
+  removeRule(node: NodeName, spec: RuleSpec): Promise<Outcome>;
   link(node: NodeName, name: string): Promise<LinkJson | null>;
   /** onChange calls of the node's first handler since the last call; waits (bounded) for `min`. */
   linkEvents(node: NodeName, min: number): Promise<LinkJson[]>;

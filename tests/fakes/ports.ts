@@ -227,7 +227,7 @@ export class FakeHost implements AddressManager, LinkWatcher, Announcer, Address
   /**
    * Route identity: family, table, destination, metric (IPv4 default 0, IPv6 1024). As the kernel:
    * a blackhole/unreachable/prohibit/throw route with a gateway, device or hops is EINVAL; every
-   * hop's gateway must be on a link (ENETUNREACH), its device must exist (ENODEV).
+   * hop's gateway must be on a link (ENETUNREACH), its device must exist (ENODEV; with a gateway, ENETUNREACH as the kernel says).
    */
   addRoute(spec: RouteSpec): boolean {
     const type = spec.type ?? "unicast";
@@ -241,8 +241,14 @@ export class FakeHost implements AddressManager, LinkWatcher, Announcer, Address
       throw new OsError("RTM_NEWROUTE", spec.family === 4 ? E.ENETUNREACH : E.EHOSTUNREACH, `gateway ${spec.via}`);
     }
     for (const h of hops) {
-      const l = h.ifindex !== undefined ? this.byIndexOr(h.ifindex, "RTM_NEWROUTE") : undefined;
-      if (h.via !== undefined && !this.onLink(spec.family, h.via, l)) {
+      // As the kernel: a hop with a gateway looks that gateway up through its device first, so a
+      // device that does not exist is ENETUNREACH there; a hop without a gateway is ENODEV.
+      if (h.via === undefined) {
+        if (h.ifindex !== undefined) this.byIndexOr(h.ifindex, "RTM_NEWROUTE");
+        continue;
+      }
+      const l = h.ifindex !== undefined ? this.byIndex(h.ifindex) : undefined;
+      if ((h.ifindex !== undefined && !l) || !this.onLink(spec.family, h.via, l)) {
         throw new OsError("RTM_NEWROUTE", spec.family === 4 ? E.ENETUNREACH : E.EHOSTUNREACH, `nexthop ${h.via}`);
       }
     }
@@ -293,7 +299,7 @@ export class FakeHost implements AddressManager, LinkWatcher, Announcer, Address
    * NLM_F_EXCL refuses (EEXIST) only an identical rule with the same priority.
    */
   addRule(spec: RuleSpec): boolean {
-    if ((spec.action ?? "table") === "table" && spec.table === 0) throw new OsError("RTM_NEWRULE", E.EINVAL, "table 0");
+    // The kernel takes a lookup in table 0 (the config refuses it, as keepalived: "Table 0 is not valid").
     let priority = spec.priority;
     if (priority === undefined) {
       const used = this.rules.filter((r) => r.family === spec.family && r.priority > 0).map((r) => r.priority);
