@@ -136,7 +136,8 @@ test("text log: exactly one line per transition, each with its reason (link loss
 test("--log-format json: every line is a JSON object; transitions carry time, level, msg, instance, from, to, reason", async () => {
   const [r1, r2] = await scenario(["--log-format", "json"], async (r1) => {
     // A refused reload is logged too, as JSON, with the file:line:col of the error.
-    r1.rewriteConfig(`${conf(200)}}\n`);
+    // An instance without an interface: keepalived refuses it too ("Unknown interface!").
+    r1.rewriteConfig(conf(200).replace(/^ {4}interface eth0\n/m, ""));
     r1.signal("SIGHUP");
     const deadline = performance.now() + 5000;
     while (!r1.log().includes("reload refused") && performance.now() < deadline) await Bun.sleep(50);
@@ -145,7 +146,7 @@ test("--log-format json: every line is a JSON object; transitions carry time, le
   const refused = jsonLines(r1.log()).filter((o) => o.msg.startsWith("reload refused: "));
   expect(refused).toHaveLength(1);
   expect(refused[0]!.level).toBe("error");
-  expect(refused[0]!.msg).toMatch(new RegExp(`^reload refused: ${r1.dir}/vigil\\.conf:\\d+:\\d+: unexpected '\\}'`));
+  expect(refused[0]!.msg).toMatch(new RegExp(`^reload refused: ${r1.dir}/vigil\\.conf:\\d+:\\d+: vrrp_instance VI_1: missing interface`));
   expect(jsonLines(r1.log()).map((o) => o.msg)).toEqual(expect.arrayContaining(["vigil started", "SIGHUP: reloading"]));
   await killR1(r1, r2);
   expect(await logged(r2, jsonTransitions, R2.length)).toEqual(R2);
