@@ -175,15 +175,7 @@ export class Notifier implements ScriptRunner {
     const state = KEEPALIVED_STATE[to];
     const prio = kind === "GROUP" ? 0 : priority; // keepalived: "the prio will be indicated as zero for a group"
     const what = `${kind === "GROUP" ? "sync group" : "instance"} ${name} notify`;
-    const specific = to === "master"
-      ? scripts.master
-      : to === "backup"
-      ? scripts.backup
-      : to === "fault"
-      ? scripts.fault
-      : to === "stop"
-      ? scripts.stop
-      : undefined;
+    const specific = specificScript(scripts, to);
     if (specific) this.enqueue(kind, name, specific, what, []);
     if (scripts.any) this.enqueue(kind, name, scripts.any, what, [kind, name, state, String(prio)]);
     for (const f of this.fifos) f.write(fifoLine(kind, name, state, prio));
@@ -273,15 +265,7 @@ export function notifyTransition(
   priority: number,
 ): void {
   if (runner instanceof Notifier) return runner.transition(kind, name, scripts, to, priority);
-  const specific = to === "master"
-    ? scripts.master
-    : to === "backup"
-    ? scripts.backup
-    : to === "fault"
-    ? scripts.fault
-    : to === "stop"
-    ? scripts.stop
-    : undefined;
+  const specific = specificScript(scripts, to);
   if (specific) void runner.fire(splitCommand(specific));
   if (scripts.any) void runner.fire([...splitCommand(scripts.any), kind, name, KEEPALIVED_STATE[to], String(kind === "GROUP" ? 0 : priority)]);
 }
@@ -298,4 +282,9 @@ export function notifySettings(cfg: VigilConfig): NotifySettings {
   if (g.vrrpNotifyFifo !== undefined) s.vrrpNotifyFifo = g.vrrpNotifyFifo;
   if (g.vrrpNotifyFifoScript !== undefined) s.vrrpNotifyFifoScript = g.vrrpNotifyFifoScript;
   return s;
+}
+
+/** The state's own script (notify_master, notify_backup, notify_fault, notify_stop), if any. */
+function specificScript(scripts: NotifyScripts, to: string): string | undefined {
+  return to === "master" ? scripts.master : to === "backup" ? scripts.backup : to === "fault" ? scripts.fault : to === "stop" ? scripts.stop : undefined;
 }

@@ -14,6 +14,7 @@ import type { VirtualAddress, VirtualRoute, VirtualRule } from "../config/schema
 import { errnoOf, type ErrorCounts } from "./error-counts.ts";
 import type { AddressJournal, OwnedAddress } from "./journal.ts";
 import type { AddressManager, AddressSpec, LinkWatcher, Logger, RouteSpec, RuleSpec } from "./ports.ts";
+import { addressSpec } from "./vips.ts";
 
 export interface NetDeps {
   addresses: AddressManager;
@@ -235,15 +236,7 @@ export class StaticSet {
   private addrSpec(v: VirtualAddress): AddressSpec | null {
     const link = v.dev !== undefined ? this.deps.links.link(v.dev) : undefined;
     if (!link) return null;
-    return {
-      ifindex: link.index,
-      family: v.family,
-      address: v.address,
-      prefixLength: v.prefixLength,
-      ...(v.label !== undefined && { label: v.label }),
-      ...(v.scope !== undefined && { scope: v.scope }),
-      ...(v.broadcast !== undefined && { broadcast: v.broadcast }),
-    };
+    return addressSpec(v, link.index);
   }
 
   /** At start: the leftovers of a crashed run that are no longer configured go; then set everything. */

@@ -227,14 +227,19 @@ export class VipSet {
       this.deps.logger.log("error", "interface for VIP not found", { instance: this.instance, interface: ifname });
       return null;
     }
-    return {
-      ifindex: link.index,
-      family: v.family,
-      address: v.address,
-      prefixLength: v.prefixLength,
-      ...(v.label !== undefined && { label: v.label }),
-      ...(v.scope !== undefined && { scope: v.scope }),
-      ...(v.broadcast !== undefined && { broadcast: v.broadcast }),
-    };
+    return addressSpec(v, link.index);
   }
+}
+
+/** The netlink request for a configured address on the interface `ifindex`. */
+export function addressSpec(v: VirtualAddress, ifindex: number): AddressSpec {
+  return {
+    ifindex,
+    family: v.family,
+    address: v.address,
+    prefixLength: v.prefixLength,
+    ...(v.label !== undefined && { label: v.label }),
+    ...(v.scope !== undefined && { scope: v.scope }),
+    ...(v.broadcast !== undefined && { broadcast: v.broadcast }),
+  };
 }
