@@ -64,7 +64,7 @@ export const MUTANTS: Mutant[] = [
   ),
   m(
     "known-includer-missing-fatal",
-    K + "keepalived-lexer.ts",
+    K + "keepalived-include.ts",
     "includer: { readable: true, missing: false,",
     "includer: { readable: true, missing: true,",
     CONFIG,

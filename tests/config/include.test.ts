@@ -2,7 +2,7 @@
 // diamonds, cycles, and the depth and file-count limits.
 import { afterAll, describe, expect, test } from "bun:test";
 import { loadConfig } from "../../src/config/load.ts";
-import { MAX_INCLUDE_DEPTH, MAX_INCLUDE_FILES } from "../../src/config/keepalived-lexer.ts";
+import { MAX_INCLUDE_DEPTH, MAX_INCLUDE_FILES } from "../../src/config/keepalived-include.ts";
 import { brief, errors, ok, TempDir } from "./helpers.ts";
 
 const tmp = new TempDir();
