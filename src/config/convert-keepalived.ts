@@ -5,17 +5,10 @@
 
 import type { Diagnostic, VigilConfig } from "./schema.ts";
 import { header } from "./convert.ts";
-import {
-  type Emitted,
-  GLOBAL_KEYWORDS,
-  INSTANCE_KEYWORDS,
-  type Keyword,
-  SCRIPT_KEYWORDS,
-  SYNC_GROUP_KEYWORDS,
-  TOP_KEYWORDS,
-  TRACK_FILE_KEYWORDS,
-  TRACK_PROCESS_KEYWORDS,
-} from "./keywords.ts";
+import type { Emitted, Keyword } from "./keywords.ts";
+import { GLOBAL_KEYWORDS, TOP_KEYWORDS } from "./keywords-global.ts";
+import { INSTANCE_KEYWORDS } from "./keywords-instance.ts";
+import { SCRIPT_KEYWORDS, SYNC_GROUP_KEYWORDS, TRACK_FILE_KEYWORDS, TRACK_PROCESS_KEYWORDS } from "./keywords-track.ts";
 
 const IND = "    ";
 

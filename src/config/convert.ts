@@ -4,17 +4,10 @@
 
 import type { Diagnostic, VigilConfig } from "./schema.ts";
 import { DEFAULT_HTTP_LISTEN } from "./schema.ts";
-import {
-  type Emitted,
-  GLOBAL_KEYWORDS,
-  INSTANCE_KEYWORDS,
-  type Keyword,
-  SCRIPT_KEYWORDS,
-  SYNC_GROUP_KEYWORDS,
-  TOP_KEYWORDS,
-  TRACK_FILE_KEYWORDS,
-  TRACK_PROCESS_KEYWORDS,
-} from "./keywords.ts";
+import type { Emitted, Keyword } from "./keywords.ts";
+import { GLOBAL_KEYWORDS, TOP_KEYWORDS } from "./keywords-global.ts";
+import { INSTANCE_KEYWORDS } from "./keywords-instance.ts";
+import { SCRIPT_KEYWORDS, SYNC_GROUP_KEYWORDS, TRACK_FILE_KEYWORDS, TRACK_PROCESS_KEYWORDS } from "./keywords-track.ts";
 
 /** TOML basic string; JSON's escapes are a subset of TOML's. */
 const q = (s: string): string => JSON.stringify(s);
