@@ -5,7 +5,7 @@
 import type { InstanceConfig, VigilConfig, VirtualAddress } from "../config/schema.ts";
 import { decodeAdvert } from "../protocol/packet.ts";
 import { masterDownIntervalMs } from "../protocol/timers.ts";
-import { resolveLink } from "./daemon.ts";
+import { resolveLink } from "./resolve-link.ts";
 import type { InstanceLink } from "./instance.ts";
 import type { AddressProber, Clock, LinkWatcher, VrrpTransport } from "./ports.ts";
 

@@ -19,7 +19,8 @@ import { type EmergencyStoppable, type FatalHandler, guardClock, guarded } from 
 import { LinkCache } from "./link-cache.ts";
 import { Monitors } from "./monitors.ts";
 import { Notifier, notifySettings } from "./notify.ts";
-import { pendingStatus } from "./pending.ts";
+import { PendingInstances } from "./pending.ts";
+import { resolveInstance, resolveLink } from "./resolve-link.ts";
 import type { AddressManager, DaemonStatus, LinkInfo, LinkWatcher, StatusSource, TimerHandle } from "./ports.ts";
 import { Receiver } from "./receive.ts";
 import { planReload } from "./reload.ts";
@@ -42,8 +43,6 @@ export interface DaemonDeps extends InstanceDeps {
   firewall?: FirewallOs;
 }
 
-/** Pending instances (interface missing, no address yet, re-created interface) retry this often. */
-const PENDING_RETRY_MS = 1000;
 /** The whole stop, make-before-break hold included, ends within min(3 × advert_int, this). */
 export const STOP_BOUND_MAX_MS = 10_000;
 /** At stop, queued notify scripts (notify_stop last) get this long to run. */
@@ -76,8 +75,8 @@ interface Running {
 export class Daemon implements StatusSource, EmergencyStoppable {
   private readonly running = new Map<string, Running>();
   /** Instances waiting for their interface (or its address): name → why. */
-  private readonly pending = new Map<string, { cfg: InstanceConfig; reason: string; sinceWallMs: number }>();
-  private pendingTimer: TimerHandle | null = null;
+  /** Instances waiting for their interface (or its address): Fault until they can run. */
+  private readonly pending: PendingInstances;
   private readonly monitors: Monitors;
   /** Every script of the daemon goes through it: users, enable_script_security, notify order, FIFOs. */
   readonly notifier: Notifier;
@@ -116,6 +115,7 @@ export class Daemon implements StatusSource, EmergencyStoppable {
     this.acceptFilter = new AcceptFilter(deps.firewall, deps.journal, deps.logger, this.errors);
     this.statics = new StaticSet(config.staticIps ?? [], config.staticRoutes ?? [], config.staticRules ?? [], this.deps);
     this.monitors = new Monitors(this.deps.clock, this.notifier, deps.logger, this.notifier.policy);
+    this.pending = new PendingInstances(this.deps, (cfg, link) => this.launch(cfg, link), () => this.releaseUnusedSockets());
     this.receiver = new Receiver(
       (ifindex, family) => this.byLink.get(`${ifindex}/${family}`) ?? [],
       deps.metrics,
@@ -149,7 +149,7 @@ export class Daemon implements StatusSource, EmergencyStoppable {
     for (const cfg of this.config.instances) {
       const link = links.get(cfg.name);
       if (link) this.launch(cfg, link);
-      else this.wait(cfg, waiting.get(cfg.name)!);
+      else this.pending.wait(cfg, waiting.get(cfg.name)!);
     }
   }
 
@@ -163,7 +163,7 @@ export class Daemon implements StatusSource, EmergencyStoppable {
       return this.stopped;
     }
     this.stopping = true;
-    this.clearPending();
+    this.pending.stop();
     const all = [...this.running.values()];
     const boundMs = this.stopBoundMs();
     const clock = this.deps.clock;
@@ -208,7 +208,7 @@ export class Daemon implements StatusSource, EmergencyStoppable {
   /** The last resort: priority 0 from every master, VIPs removed, journal written. Never throws. */
   emergencyStop(): void {
     this.stopping = true;
-    this.clearPending();
+    this.pending.stop();
     for (const r of this.running.values()) {
       try {
         r.instance.emergencyStop();
@@ -283,7 +283,7 @@ export class Daemon implements StatusSource, EmergencyStoppable {
     for (const cfg of starting) {
       const link = links.get(cfg.name);
       if (link) this.launch(cfg, link);
-      else this.wait(cfg, waiting.get(cfg.name)!);
+      else this.pending.wait(cfg, waiting.get(cfg.name)!);
     }
     this.releaseUnusedSockets();
     this.deps.logger.log("info", "configuration reloaded", {
@@ -312,7 +312,7 @@ export class Daemon implements StatusSource, EmergencyStoppable {
       lastReload: this.lastReload,
       instances: [
         ...[...this.running.values()].map((r) => ({ ...r.instance.status(), trackers: r.tracker.report(linkUp) })),
-        ...[...this.pending.values()].map((p) => pendingStatus(p.cfg, p.reason, p.sinceWallMs)),
+        ...this.pending.statuses(),
       ],
     };
   }
@@ -364,7 +364,7 @@ export class Daemon implements StatusSource, EmergencyStoppable {
     if (cfg.useVmac) {
       const v = this.vmacs.acquire(cfg, { name: cfg.interface, index: link.ifindex });
       // No VMAC, no VIP that clients can reach the same way: Fault, so the backup holds it; retried.
-      if (typeof v === "string") return this.wait(cfg, `vmac: ${v}`);
+      if (typeof v === "string") return this.pending.wait(cfg, `vmac: ${v}`);
       vmac = v;
       // IPv6: the VMAC has no link-local of its own (addr_gen_mode none), so adverts leave from the base.
       const xmitBase = !!cfg.vmacXmitBase || cfg.family === 6;
@@ -385,7 +385,7 @@ export class Daemon implements StatusSource, EmergencyStoppable {
     } catch (e) {
       // The interface vanished between look-up and open: wait for it like at start.
       if (vmac) this.vmacs.release(vmac);
-      this.wait(cfg, `socket: ${e instanceof Error ? e.message : String(e)}`);
+      this.pending.wait(cfg, `socket: ${e instanceof Error ? e.message : String(e)}`);
       return;
     }
     this.opened.set(`${link.ifindex}/${cfg.family}`, cfg.family);
@@ -413,47 +413,6 @@ export class Daemon implements StatusSource, EmergencyStoppable {
     }
   }
 
-  /** The instance cannot run yet (interface missing, no address to send from): Fault until it can. */
-  private wait(cfg: InstanceConfig, reason: string): void {
-    if (this.stopping) return;
-    const first = !this.pending.has(cfg.name);
-    this.pending.set(cfg.name, { cfg, reason, sinceWallMs: this.pending.get(cfg.name)?.sinceWallMs ?? this.deps.clock.wallMs() });
-    const labels = { instance: cfg.name, interface: cfg.interface, vrid: String(cfg.vrid) };
-    this.deps.metrics.state(labels, "fault");
-    if (first) this.deps.logger.log("warn", `${cfg.name}: waiting in Fault: ${reason}`, { instance: cfg.name, reason: "interface-missing" });
-    this.schedulePendingRetry();
-  }
-
-  private schedulePendingRetry(): void {
-    if (this.pendingTimer || this.pending.size === 0 || this.stopping) return;
-    const clock = this.deps.clock;
-    this.pendingTimer = clock.setTimer(clock.nowMs() + PENDING_RETRY_MS, () => {
-      this.pendingTimer = null;
-      this.retryPending();
-    });
-  }
-
-  private retryPending(): void {
-    for (const [name, p] of [...this.pending]) {
-      const link = resolveLink(p.cfg, this.deps.links.link(p.cfg.interface));
-      const devMissing = missingDevs(p.cfg, this.deps.links);
-      if (typeof link === "string" || devMissing) {
-        p.reason = typeof link === "string" ? link : devMissing!;
-        continue;
-      }
-      this.pending.delete(name);
-      this.deps.logger.log("info", `${name}: interface ready, starting`, { instance: name, interface: p.cfg.interface });
-      this.launch(p.cfg, link);
-    }
-    this.releaseUnusedSockets();
-    this.schedulePendingRetry();
-  }
-
-  private clearPending(): void {
-    if (this.pendingTimer) this.deps.clock.clearTimer(this.pendingTimer);
-    this.pendingTimer = null;
-  }
-
   private updateInPlace(cfg: InstanceConfig): void {
     const p = this.pending.get(cfg.name);
     if (p) {
@@ -476,7 +435,7 @@ export class Daemon implements StatusSource, EmergencyStoppable {
       if (r.instance.cfg.interface === link.name && link.index !== r.instance.ifindex) this.relaunch(name);
       else if (r.tracker.watches(link.name)) r.tracker.evaluate();
     }
-    if ([...this.pending.values()].some((p) => p.cfg.interface === link.name)) this.retryPending();
+    if (this.pending.waitsFor(link.name)) this.pending.retry();
   }
 
   /**
@@ -499,7 +458,7 @@ export class Daemon implements StatusSource, EmergencyStoppable {
     r.instance.abort();
     this.running.delete(name);
     this.reindex();
-    if (typeof link === "string") this.wait(r.instance.cfg, link);
+    if (typeof link === "string") this.pending.wait(r.instance.cfg, link);
     else this.launch(r.instance.cfg, link);
     this.releaseUnusedSockets();
   }
@@ -508,40 +467,10 @@ export class Daemon implements StatusSource, EmergencyStoppable {
     const links = new Map<string, InstanceLink>();
     const waiting = new Map<string, string>();
     for (const cfg of cfgs) {
-      const r = resolveLink(cfg, this.deps.links.link(cfg.interface));
-      const dev = missingDevs(cfg, this.deps.links);
+      const r = resolveInstance(cfg, this.deps.links);
       if (typeof r === "string") waiting.set(cfg.name, r);
-      else if (dev) waiting.set(cfg.name, dev);
       else links.set(cfg.name, r);
     }
     return { links, waiting };
   }
-}
-
-/** A VIP or route naming another interface (`dev eth1`) that does not exist yet. */
-function missingDevs(cfg: InstanceConfig, links: LinkWatcher): string | null {
-  for (const v of [...cfg.virtualIps, ...cfg.excludedVips]) {
-    if (v.dev && !links.link(v.dev)) return `interface ${v.dev} (of VIP ${v.address}) not found`;
-  }
-  return null;
-}
-
-/** The address adverts go out from: unicast_src_ip, else the first IPv4 / the IPv6 link-local. */
-export function resolveLink(cfg: InstanceConfig, link: LinkInfo | undefined): InstanceLink | string {
-  if (!link) return `interface ${cfg.interface} not found`;
-  const vipSet = new Set(cfg.virtualIps.map((v) => v.address));
-  let src = cfg.unicastSrcIp ?? cfg.mcastSrcIp;
-  if (src === undefined) {
-    const ofFamily = link.addresses.filter((a) => a.family === cfg.family);
-    // An address owner (255) sends from its own address, which is also its VIP (RFC 5798 §1).
-    const candidates = cfg.priority === 255 ? ofFamily : ofFamily.filter((a) => !vipSet.has(a.address));
-    const pick = cfg.family === 4 ? candidates[0] : candidates.find((a) => a.address.startsWith("fe80:"));
-    if (!pick) {
-      return cfg.family === 4
-        ? `interface ${cfg.interface} has no IPv4 address to send adverts from`
-        : `interface ${cfg.interface} has no IPv6 link-local address to send adverts from`;
-    }
-    src = pick.address;
-  }
-  return { ifindex: link.index, mac: link.mac, srcAddress: src };
 }

@@ -2,9 +2,11 @@
 // actions it returns. The FSM decides; this file only carries out and reports.
 import type { InstanceConfig } from "../config/schema.ts";
 import { initialState, step } from "../protocol/fsm.ts";
-import { encodeAdvert, type VrrpPacket } from "../protocol/packet.ts";
+import type { VrrpPacket } from "../protocol/packet.ts";
 import type { FsmAction, FsmEvent, FsmParams, FsmState, TimerName } from "../protocol/types.ts";
+import { AdvertEncoder } from "./advert-encoder.ts";
 import { GarpScheduler } from "./garp.ts";
+import { OwnFaults } from "./own-faults.ts";
 import { notifyTransition } from "./notify.ts";
 import type {
   Announcer,
@@ -20,11 +22,9 @@ import type {
 } from "./ports.ts";
 import type { ScriptRunner } from "./spawn.ts";
 import type { VipSet } from "./vips.ts";
-import type { VirtualAddress } from "../config/schema.ts";
 import { errnoOf, ErrorCounts } from "./error-counts.ts";
 
-export const VRRP_GROUP_V4 = "224.0.0.18"; // RFC 5798 §5.1.1.2
-export const VRRP_GROUP_V6 = "ff02::12"; // RFC 5798 §5.1.2.2
+export { VRRP_GROUP_V4, VRRP_GROUP_V6 } from "./advert-encoder.ts";
 
 export interface InstanceDeps {
   clock: Clock;
@@ -37,22 +37,7 @@ export interface InstanceDeps {
   errors?: ErrorCounts;
 }
 
-/**
- * A master whose adverts fail this many times in a row resigns to Fault: its peers no longer
- * hear it, so they take over, and it must not keep the VIP (OpenBSD CARP demotes the same way).
- */
-export const SEND_FAILURES_TO_FAULT = 3;
-/** VIP add retries (ms after the failure) before the master gives up and goes to Fault. */
-export const VIP_RETRY_MS = [250, 500, 1000];
-/**
- * A send-failed / vip-failed Fault is retried after this long (then as a normal start), doubled
- * for each repeat of the same failure up to FAULT_RETRY_MAX_MS, so a broken router does not pull
- * the VIP away from a working backup every few seconds.
- */
-export const FAULT_RETRY_MS = 5000;
-export const FAULT_RETRY_MAX_MS = 80_000;
-const FAULT_SEND = "advert-send";
-const FAULT_VIP = "vip-add";
+export { FAULT_RETRY_MAX_MS, FAULT_RETRY_MS, SEND_FAILURES_TO_FAULT, VIP_RETRY_MS } from "./own-faults.ts";
 
 /** Where the instance lives on the host, resolved by the daemon at start. */
 export interface InstanceLink {
@@ -91,7 +76,7 @@ export class Instance {
   private readonly timers = new Map<TimerName, TimerHandle>();
   private readonly garp: GarpScheduler;
   /** Encoded adverts by priority: the advert timer is the hot path, encode once. */
-  private readonly advertCache = new Map<number, { dst: string; bytes: Uint8Array }[]>();
+  private readonly encoder: AdvertEncoder;
   /**
    * The Adver_Timer as a schedule of the transport's pacer (another thread sends at the deadlines;
    * see arm()). nextAtMs: the pacer's next deadline, which the FSM's re-arm normally names again.
@@ -108,11 +93,7 @@ export class Instance {
   private stoppedWaiters: (() => void)[] = [];
   private stopped = false;
   private sendFailing = false;
-  private sendFailuresInRow = 0;
-  private vipRetry: TimerHandle | null = null;
-  private readonly faultRetries = new Map<string, TimerHandle>();
-  /** Consecutive faults per own source, for the retry backoff; reset by a success. */
-  private readonly faultStreak = new Map<string, number>();
+  private readonly ownFaults: OwnFaults;
   private reportedMaster: string | null = null;
   private reportedPriority: number;
   /** Set by the daemon: sync groups follow every transition. */
@@ -129,6 +110,8 @@ export class Instance {
     this.fsm = initialState(fsmParams(cfg, link.srcAddress));
     this.labels = { instance: cfg.name, interface: cfg.interface, vrid: String(cfg.vrid) };
     this.garp = new GarpScheduler(deps.clock, deps.announcer, deps.logger, (n) => deps.metrics.garpSent(this.labels, n));
+    this.encoder = new AdvertEncoder(cfg, link.srcAddress);
+    this.ownFaults = new OwnFaults(cfg.name, deps.clock, deps.logger, (ev) => this.dispatch(ev), () => !this.stopped && this.fsm.state === "master");
     deps.metrics.state(this.labels, "init");
     deps.metrics.priority(this.labels, cfg.priority, cfg.priority);
     this.reportedPriority = cfg.priority;
@@ -210,7 +193,7 @@ export class Instance {
   reconfigure(cfg: InstanceConfig, effectivePriority: number): void {
     this.cfg = cfg;
     this.fsm = { ...this.fsm, params: fsmParams(cfg, this.link.srcAddress) };
-    this.advertCache.clear();
+    this.encoder.reconfigure(cfg);
     if (this.paced) this.repace(); // new addresses or interval: new bytes for the pacer
     this.vips.replace([...cfg.virtualIps, ...cfg.excludedVips], cfg.virtualRoutes);
     this.deps.metrics.priority(this.labels, cfg.priority, effectivePriority);
@@ -280,10 +263,10 @@ export class Instance {
       case "sendAdvert":
         return this.sendAdvert(a.priority);
       case "addVips":
-        return this.vipsAdded(this.vips.addAll(), 0);
+        return this.ownFaults.vipsAdded(this.vips.addAll(), (failed) => this.vips.retryAdd(failed));
       case "removeVips":
         this.garp.stop();
-        this.cancelVipRetry();
+        this.ownFaults.cancelVipRetry();
         return this.vips.removeAll();
       case "announce":
         this.flushFirstAdvert(); // a takeover advert goes after the VIP add, before the GARP burst
@@ -310,31 +293,6 @@ export class Instance {
     }
   }
 
-  private advertPackets(priority: number): { dst: string; bytes: Uint8Array }[] {
-    let packets = this.advertCache.get(priority);
-    if (!packets) {
-      const dsts = this.cfg.unicastPeers.length > 0 ? this.cfg.unicastPeers : [this.cfg.family === 4 ? VRRP_GROUP_V4 : VRRP_GROUP_V6];
-      packets = dsts.map((dst) => ({
-        dst,
-        bytes: encodeAdvert({
-          version: this.cfg.version,
-          family: this.cfg.family,
-          vrid: this.cfg.vrid,
-          priority,
-          advertIntervalCs: this.cfg.advertIntervalCs,
-          // RFC 5798 §5.2.9: only virtual_ipaddress is carried; _excluded is not.
-          addresses: this.cfg.virtualIps.map((v) => v.address),
-          ...(this.cfg.authPass !== undefined && { authPass: this.cfg.authPass }),
-          srcAddress: this.link.srcAddress,
-          dstAddress: dst,
-          v3Ipv4Checksum: this.cfg.v3Ipv4Checksum,
-        }),
-      }));
-      this.advertCache.set(priority, packets);
-    }
-    return packets;
-  }
-
   private sendAdvert(priority: number): void {
     // The periodic advert the pacer already sent (this is its timer event): count what it did.
     const paced = priority > 0 ? this.pacedResult : null;
@@ -359,7 +317,7 @@ export class Instance {
   }
 
   private sendNow(priority: number, paced: PacedAdvert | null): void {
-    const packets = this.advertPackets(priority);
+    const packets = this.encoder.packets(priority);
     let sentAll = true;
     for (let i = 0; i < packets.length; i++) {
       const p = packets[i]!;
@@ -376,12 +334,7 @@ export class Instance {
         this.sendFailing = true;
       }
     }
-    this.sendFailuresInRow = sentAll ? 0 : this.sendFailuresInRow + 1;
-    if (sentAll && priority > 0) this.faultStreak.delete(FAULT_SEND);
-    if (this.sendFailuresInRow >= SEND_FAILURES_TO_FAULT && priority > 0 && this.fsm.state === "master") {
-      this.sendFailuresInRow = 0;
-      this.faultFor(FAULT_SEND, "send-failed", `adverts failed ${SEND_FAILURES_TO_FAULT} times in a row: resigning to Fault so a backup takes over`);
-    }
+    this.ownFaults.advertSent(sentAll, priority);
     const now = this.deps.clock.nowMs();
     this.advertsSent++;
     this.deps.metrics.advertSent(this.labels, priority);
@@ -389,61 +342,10 @@ export class Instance {
     this.lastSentMs = priority > 0 ? now : null;
   }
 
-  /** VIPs that could not be added as Master: retry a few times, then Fault (a backup takes over). */
-  private vipsAdded(failed: VirtualAddress[], attempt: number): void {
-    if (failed.length === 0) {
-      this.faultStreak.delete(FAULT_VIP);
-      return;
-    }
-    if (attempt >= VIP_RETRY_MS.length) {
-      this.faultFor(FAULT_VIP, "vip-failed", `${failed.length} VIP(s) could not be added: resigning to Fault so a backup takes over`);
-      return;
-    }
-    this.cancelVipRetry();
-    this.vipRetry = this.deps.clock.setTimer(this.deps.clock.nowMs() + VIP_RETRY_MS[attempt]!, () => {
-      this.vipRetry = null;
-      if (this.fsm.state !== "master" || this.stopped) return;
-      this.vipsAdded(this.vips.retryAdd(failed), attempt + 1);
-    });
-  }
-
-  private cancelVipRetry(): void {
-    if (this.vipRetry) this.deps.clock.clearTimer(this.vipRetry);
-    this.vipRetry = null;
-  }
-
-  /**
-   * A fault of our own (not the link's, not a tracker's): raised on the next tick (we may be
-   * inside dispatch), cleared after FAULT_RETRY_MS so the instance tries again as at start.
-   */
-  private faultFor(source: string, reason: "send-failed" | "vip-failed", why: string): void {
-    if (this.faultRetries.has(source)) return;
-    const streak = this.faultStreak.get(source) ?? 0;
-    this.faultStreak.set(source, streak + 1);
-    const retryMs = Math.min(FAULT_RETRY_MS * 2 ** streak, FAULT_RETRY_MAX_MS);
-    this.deps.logger.log("error", `${this.cfg.name}: ${why}`, { instance: this.cfg.name, retry_ms: retryMs });
-    const now = this.deps.clock.nowMs();
-    this.faultRetries.set(
-      source,
-      this.deps.clock.setTimer(now, () => {
-        this.dispatch({ type: "fault", source, reason });
-        this.faultRetries.set(
-          source,
-          this.deps.clock.setTimer(this.deps.clock.nowMs() + retryMs, () => {
-            this.faultRetries.delete(source);
-            this.dispatch({ type: "faultCleared", source, reason: "recovered" });
-          }),
-        );
-      }),
-    );
-  }
-
   private clearTimers(): void {
     for (const [name, t] of this.timers) this.clearHandle(name, t);
     this.timers.clear();
-    this.cancelVipRetry();
-    for (const t of this.faultRetries.values()) this.deps.clock.clearTimer(t);
-    this.faultRetries.clear();
+    this.ownFaults.clear();
   }
 
   private arm(timer: TimerName, atMs: number): void {
@@ -489,7 +391,7 @@ export class Instance {
     }
     this.cancel("advert");
     this.stopPaced();
-    const packets = this.advertPackets(priority);
+    const packets = this.encoder.packets(priority);
     const handle = pacer.start(this.txIfindex, this.cfg.family, packets, this.link.srcAddress, atMs, intervalMs, (r) => this.onPaced(r));
     if (!handle) return false;
     this.paced = { handle, priority, intervalMs, nextAtMs: atMs };
