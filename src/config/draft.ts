@@ -86,6 +86,7 @@ export interface InstanceDraft {
   garpLowerPrioRepeat?: Located<number>;
   garpLowerPrioDelaySec?: Located<number>;
   lowerPrioNoAdvert?: Located<boolean>;
+  higherPrioSendAdvert?: Located<boolean>;
   accept?: Located<boolean>;
   useVmac?: Located<string>; // "" = default name
   vmacXmitBase?: Located<boolean>;
@@ -169,6 +170,7 @@ export interface GlobalDraft {
   garpLowerPrioRepeat?: Located<number>;
   garpLowerPrioDelaySec?: Located<number>;
   lowerPrioNoAdvert?: Located<boolean>;
+  higherPrioSendAdvert?: Located<boolean>;
   v3ChecksumAsV2?: Located<boolean>;
   scriptUser?: Located<string>;
   scriptGroup?: Located<string>;

@@ -199,6 +199,7 @@ export const GLOBAL_KEYWORDS: Keyword<GlobalConfig>[] = [
   { name: "vrrp_garp_lower_prio_repeat", section: "global_defs", does: "read", arg: "int", field: "garpLowerPrioRepeat", range: [0, 1000], dflt: 5 },
   { name: "vrrp_garp_lower_prio_delay", section: "global_defs", does: "read", arg: "number", field: "garpLowerPrioDelaySec", range: [0, 86400], dflt: 5 },
   { name: "vrrp_lower_prio_no_advert", section: "global_defs", does: "read", arg: "bool", field: "lowerPrioNoAdvert" },
+  { name: "vrrp_higher_prio_send_advert", section: "global_defs", does: "read", arg: "bool", field: "higherPrioSendAdvert" },
   { name: "v3_checksum_as_v2", section: "global_defs", does: "read", arg: "bool", field: "v3ChecksumAsV2", keepalived: "≥ 2.2.8" },
   ...`notification_email notification_email_from smtp_server smtp_helo_name smtp_connect_timeout smtp_alert
   smtp_alert_vrrp smtp_alert_checker no_email_faults no_checker_emails`
@@ -212,7 +213,7 @@ export const GLOBAL_KEYWORDS: Keyword<GlobalConfig>[] = [
   shutdown_script_timeout checker_log_all_failures vrrp_mcast_group4 vrrp_mcast_group6
   default_interface lvs_sync_daemon lvs_timeouts lvs_flush lvs_flush_on_stop
   vrrp_down_timer_adverts vrrp_min_garp
-  vrrp_garp_extra_if vrrp_higher_prio_send_advert nftables nftables_priority
+  vrrp_garp_extra_if nftables nftables_priority
   nftables_counters nftables_ifindex nftables_ipvs nftables_ipvs_priority nftables_ipvs_start_fwmark
   vrrp_iptables vrrp_ipsets disable_local_igmp vrrp_check_unicast_src vrrp_skip_check_adv_addr
   max_auto_priority min_auto_priority_delay vrrp_priority checker_priority

@@ -273,6 +273,16 @@ export const INSTANCE_KEYWORDS: Keyword<InstanceConfig>[] = [
     emit: (i, cfg) => (i.lowerPrioNoAdvert === undefined || i.lowerPrioNoAdvert === cfg.global.vrrpStrict ? undefined : i.lowerPrioNoAdvert),
   },
   {
+    name: "higher_prio_send_advert",
+    section: I,
+    does: "read",
+    arg: "bool",
+    field: "higherPrioSendAdvert",
+    toml: "higher_prio_send_advert",
+    keepalived: "default: global vrrp_higher_prio_send_advert; off under vrrp_strict",
+    emit: (i) => i.higherPrioSendAdvert || undefined,
+  },
+  {
     name: "accept",
     section: I,
     does: "read",
@@ -329,7 +339,7 @@ export const INSTANCE_KEYWORDS: Keyword<InstanceConfig>[] = [
     I,
     `vrf use_vmac_addr use_ipvlan native_ipv6 track_bfd mcast_dst_ip track_src_ip
   check_unicast_src unicast_fault_no_peer unicast_ttl garp_extra_if
-  vmac_garp_intvl down_timer_adverts higher_prio_send_advert promote_secondaries
+  vmac_garp_intvl down_timer_adverts promote_secondaries
   skip_check_adv_addr strict_mode debug notify_master_rx_lower_pri notify_deleted
   kernel_rx_buf_size linkbeat_use_polling no_virtual_ipaddress owner_ignore_adverts timer_expired_backup
   thread_timer_expired auth_hmac`,

@@ -133,6 +133,8 @@ export interface InstanceConfig {
   garpLowerPrioDelayMs?: number;
   /** keepalived lower_prio_no_advert: a Master does not answer a lower-priority advert (RFC 9568 §6.4.3 SHOULD). */
   lowerPrioNoAdvert?: boolean;
+  /** keepalived higher_prio_send_advert: a Master yielding to a better advert first sends one of its own. */
+  higherPrioSendAdvert?: boolean;
   /** RFC 5798 Accept_Mode; keepalived `accept` / `no_accept`. */
   accept: boolean;
   useVmac?: string;

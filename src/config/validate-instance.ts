@@ -112,21 +112,24 @@ function count(v: Located<number> | undefined, what: string, diags: Diags): numb
 }
 
 /**
- * keepalived garp_lower_prio_repeat / garp_lower_prio_delay / lower_prio_no_advert: defaults from the
- * vrrp_ globals, else the global GARP repeat/delay; vrrp_strict forces no GARPs and no answer (as keepalived).
+ * keepalived garp_lower_prio_repeat / garp_lower_prio_delay / lower_prio_no_advert / higher_prio_send_advert: defaults from the
+ * vrrp_ globals, else the global GARP repeat/delay; vrrp_strict forces no GARPs, no answer and no advert on yielding (as keepalived).
  */
 function lowerPriority(d: InstanceDraft, g: GlobalDraft, inst: InstanceConfig, vrrpStrict: boolean, diags: Diags): void {
   const repeat = d.garpLowerPrioRepeat ?? g.garpLowerPrioRepeat ?? g.garpMasterRepeat;
   const delay = d.garpLowerPrioDelaySec ?? g.garpLowerPrioDelaySec ?? g.garpMasterDelaySec;
   const noAdvert = d.lowerPrioNoAdvert ?? g.lowerPrioNoAdvert;
+  const higherAdvert = d.higherPrioSendAdvert ?? g.higherPrioSendAdvert;
   inst.garpLowerPrioRepeat = count(repeat, "garp_lower_prio_repeat", diags);
   inst.garpLowerPrioDelayMs = Math.round(1000 * seconds(delay, "garp_lower_prio_delay", diags));
   inst.lowerPrioNoAdvert = noAdvert?.value ?? false;
+  if (higherAdvert?.value && !vrrpStrict) inst.higherPrioSendAdvert = true;
   if (!vrrpStrict) return;
   const why = "under vrrp_strict; reset (as keepalived)";
   if (d.garpLowerPrioRepeat && inst.garpLowerPrioRepeat) diags.warn(d.garpLowerPrioRepeat.pos, `garp_lower_prio_repeat ${inst.garpLowerPrioRepeat} ${why}`);
   if (d.garpLowerPrioDelaySec && inst.garpLowerPrioDelayMs) diags.warn(d.garpLowerPrioDelaySec.pos, `garp_lower_prio_delay ${why}`);
   if (d.lowerPrioNoAdvert && !inst.lowerPrioNoAdvert) diags.warn(d.lowerPrioNoAdvert.pos, `lower_prio_no_advert off ${why}`);
+  if (d.higherPrioSendAdvert?.value) diags.warn(d.higherPrioSendAdvert.pos, `higher_prio_send_advert ${why}`);
   inst.garpLowerPrioRepeat = 0;
   inst.garpLowerPrioDelayMs = 0;
   inst.lowerPrioNoAdvert = true;

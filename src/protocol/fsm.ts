@@ -14,6 +14,7 @@
 //   Master_Down_Timer: see enterRunning);
 // - make-before-break shutdown: a resigning master keeps its VIPs until the new master speaks.
 // From RFC 9568 over RFC 5798: a master that hears a lower-priority advert answers at once.
+// keepalived `higher_prio_send_advert`: a master that yields first sends one advert (onAdvertAsMaster).
 
 import { compareAddresses } from "./address.ts";
 import { ADVERT_INTERVAL_MAX_CS, ADVERT_INTERVAL_MIN_CS, PRIORITY_OWNER, PRIORITY_RESIGN } from "./constants.ts";
@@ -296,6 +297,11 @@ function onAdvertAsMaster(ctx: Ctx, ev: AdvertEvent): void {
   // network byte order) → cancel Adver_Timer, learn the interval, arm Master_Down, Backup.
   const cmp = compareAddresses(ev.sourceAddress, s.params.primaryAddress);
   if (ev.priority > s.priority || (ev.priority === s.priority && cmp !== null && cmp > 0)) {
+    // keepalived `higher_prio_send_advert` (not in the RFC): one last advert at our own priority
+    // before yielding. After two masters at once (a healed partition) the other one hears that it
+    // had a rival; with `garp_lower_prio_repeat` it re-announces its VIPs, so hosts whose last
+    // GARP came from us move back to it. Sent before the exit actions, as keepalived does.
+    if (s.params.higherPrioSendAdvert) ctx.actions.push({ type: "sendAdvert", priority: s.priority });
     learnInterval(ctx, ev.maxAdvertIntervalCs);
     s.masterAddress = ev.sourceAddress;
     changeState(ctx, "backup", "higher-priority-advert");

@@ -52,6 +52,11 @@ export interface FsmParams {
   lowerPrioNoAdvert?: boolean;
   /** keepalived `garp_lower_prio_repeat` > 0: a Master re-announces its VIPs on a lower-priority advert. */
   lowerPrioReannounce?: boolean;
+  /**
+   * keepalived `higher_prio_send_advert`: a Master that yields to a better advert first sends one
+   * advert of its own (absent = not, as the RFC).
+   */
+  higherPrioSendAdvert?: boolean;
 }
 
 export interface FsmState {

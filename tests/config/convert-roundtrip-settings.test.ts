@@ -139,6 +139,7 @@ const NO_TOML_KEY: Record<string, string> = {
   "global_defs vrrp_garp_lower_prio_repeat": "folded into each instance (garp_lower_prio_repeat)",
   "global_defs vrrp_garp_lower_prio_delay": "folded into each instance (garp_lower_prio_delay)",
   "global_defs vrrp_lower_prio_no_advert": "folded into each instance (lower_prio_no_advert)",
+  "global_defs vrrp_higher_prio_send_advert": "folded into each instance (higher_prio_send_advert)",
   "vrrp_sync_group track_interface": "folded into each member instance (track_interface, weight 0)",
   "vrrp_sync_group track_script": "folded into each member instance (track_script, weight 0)",
   "vrrp_sync_group track_file": "folded into each member instance (track_file, weight 0)",
