@@ -156,7 +156,12 @@ export class Instance {
     if (this.stopped) return;
     const result = step(this.fsm, ev, this.deps.clock.nowMs());
     this.fsm = result.state;
-    for (const a of result.actions) this.execute(a);
+    // Taking over, the advert, the VIPs and the GARPs go first and the report of the transition
+    // (log line, metrics, notify scripts, sync-group peers) after them: none of it may delay the
+    // advert that ends the failover (a notify script's fork alone costs milliseconds).
+    const report = result.actions.find((a) => a.type === "transition" && a.to === "master");
+    for (const a of result.actions) if (a !== report) this.execute(a);
+    if (report) this.execute(report);
     // A backup learns (or sees a change of) its master from adverts, not only at transitions.
     const master = this.fsm.state === "master" ? this.link.srcAddress : this.fsm.masterAddress;
     if (master !== this.reportedMaster) {
@@ -354,10 +359,11 @@ export class Instance {
     this.cancel(timer);
     this.timers.set(
       timer,
+      // Master_Down and the shutdown hold end a failover: precise; the periodic advert is not.
       this.deps.clock.setTimer(atMs, () => {
         this.timers.delete(timer);
         this.dispatch({ type: "timer", timer });
-      }),
+      }, { precise: timer !== "advert" }),
     );
   }
 

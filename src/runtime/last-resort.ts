@@ -5,7 +5,7 @@
 // remove the VIPs vigil added, write the journal if the disk allows, and exit 70 (EX_SOFTWARE) so
 // systemd or procd restarts a clean process. Expected failures (netlink, sockets, disk) are
 // handled where they happen and never reach this.
-import type { Clock, Logger, TimerHandle } from "./ports.ts";
+import type { Clock, Logger, TimerHandle, TimerOptions } from "./ports.ts";
 
 /** sysexits.h EX_SOFTWARE: an internal software error. */
 export const EXIT_SOFTWARE = 70;
@@ -71,14 +71,14 @@ export function guardClock(inner: Clock, onFatal: FatalHandler): Clock {
   return {
     nowMs: () => inner.nowMs(),
     wallMs: () => inner.wallMs(),
-    setTimer(atMs: number, fn: () => void): TimerHandle {
+    setTimer(atMs: number, fn: () => void, opts?: TimerOptions): TimerHandle {
       return inner.setTimer(atMs, () => {
         try {
           fn();
         } catch (e) {
           onFatal("timer", e);
         }
-      });
+      }, opts);
     },
     clearTimer: (h) => inner.clearTimer(h),
   };

@@ -13,6 +13,13 @@ export class LinkCache implements LinkWatcher {
   private clearScheduled = false;
 
   private readonly lastKnown = new Map<string, LinkInfo | undefined>();
+  /**
+   * name → ifindex across tasks, for the takeover path (a VIP add needs the index only): valid
+   * while the link watcher is subscribed, since any creation, removal or rename of a link arrives
+   * as an event that clears it. Spares an RTM_GETLINK + RTM_GETADDR dump (~0.5 ms) per takeover.
+   */
+  private readonly indexes = new Map<string, number>();
+  private subscribers = 0;
 
   constructor(
     private readonly inner: LinkWatcher,
@@ -40,10 +47,29 @@ export class LinkCache implements LinkWatcher {
     return l;
   }
 
+  /** The interface's index, from the long-lived map when a link event would have cleared it. */
+  index(name: string): number | undefined {
+    const known = this.subscribers > 0 ? this.indexes.get(name) : undefined;
+    if (known !== undefined) return known;
+    const l = this.link(name);
+    if (l && this.subscribers > 0) this.indexes.set(name, l.index);
+    return l?.index;
+  }
+
   onChange(fn: (link: LinkInfo) => void): () => void {
-    return this.inner.onChange((l) => {
+    this.subscribers++;
+    const off = this.inner.onChange((l) => {
       this.cache.clear(); // the kernel just told us something changed
+      this.indexes.clear();
       fn(l);
     });
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      this.subscribers--;
+      this.indexes.clear();
+      off();
+    };
   }
 }

@@ -13,8 +13,17 @@ export interface Clock {
   nowMs(): number;
   /** Wall clock (unix ms) — for timestamps shown to humans and Prometheus only. */
   wallMs(): number;
-  setTimer(atMs: number, fn: () => void): TimerHandle;
+  setTimer(atMs: number, fn: () => void, opts?: TimerOptions): TimerHandle;
   clearTimer(handle: TimerHandle): void;
+}
+
+export interface TimerOptions {
+  /**
+   * A deadline that ends a failover (Master_Down, shutdown): expire it within tens of µs, where
+   * the clock can (Linux: the last milliseconds run on the io thread's timerfd). Timers re-armed
+   * on every advert and rarely expiring cost nothing extra; periodic ones should not ask.
+   */
+  precise?: boolean;
 }
 
 export interface InterfaceAddress {
@@ -38,6 +47,8 @@ export interface LinkInfo {
 export interface LinkWatcher {
   /** Fresh view from the kernel (RTM_GETLINK/RTM_GETADDR dump). */
   link(name: string): LinkInfo | undefined;
+  /** The interface's index only; may answer from a cache that link events keep current. */
+  index?(name: string): number | undefined;
   /** Called on every RTM_NEWLINK/RTM_DELLINK carrier change. Adds a handler; returns its removal. */
   onChange(fn: (link: LinkInfo) => void): () => void;
 }

@@ -222,12 +222,12 @@ export class VipSet {
 
   private spec(v: VirtualAddress): AddressSpec | null {
     const ifname = v.dev ?? this.ifname;
-    const link = this.deps.links.link(ifname);
-    if (!link) {
+    const index = this.deps.links.index ? this.deps.links.index(ifname) : this.deps.links.link(ifname)?.index;
+    if (index === undefined) {
       this.deps.logger.log("error", "interface for VIP not found", { instance: this.instance, interface: ifname });
       return null;
     }
-    return addressSpec(v, link.index);
+    return addressSpec(v, index);
   }
 }
 

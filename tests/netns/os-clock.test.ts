@@ -1,7 +1,8 @@
 // LinuxClock and the realtime helpers.
 
 import { describe, expect, test } from "bun:test";
-import { LinuxClock } from "../../src/os/linux/clock.ts";
+import { HANDOFF_MS, LinuxClock } from "../../src/os/linux/clock.ts";
+import { createLinuxPorts } from "../../src/os/linux/index.ts";
 import { enableRealtime } from "../../src/os/linux/realtime.ts";
 import { BUN } from "./lab.ts";
 
@@ -35,6 +36,28 @@ describe("LinuxClock", () => {
     await Bun.sleep(20);
     expect(past).toBe(true);
     expect(cleared).toBe(false);
+  });
+
+  test("a precise timer (Master_Down) ends on the io thread's timerfd; re-arming it sends nothing there", async () => {
+    const ports = createLinuxPorts();
+    try {
+      await ports.rx.ready();
+      const rx = ports.rx;
+      let ioArms = 0;
+      const setTimer = rx.setTimer.bind(rx);
+      rx.setTimer = (at, fn) => (ioArms++, setTimer(at, fn));
+      const clock = ports.clock;
+      // A backup re-arms Master_Down at every advert: 200 arms that never expire cost no message.
+      for (let i = 0; i < 200; i++) clock.clearTimer(clock.setTimer(clock.nowMs() + 3000, () => {}, { precise: true }));
+      expect(ioArms).toBe(0);
+      const deadline = clock.nowMs() + HANDOFF_MS + 20;
+      const seen = await new Promise<number>((done) => clock.setTimer(deadline, () => done(clock.nowMs()), { precise: true }));
+      expect(ioArms).toBe(1); // handed over once, HANDOFF_MS before the deadline
+      expect(seen).toBeGreaterThanOrEqual(deadline); // event time: never early
+      expect(clock.pending).toBe(0);
+    } finally {
+      await ports.close();
+    }
   });
 
   test("wallMs is unix time", () => {
