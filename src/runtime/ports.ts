@@ -186,6 +186,54 @@ export interface AddressManager {
   removeRule(spec: RuleSpec): boolean;
 }
 
+/**
+ * A process of the host started, changed its program or name, or ended (the kernel's proc
+ * connector; threads are left out). `parentPid` of a fork: the process the child is a copy of
+ * (same name and command line until it execs), null when a thread other than its main one forked
+ * (that thread's name may differ: read the child).
+ */
+export type ProcessEvent =
+  | { type: "fork"; pid: number; parentPid: number | null }
+  | { type: "exec" | "comm" | "exit"; pid: number };
+
+export interface ProcessEventHandlers {
+  /** A batch of events in the kernel's order (read off the event loop, delivered on it). */
+  events(events: ProcessEvent[]): void;
+  /** The kernel dropped events (ENOBUFS): what is known is stale, rescan. */
+  lost(): void;
+  /** The stream broke; no more events will come. */
+  failed(e: Error): void;
+}
+
+/** Process events of the whole host (vrrp_track_process), instead of scanning /proc. */
+export interface ProcessEvents {
+  /**
+   * Starts listening and returns once the kernel acknowledged, or throws: the Linux port throws
+   * OsError EPROTONOSUPPORT (no connector), ECONNREFUSED (not the initial network namespace),
+   * EPERM (no CAP_NET_ADMIN) or ETIMEDOUT (no acknowledgement: another PID or user namespace).
+   * Returns the stop.
+   */
+  listen(handlers: ProcessEventHandlers): () => void;
+}
+
+let hostProcessEvents: ProcessEvents | null = null;
+
+/**
+ * The process event source of this process, registered by the OS layer (createLinuxPorts) and
+ * read by the process tracker; process-wide as the kernel's stream is. Returns the withdrawal.
+ */
+export function provideProcessEvents(source: ProcessEvents): () => void {
+  hostProcessEvents = source;
+  return () => {
+    if (hostProcessEvents === source) hostProcessEvents = null;
+  };
+}
+
+/** The registered process event source, or null (the process tracker then scans /proc). */
+export function processEventSource(): ProcessEvents | null {
+  return hostProcessEvents;
+}
+
 /** Who claims IPv4 addresses on a link (ARP), for the start-up check against address conflicts. */
 export interface AddressProber {
   /** Per target, the MACs (aa:bb:…) other than ours that claimed it within waitMs. */

@@ -8,16 +8,23 @@
 // per param_match (exact, partial: the first n equal, initial: the last may be longer).
 // Zombies do not count.
 //
-// keepalived learns of forks and exits from the kernel's proc connector; vigil scans /proc once a
-// second for all tracked processes together: /proc/PID/stat only (comm and state, one small read
-// per process), and /proc/PID/cmdline once per new process only when a tracker needs it.
-// bench/track-process.ts measures the scan.
+// Two ways to know the processes, shared by every process monitor of a daemon (ProcScanner):
+// - the kernel's process events (ProcessEvents port: the proc connector, as keepalived): one full
+//   scan at start, then per event only the pid concerned — a fork copies its parent's entry (same
+//   name and command line until exec), an exec or comm change re-reads /proc/PID/stat (and cmdline
+//   when a tracker needs argv), an exit drops the pid; events lost (ENOBUFS) mean a full rescan;
+// - where the kernel refuses them (outside the initial network namespace, no CAP_NET_ADMIN, no
+//   connector), a scan of /proc once a second: /proc/PID/stat only (comm and state, one small read
+//   per process), and /proc/PID/cmdline once per new process only when a tracker needs it.
+// Which one runs is logged once. bench/track-process.ts measures both.
 import { closeSync, openSync, readdirSync, readSync } from "node:fs";
 import type { TrackProcessConfig } from "../config/schema.ts";
-import type { Clock, Logger, TimerHandle } from "./ports.ts";
+import { type Clock, type Logger, type ProcessEvent, type ProcessEvents, processEventSource, type TimerHandle } from "./ports.ts";
 import { goodBadEffect, type TrackEffect, type TrackerMonitor } from "./trackers/tracker.ts";
 
 export const PROC_SCAN_MS = 1000;
+/** After the event stream broke, how long the scan stands in before listening again. */
+export const PROC_EVENTS_RETRY_MS = 30_000;
 const COMM_LEN = 15;
 
 export interface ProcEntry {
@@ -42,11 +49,42 @@ function readSmall(path: string, size: number): string | null {
   }
 }
 
+type ArgvCache = Map<number, { start: string; argv: string[] }>;
+
+/** One process from /proc/PID: null when it is gone, or a zombie (zombies do not count). */
+function readEntry(root: string, name: string, withArgv: boolean, cache?: ArgvCache, alive?: Set<number>): ProcEntry | null {
+  const stat = readSmall(`${root}/${name}/stat`, 512);
+  if (stat === null) return null; // gone meanwhile
+  const open = stat.indexOf("(");
+  const close = stat.lastIndexOf(")");
+  if (open < 0 || close < 0) return null;
+  if (stat.charCodeAt(close + 2) === 90 /* Z */) return null;
+  const pid = Number(name);
+  const e: ProcEntry = { pid, comm: stat.slice(open + 1, close) };
+  if (withArgv) {
+    const start = stat.slice(close + 2).split(" ", 20)[19] ?? "";
+    alive?.add(pid);
+    const hit = cache?.get(pid);
+    if (hit && hit.start === start) e.argv = hit.argv;
+    else {
+      const raw = readSmall(`${root}/${name}/cmdline`, 4096) ?? "";
+      e.argv = raw.length === 0 ? [] : raw.replace(/\0$/, "").split("\0");
+      cache?.set(pid, { start, argv: e.argv });
+    }
+  }
+  return e;
+}
+
+/** One process, as a scan would see it (after a process event). */
+export function readProc(pid: number, withArgv: boolean, root = "/proc"): ProcEntry | null {
+  return readEntry(root, String(pid), withArgv);
+}
+
 /**
  * One pass over /proc. `withArgv` reads cmdline too; `cache` (pid → "starttime argv") spares
  * re-reading the cmdline of a process already seen.
  */
-export function scanProc(withArgv: boolean, cache?: Map<number, { start: string; argv: string[] }>, root = "/proc"): ProcEntry[] {
+export function scanProc(withArgv: boolean, cache?: ArgvCache, root = "/proc"): ProcEntry[] {
   const out: ProcEntry[] = [];
   let names: string[];
   try {
@@ -54,30 +92,12 @@ export function scanProc(withArgv: boolean, cache?: Map<number, { start: string;
   } catch {
     return out;
   }
-  const alive = cache ? new Set<number>() : null;
+  const alive = cache ? new Set<number>() : undefined;
   for (const name of names) {
     const c = name.charCodeAt(0);
     if (c < 49 || c > 57) continue; // [1-9]
-    const stat = readSmall(`${root}/${name}/stat`, 512);
-    if (stat === null) continue; // gone meanwhile
-    const open = stat.indexOf("(");
-    const close = stat.lastIndexOf(")");
-    if (open < 0 || close < 0) continue;
-    if (stat.charCodeAt(close + 2) === 90 /* Z */) continue;
-    const pid = Number(name);
-    const e: ProcEntry = { pid, comm: stat.slice(open + 1, close) };
-    if (withArgv) {
-      const start = stat.slice(close + 2).split(" ", 20)[19] ?? "";
-      alive?.add(pid);
-      const hit = cache?.get(pid);
-      if (hit && hit.start === start) e.argv = hit.argv;
-      else {
-        const raw = readSmall(`${root}/${name}/cmdline`, 4096) ?? "";
-        e.argv = raw.length === 0 ? [] : raw.replace(/\0$/, "").split("\0");
-        cache?.set(pid, { start, argv: e.argv });
-      }
-    }
-    out.push(e);
+    const e = readEntry(root, name, withArgv, cache, alive);
+    if (e) out.push(e);
   }
   if (cache && alive) { for (const pid of cache.keys()) if (!alive.has(pid)) cache.delete(pid); }
   return out;
@@ -99,45 +119,179 @@ export function processMatches(cfg: TrackProcessConfig, p: ProcEntry): boolean {
   return cfg.paramMatch === "partial" ? joined.startsWith(wanted) : joined.startsWith(wanted.slice(0, -1));
 }
 
-/** A scan shared by every process monitor of a daemon: one pass over /proc per interval. */
+/** How a ProcScanner learns of processes. */
+export type ProcSource = "proc-connector" | "scan";
+
+export interface ProcScannerOptions {
+  logger?: Logger;
+  /** Process events; null: scan every PROC_SCAN_MS. Default: the source the OS layer registered. */
+  events?: ProcessEvents | null;
+  scan?: (withArgv: boolean, cache: ArgvCache) => ProcEntry[];
+  /** One process after an event (null: gone or a zombie). */
+  read?: (pid: number, withArgv: boolean) => ProcEntry | null;
+}
+
+/** What every process monitor of a daemon shares: the process events, else one /proc scan per interval. */
 export class ProcScanner {
   private readonly monitors = new Set<ProcessMonitor>();
   private timer: TimerHandle | null = null;
-  private readonly argvCache = new Map<number, { start: string; argv: string[] }>();
+  private readonly argvCache: ArgvCache = new Map();
+  private readonly logger: Logger | undefined;
+  private readonly events: ProcessEvents | null;
+  private readonly scan: (withArgv: boolean, cache: ArgvCache) => ProcEntry[];
+  private readonly read: (pid: number, withArgv: boolean) => ProcEntry | null;
+  /** With events: every live process by pid, argv included when `tableArgv`. */
+  private table: Map<number, ProcEntry> | null = null;
+  private tableArgv = false;
+  private stopEvents: (() => void) | null = null;
+  private retryTimer: TimerHandle | null = null;
+  private logged: string | null = null;
+  /** How processes are learnt of while a monitor runs (null: none runs). */
+  source: ProcSource | null = null;
+  /** Full passes over /proc; process events handled; rescans after lost events. */
   scans = 0;
+  eventsHandled = 0;
+  lostRescans = 0;
 
-  constructor(
-    private readonly clock: Clock,
-    private readonly scan: (withArgv: boolean, cache: Map<number, { start: string; argv: string[] }>) => ProcEntry[] = scanProc,
-  ) {}
+  constructor(private readonly clock: Clock, opts: ProcScannerOptions = {}) {
+    this.logger = opts.logger;
+    this.events = opts.events === undefined ? processEventSource() : opts.events;
+    this.scan = opts.scan ?? scanProc;
+    this.read = opts.read ?? readProc;
+  }
 
   add(m: ProcessMonitor): void {
     this.monitors.add(m);
+    if (this.monitors.size === 1) this.begin();
+    if (this.table) {
+      // A monitor that needs argv after a table without it: one rescan, else no scan at all.
+      if (needsArgv(m) && !this.tableArgv) this.rescan();
+      else m.update(this.table.values());
+      return;
+    }
     m.update(this.once([m]));
     if (!this.timer) this.schedule(this.clock.nowMs());
   }
 
   remove(m: ProcessMonitor): void {
     this.monitors.delete(m);
-    if (this.monitors.size === 0 && this.timer) {
-      this.clock.clearTimer(this.timer);
-      this.timer = null;
+    if (this.monitors.size > 0) return;
+    if (this.timer) this.clock.clearTimer(this.timer);
+    if (this.retryTimer) this.clock.clearTimer(this.retryTimer);
+    this.timer = null;
+    this.retryTimer = null;
+    this.stopEvents?.();
+    this.stopEvents = null;
+    this.table = null;
+    this.source = null;
+  }
+
+  /** The first monitor: listen to process events if the kernel lets us, then one full scan. */
+  private begin(): void {
+    if (this.events) {
+      this.listen();
+      return;
     }
+    this.source = "scan";
+    this.announce("info", `track process: scanning /proc every ${PROC_SCAN_MS} ms`, {});
+  }
+
+  /** Subscribes to process events and fills the table; on a refusal, scans instead. */
+  private listen(): boolean {
+    try {
+      this.stopEvents = this.events!.listen({
+        events: (evs) => this.onEvents(evs),
+        lost: () => {
+          this.lostRescans++;
+          this.logger?.log("warn", "track process: process events lost, rescanning /proc", {});
+          this.rescan();
+        },
+        failed: (e) => this.fallBack(e, true),
+      });
+    } catch (e) {
+      this.fallBack(e, false);
+      return false;
+    }
+    this.source = "proc-connector";
+    this.announce("info", "track process: process events from the kernel's proc connector", {});
+    this.fill();
+    return true;
+  }
+
+  /**
+   * Events refused, or the stream broke (a backlog that would crowd out the adverts): scan
+   * instead; after a break, try the events again PROC_EVENTS_RETRY_MS later.
+   */
+  private fallBack(e: unknown, retry: boolean): void {
+    this.stopEvents?.();
+    this.stopEvents = null;
+    const wasTable = this.table !== null;
+    this.table = null;
+    this.source = "scan";
+    const reason = e instanceof Error ? e.message : String(e);
+    const msg = `track process: proc connector ${retry ? "stopped" : "unavailable"}, scanning /proc every ${PROC_SCAN_MS} ms`;
+    this.announce(retry ? "warn" : "info", msg, { reason });
+    if (wasTable && this.monitors.size > 0 && !this.timer) this.schedule(this.clock.nowMs());
+    if (!retry || this.retryTimer) return;
+    this.retryTimer = this.clock.setTimer(this.clock.nowMs() + PROC_EVENTS_RETRY_MS, () => {
+      this.retryTimer = null;
+      if (this.monitors.size === 0 || this.table || !this.listen()) return;
+      if (this.timer) this.clock.clearTimer(this.timer);
+      this.timer = null;
+      for (const m of [...this.monitors]) m.update(this.table!.values());
+    });
+  }
+
+  /** Logs which source is used, once per change of it. */
+  private announce(level: "info" | "warn", msg: string, fields: Record<string, string>): void {
+    if (this.logged === this.source) return;
+    this.logged = this.source;
+    this.logger?.log(level, msg, fields);
+  }
+
+  private fill(): void {
+    this.tableArgv = [...this.monitors].some(needsArgv);
+    const table = new Map<number, ProcEntry>();
+    for (const p of this.once(this.monitors)) table.set(p.pid, p);
+    this.table = table;
+  }
+
+  private rescan(): void {
+    if (!this.table) return;
+    this.fill();
+    for (const m of [...this.monitors]) m.update(this.table.values());
+  }
+
+  private onEvents(events: readonly ProcessEvent[]): void {
+    const table = this.table;
+    if (!table) return;
+    const changed = new Map<number, ProcEntry | undefined>();
+    for (const e of events) {
+      this.eventsHandled++;
+      if (e.type === "exit") {
+        if (table.delete(e.pid)) changed.set(e.pid, undefined);
+        continue;
+      }
+      const parent = e.type === "fork" && e.parentPid !== null ? table.get(e.parentPid) : undefined;
+      // A child is its parent's copy until it execs; otherwise read what the process is now.
+      const entry = parent ? { ...parent, pid: e.pid } : this.read(e.pid, this.tableArgv);
+      if (entry) table.set(e.pid, entry);
+      else table.delete(e.pid);
+      changed.set(e.pid, entry ?? undefined);
+    }
+    if (changed.size === 0) return;
+    for (const m of [...this.monitors]) m.apply(changed);
   }
 
   private once(ms: Iterable<ProcessMonitor>): ProcEntry[] {
-    const list = [...ms];
     this.scans++;
-    return this.scan(
-      list.some((m) => m.cfg.fullCommand || m.cfg.paramMatch !== "none"),
-      this.argvCache,
-    );
+    return this.scan([...ms].some(needsArgv), this.argvCache);
   }
 
   private schedule(fromMs: number): void {
     this.timer = this.clock.setTimer(fromMs + PROC_SCAN_MS, () => {
       this.timer = null;
-      if (this.monitors.size === 0) return;
+      if (this.monitors.size === 0 || this.table) return;
       const procs = this.once(this.monitors);
       for (const m of [...this.monitors]) m.update(procs);
       if (this.monitors.size > 0 && !this.timer) this.schedule(fromMs + PROC_SCAN_MS);
@@ -145,10 +299,16 @@ export class ProcScanner {
   }
 }
 
+function needsArgv(m: ProcessMonitor): boolean {
+  return m.cfg.fullCommand || m.cfg.paramMatch !== "none";
+}
+
 export class ProcessMonitor implements TrackerMonitor<TrackProcessConfig> {
   /** null until the first scan; then whether the count is within quorum (after the delays). */
   ok: boolean | null = null;
   count = 0;
+  /** The pids that count. */
+  private readonly matched = new Set<number>();
   private delayTimer: TimerHandle | null = null;
   private readonly listeners = new Set<() => void>();
 
@@ -156,7 +316,7 @@ export class ProcessMonitor implements TrackerMonitor<TrackProcessConfig> {
     readonly cfg: TrackProcessConfig,
     private readonly clock: Clock,
     private readonly logger: Logger,
-    private readonly scanner: ProcScanner,
+    readonly scanner: ProcScanner,
   ) {}
 
   onChange(fn: () => void): () => void {
@@ -179,10 +339,26 @@ export class ProcessMonitor implements TrackerMonitor<TrackProcessConfig> {
     return JSON.stringify(a) === JSON.stringify(b);
   }
 
-  /** The processes seen by a scan. */
-  update(procs: ProcEntry[]): void {
-    let n = 0;
-    for (const p of procs) if (processMatches(this.cfg, p)) n++;
+  /** Every process, as a scan sees them. */
+  update(procs: Iterable<ProcEntry>): void {
+    this.matched.clear();
+    for (const p of procs) if (processMatches(this.cfg, p)) this.matched.add(p.pid);
+    this.settle();
+  }
+
+  /** The processes that changed after process events (undefined: gone). */
+  apply(changed: ReadonlyMap<number, ProcEntry | undefined>): void {
+    const before = this.matched.size;
+    for (const [pid, p] of changed) {
+      if (p && processMatches(this.cfg, p)) this.matched.add(pid);
+      else this.matched.delete(pid);
+    }
+    if (this.matched.size !== before) this.settle();
+  }
+
+  /** Where the count stands now against quorum, through fork_delay / terminate_delay. */
+  private settle(): void {
+    const n = this.matched.size;
     const changed = n !== this.count;
     this.count = n;
     const inRange = n >= this.cfg.quorum && n <= this.cfg.quorumMax;

@@ -1,7 +1,7 @@
 // The Linux implementation of the runtime ports, wired together. The only place bun:ffi is used
 // is this folder; the rest of vigil sees the port interfaces.
 
-import type { AddressProber } from "../../runtime/ports.ts";
+import { type AddressProber, provideProcessEvents } from "../../runtime/ports.ts";
 import { LinuxAnnouncer } from "./announcer.ts";
 import { arpWhoHas } from "./arp-probe.ts";
 import { LinuxClock, type LinuxClockOptions } from "./clock.ts";
@@ -12,6 +12,7 @@ import { RxLoop, type RxLoopOptions } from "./rx.ts";
 import { LinuxVrrpTransport } from "./vrrp-socket.ts";
 import { LinuxVmacOs } from "./vmac.ts";
 import { NftFirewall } from "./nft.ts";
+import { LinuxProcessEvents } from "./proc-connector.ts";
 
 export { LinuxAnnouncer } from "./announcer.ts";
 export { LinuxClock } from "./clock.ts";
@@ -35,6 +36,7 @@ export { LinuxVrrpTransport, VRRP_GROUP4, VRRP_GROUP6 } from "./vrrp-socket.ts";
 export { getuid, ifNameToIndex } from "./libc.ts";
 export { LinuxVmacOs } from "./vmac.ts";
 export { findNft, NftFirewall } from "./nft.ts";
+export { LinuxProcessEvents } from "./proc-connector.ts";
 
 export interface LinuxPortsOptions {
   rx?: RxLoopOptions;
@@ -61,6 +63,11 @@ export interface LinuxPorts {
   /** Accept mode (no_accept, vrrp_strict): the nftables table, through the nft tool. */
   firewall: NftFirewall;
   /**
+   * vrrp_track_process: process events from the proc connector, read by the rx Worker (registered
+   * as the process-wide source until close(); where the kernel refuses, the tracker scans /proc).
+   */
+  processEvents: LinuxProcessEvents;
+  /**
    * Periodic adverts sent by the io thread at their deadlines and every timer on its timerfd (see
    * clock.ts, rx-worker.ts). Call before the daemon starts. `vigil run` does with realtime on.
    */
@@ -76,6 +83,8 @@ export function createLinuxPorts(opts: LinuxPortsOptions = {}): LinuxPorts {
   const addresses = new LinuxAddressManager({ netlink });
   const announcer = new LinuxAnnouncer({ router: opts.naRouterFlag });
   const links = new LinuxLinkWatcher({ rx, netlink });
+  const processEvents = new LinuxProcessEvents(rx);
+  const withdrawProcessEvents = provideProcessEvents(processEvents);
   let closed = false;
   const clock = new LinuxClock(opts.clock, rx);
   const useIoTiming = () => {
@@ -94,9 +103,11 @@ export function createLinuxPorts(opts: LinuxPortsOptions = {}): LinuxPorts {
     rx,
     vmac: new LinuxVmacOs(netlink),
     firewall: new NftFirewall(),
+    processEvents,
     async close() {
       if (closed) return;
       closed = true;
+      withdrawProcessEvents();
       transport.close();
       links.close();
       announcer.close();
