@@ -2,7 +2,7 @@
 // keepalived.ts and toml.ts fill drafts (syntax, types, known keywords); validate.ts turns them into
 // the model (ranges, cross-references, defaults), so both formats share one set of rules.
 
-import type { SourcePosition, VirtualRule } from "./schema.ts";
+import type { RouteOptions, SourcePosition, VirtualRule } from "./schema.ts";
 import type { RulePrefs } from "./keepalived-rules.ts";
 
 export interface Located<T> {
@@ -32,8 +32,12 @@ export interface RouteDraft {
   table?: Located<number>;
   /** blackhole / unreachable / prohibit / throw. */
   type?: Located<"blackhole" | "unreachable" | "prohibit" | "throw">;
-  /** Multipath hops (keepalived `nexthop via A dev D weight W`). */
-  nexthops?: { via?: Located<string>; dev?: Located<string>; weight?: Located<number> }[];
+  /** Multipath hops (keepalived `nexthop via A dev D weight W [onlink] [realms R]`). */
+  nexthops?: { via?: Located<string>; dev?: Located<string>; weight?: Located<number>; onlink?: boolean; realms?: number }[];
+  /** The other options, checked by the line reader (route-options.ts). */
+  options?: RouteOptions;
+  /** `inet` / `inet6`: the family the line says it is. */
+  inet?: Located<4 | 6>;
 }
 
 export interface TrackDraft {
@@ -89,6 +93,8 @@ export interface InstanceDraft {
   higherPrioSendAdvert?: Located<boolean>;
   accept?: Located<boolean>;
   useVmac?: Located<string>; // "" = default name
+  /** The MAC word of `use_vmac` (TOML vmac_address), as written: 5 or 6 octets. */
+  vmacAddress?: Located<string>;
   vmacXmitBase?: Located<boolean>;
   v3ChecksumAsV2?: Located<boolean>;
   oldUnicastChecksum?: Located<boolean>;

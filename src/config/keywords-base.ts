@@ -3,6 +3,7 @@
 
 import type { NotifyDraft } from "./draft.ts";
 import type { VigilConfig, VirtualAddress, VirtualRoute } from "./schema.ts";
+import { realmsText, routeOptionsText } from "./route-options.ts";
 
 /** keepalived.conf sections: "top" is the file's top level; "a.b" a block b inside a. */
 export type Section =
@@ -106,8 +107,11 @@ export function routeLine(r: VirtualRoute): string {
     if (h.via) s += ` via ${h.via}`;
     if (h.dev) s += ` dev ${h.dev}`;
     if (h.weight !== undefined) s += ` weight ${h.weight}`;
+    if (h.onlink) s += " onlink";
+    if (h.realms !== undefined) s += ` realms ${realmsText(h.realms)}`;
   }
-  return s;
+  const o = routeOptionsText(r.options);
+  return o.length > 0 ? `${s} ${o.join(" ")}` : s;
 }
 
 /** A track_* list line: "NAME [weight N] [reverse|noreverse]" (keepalived needs a weight before reverse). */

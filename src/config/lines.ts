@@ -6,6 +6,8 @@ import type { SourcePosition } from "./schema.ts";
 import type { Diags } from "./diagnostics.ts";
 import { didYouMean } from "./diagnostics.ts";
 import { at, type Located, type RouteDraft, type TrackDraft, type VipDraft } from "./draft.ts";
+import type { RouteOptions } from "./schema.ts";
+import { parseRealms, parseRouteOption, ROUTE_OPTION_WORDS } from "./route-options.ts";
 
 export interface Tok {
   text: string;
@@ -95,26 +97,35 @@ export function parseVipLine(toks: Tok[], diags: Diags): VipDraft | undefined {
 }
 
 const ROUTE_TYPES = ["blackhole", "unreachable", "prohibit", "throw"];
-const ROUTE_IGNORED_VALUE = `scope protocol proto tos dsfield mtu advmss rtt rttvar reordering window cwnd ssthresh
-  realms rto_min initcwnd initrwnd features pref fastopen_no_cookie congctl hoplimit quickack expires vrf
-  track_group type`.split(/\s+/);
-const ROUTE_IGNORED_FLAGS = ["onlink", "no_track", "append", "inet6", "inet", "lock"];
+// vrf: vigil does not look up a VRF's table; track_group: vigil has no static track groups.
+const ROUTE_IGNORED_VALUE = ["vrf", "track_group", "type"];
+const ROUTE_IGNORED_FLAGS: string[] = [];
 const ROUTE_TABLES: Record<string, number> = { default: 253, main: 254, local: 255 };
 
 const skipped = (diags: Diags) => (diags.keepalivedCompat ? "; route skipped (as keepalived)" : "");
+const RTPROT_KEEPALIVED = 18;
 
 /**
  * One route line as keepalived's alloc_route reads it: `[TYPE] [to] PREFIX [src A] [via A] [dev D]
  * [metric N] [table T] [nexthop via A dev D weight W …]`, TYPE one of blackhole, unreachable,
- * prohibit, throw. A line keepalived refuses (unknown option) is skipped with a warning.
+ * prohibit, throw, and the options of route-options.ts. A line keepalived refuses (unknown option,
+ * a value it cannot read) is skipped with a warning.
  */
 export function parseRouteLine(toks: Tok[], diags: Diags): RouteDraft | undefined {
   let to: Tok | undefined;
   const r: Partial<RouteDraft> = {};
+  const o: RouteOptions = {};
   const first = toks[0];
   if (!first) return undefined;
   for (let i = 0; i < toks.length; i++) {
     const t = toks[i]!;
+    if (t.text === "inet" || t.text === "inet6") r.inet = at(t.text === "inet" ? 4 : 6, t.pos);
+    const opt = parseRouteOption(toks, i, o, diags);
+    if (opt === "skip") return undefined;
+    if (opt !== undefined) {
+      i = opt;
+      continue;
+    }
     const next = toks[i + 1];
     const needValue = (): Tok | undefined => {
       if (!next) diags.error(t.pos, `route option '${t.text}' needs a value`);
@@ -150,25 +161,31 @@ export function parseRouteLine(toks: Tok[], diags: Diags): RouteDraft | undefine
         break;
       }
       case "nexthop": {
-        // nexthop [via A] [dev D] [weight W] [onlink] … up to the next `nexthop`.
+        // nexthop [via A] [dev D] [weight W] [onlink] [realms R] … up to the next `nexthop`.
         const hop: NonNullable<RouteDraft["nexthops"]>[number] = {};
         while (toks[i + 1] && toks[i + 1]!.text !== "nexthop") {
-          const o = toks[++i]!;
-          if (o.text === "onlink") {
-            diags.warn(o.pos, "nexthop option 'onlink' is not supported by vigil; ignored");
+          const w = toks[++i]!;
+          if (w.text === "onlink") {
+            hop.onlink = true;
             continue;
           }
           const v = toks[++i];
           if (!v) {
-            diags.tolerate(o.pos, `nexthop option '${o.text}' needs a value${skipped(diags)}`);
+            diags.tolerate(w.pos, `nexthop option '${w.text}' needs a value${skipped(diags)}`);
             return undefined;
           }
-          if (o.text === "via" || o.text === "gw") hop.via = at(v.text, v.pos);
-          else if (o.text === "dev") hop.dev = at(v.text, v.pos);
-          else if (o.text === "weight") hop.weight = parseInteger(v, "nexthop weight", diags);
-          else if (o.text === "realms") diags.warn(o.pos, `nexthop option '${o.text} ${v.text}' is not supported by vigil; ignored`);
-          else {
-            diags.tolerate(o.pos, `unknown nexthop option '${o.text}'${skipped(diags)}`);
+          if (w.text === "via" || w.text === "gw") hop.via = at(v.text, v.pos);
+          else if (w.text === "dev") hop.dev = at(v.text, v.pos);
+          else if (w.text === "weight") hop.weight = parseInteger(v, "nexthop weight", diags);
+          else if (w.text === "realms") {
+            const n = parseRealms(v.text);
+            if (Number.isNaN(n)) {
+              diags.tolerate(v.pos, `invalid nexthop realms '${v.text}'${skipped(diags)}`);
+              return undefined;
+            }
+            hop.realms = n;
+          } else {
+            diags.tolerate(w.pos, `unknown nexthop option '${w.text}'${skipped(diags)}`);
             return undefined;
           }
         }
@@ -201,7 +218,7 @@ export function parseRouteLine(toks: Tok[], diags: Diags): RouteDraft | undefine
           to = t;
         } else {
           // keepalived: "unknown route keyword …", the route is not added.
-          const opts = ["src", "to", "via", "gw", "dev", "table", "metric", "nexthop", ...ROUTE_TYPES, ...ROUTE_IGNORED_VALUE];
+          const opts = ["src", "to", "via", "gw", "dev", "table", "metric", "nexthop", ...ROUTE_TYPES, ...ROUTE_OPTION_WORDS, ...ROUTE_IGNORED_VALUE];
           diags.tolerate(t.pos, () => `unknown route option '${t.text}'${didYouMean(t.text, opts)}${skipped(diags)}`);
           return undefined;
         }
@@ -211,7 +228,12 @@ export function parseRouteLine(toks: Tok[], diags: Diags): RouteDraft | undefine
     diags.error(first.pos, "route has no destination prefix");
     return undefined;
   }
-  return { ...r, to: at(to.text, to.pos) };
+  if (o.protocol !== undefined && o.protocol !== RTPROT_KEEPALIVED && !o.noTrack) {
+    diags.warn(first.pos, `route protocol ${o.protocol} without no_track: reset to keepalived (18), as keepalived does for a route it tracks`);
+    delete o.protocol;
+  }
+  if (o.protocol === RTPROT_KEEPALIVED) delete o.protocol; // the default
+  return { ...r, ...(Object.keys(o).length > 0 && { options: o }), to: at(to.text, to.pos) };
 }
 
 /** "NAME [weight N] [reverse|noreverse|no_reverse]" for track_interface / track_script / track_file. */

@@ -39,9 +39,56 @@ export interface VirtualRoute {
   table?: number;
   /** keepalived `blackhole` / `unreachable` / `prohibit` / `throw` (default unicast). */
   type?: "unicast" | "blackhole" | "unreachable" | "prohibit" | "throw";
-  /** keepalived `nexthop via A dev D weight W …` (multipath): instead of via/dev. */
-  nexthops?: { via?: string; dev?: string; weight?: number }[];
+  /** keepalived `nexthop via A dev D weight W [onlink] [realms R]…` (multipath): instead of via/dev. */
+  nexthops?: { via?: string; dev?: string; weight?: number; onlink?: boolean; realms?: number }[];
+  /** The rest of `ip route`'s options keepalived accepts (route-options.ts). */
+  options?: RouteOptions;
   pos: SourcePosition;
+}
+
+/** Route metrics (RTAX_*) keepalived sets; the three times are in ms. */
+export type RouteMetric =
+  | "mtu"
+  | "advmss"
+  | "rtt"
+  | "rttvar"
+  | "rto_min"
+  | "reordering"
+  | "window"
+  | "cwnd"
+  | "ssthresh"
+  | "initcwnd"
+  | "initrwnd"
+  | "hoplimit"
+  | "quickack"
+  | "fastopen_no_cookie";
+
+/** keepalived's route options beyond destination, gateway, device, metric, table and type. */
+export interface RouteOptions {
+  /** rtm_scope as a number (0 global, 200 site, 253 link, 254 host, 255 nowhere); default as `ip route`. */
+  scope?: number;
+  /** rtm_protocol: kept only with no_track (keepalived resets it to 18 otherwise). */
+  protocol?: number;
+  /** keepalived `no_track`: vigil never tracks routes, so only the protocol depends on it. */
+  noTrack?: boolean;
+  /** tos / dsfield (rtm_tos). */
+  tos?: number;
+  /** RTA_FLOW: (from realm << 16) | to realm. */
+  realms?: number;
+  metrics?: Partial<Record<RouteMetric, number>>;
+  /** Metrics written with `lock` (RTAX_LOCK bits); congctl too. */
+  locked?: (RouteMetric | "congctl")[];
+  congctl?: string;
+  /** `features ecn` (RTAX_FEATURES). */
+  ecn?: boolean;
+  /** IPv6 only: RTA_PREF. */
+  pref?: "low" | "medium" | "high";
+  /** IPv6 only: RTA_EXPIRES, seconds. */
+  expires?: number;
+  /** RTNH_F_ONLINK. */
+  onlink?: boolean;
+  /** `append`: NLM_F_APPEND instead of refusing a route that exists (NLM_F_EXCL). */
+  append?: boolean;
 }
 
 /** keepalived virtual_rules / static_rules: one `ip rule`. */
@@ -55,8 +102,27 @@ export interface VirtualRule {
   fwmark?: number;
   fwmask?: number;
   invert?: boolean;
-  action?: "table" | "blackhole" | "unreachable" | "prohibit";
+  action?: "table" | "blackhole" | "unreachable" | "prohibit" | "goto" | "nop";
   table?: number;
+  /** `goto N`: the preference jumped to (action goto). */
+  goto?: number;
+  /** tos / dsfield. */
+  tos?: number;
+  /** FRA_FLOW: (from realm << 16) | to realm. */
+  realms?: number;
+  suppressPrefixLength?: number;
+  suppressIfgroup?: number;
+  /** `uidrange A-B`. */
+  uidRange?: [number, number];
+  /** FRA_PROTOCOL when given with no_track; keepalived's 18 otherwise, none with no_track alone. */
+  protocol?: number;
+  noTrack?: boolean;
+  /** `ipproto`: IP protocol number. */
+  ipProto?: number;
+  sportRange?: [number, number];
+  dportRange?: [number, number];
+  /** `l3mdev`: look up the table of the packet's L3 master device (VRF). */
+  l3mdev?: boolean;
   pos: SourcePosition;
 }
 
@@ -143,6 +209,8 @@ export interface InstanceConfig {
   syncGroup?: string;
   /** keepalived `vmac_xmit_base`: send/receive adverts on the base interface, not the VMAC. */
   vmacXmitBase?: boolean;
+  /** keepalived `use_vmac NAME MAC`: the VMAC's MAC instead of the RFC 5798 §7.3 one ("02:11:22:33:44:55"). */
+  vmacAddress?: string;
   /** keepalived `mcast_src_ip`: source address of multicast adverts (default: primary address). */
   mcastSrcIp?: string;
   /** keepalived `dont_track_primary`: ignore link faults of `interface`. */

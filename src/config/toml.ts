@@ -10,6 +10,9 @@ import { parsePeerLine, parseRouteLine, parseTrackLine, parseVipLine, splitStrin
 import { TomlLocator, type TomlPath } from "./toml-positions.ts";
 import { newRulePrefs, parseRuleLine } from "./keepalived-rules.ts";
 
+/** Route options without a value: `{ to = "…", onlink = true }` is the line "… onlink". */
+const ROUTE_FLAGS = ["onlink", "append", "no_track", "inet", "inet6"];
+
 type Table = Record<string, unknown>;
 
 const ROOT_KEYS = [
@@ -129,7 +132,7 @@ function itemTokens(item: Item, key: string, first: string, diags: Diags): Tok[]
     for (const [k, v] of Object.entries(t)) {
       if (k === first) continue;
       // Rules have no head word: { not = true, from = "…", blackhole = true }.
-      if (typeof v === "boolean" && (k === "reverse" || k === "noreverse" || first === "")) {
+      if (typeof v === "boolean" && (k === "reverse" || k === "noreverse" || first === "" || ROUTE_FLAGS.includes(k))) {
         if (v) toks.push({ text: k, pos: item.keyPos(k) }); // { reverse = true } → "reverse"
         continue;
       }

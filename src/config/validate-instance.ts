@@ -1,6 +1,7 @@
 // One InstanceDraft → InstanceConfig: defaults (keepalived's), ranges, addresses. Every problem is
 // reported; a value that fails keeps a placeholder so the remaining checks still run.
 
+import { parseVmacAddress } from "./vmac-address.ts";
 import type { Family, VrrpVersion } from "../protocol/types.ts";
 import type { InstanceConfig, SourcePosition, VirtualRoute } from "./schema.ts";
 import type { Diags } from "./diagnostics.ts";
@@ -71,9 +72,32 @@ export function route(d: InstanceDraft["routes"][number], diags: Diags): Virtual
       if (h.via && !ip) diags.tolerate(h.via.pos, `nexthop via '${h.via.value}' is not an IP address${diags.keepalivedCompat ? "; ignored" : ""}`);
       if (h.dev) checkIfName(h.dev, "nexthop dev", diags);
       if (h.weight && !(h.weight.value >= 1 && h.weight.value <= 256)) diags.error(h.weight.pos, "nexthop weight must be 1..256");
-      return { ...(ip && { via: ip.address }), ...(h.dev && { dev: h.dev.value }), ...(h.weight && { weight: h.weight.value }) };
+      return {
+        ...(ip && { via: ip.address }),
+        ...(h.dev && { dev: h.dev.value }),
+        ...(h.weight && { weight: h.weight.value }),
+        ...(h.onlink && { onlink: true }),
+        ...(h.realms !== undefined && { realms: h.realms }),
+      };
     });
   }
+  return routeFamilyOptions(r, d, skip, diags);
+}
+
+/** The options whose meaning depends on the route's family (keepalived's checks, route skipped). */
+function routeFamilyOptions(r: VirtualRoute, d: InstanceDraft["routes"][number], skip: string, diags: Diags): VirtualRoute | undefined {
+  const addrs = [r.to === "default" ? undefined : r.to, r.via, r.src, ...(r.nexthops ?? []).map((h) => h.via)];
+  const family = addrs.some((a) => a?.includes(":")) ? 6 : addrs.some((a) => a !== undefined) ? 4 : undefined;
+  if (d.inet && family !== undefined && d.inet.value !== family) {
+    return (diags.tolerate(d.inet.pos, `inet${d.inet.value === 6 ? "6" : ""} specified for an IPv${family} route${skip}`), undefined);
+  }
+  if (r.to === "default" && d.inet) r.to = d.inet.value === 6 ? "::/0" : "0.0.0.0/0";
+  const o = d.options;
+  if (o && family !== 6 && d.inet?.value !== 6) {
+    if (o.pref !== undefined) return (diags.tolerate(d.to.pos, `pref is only valid for IPv6${skip}`), undefined);
+    if (o.expires !== undefined) return (diags.tolerate(d.to.pos, `expires is only valid for IPv6${skip}`), undefined);
+  }
+  if (o) r.options = o;
   return r;
 }
 
@@ -294,7 +318,14 @@ export function validateInstance(d: InstanceDraft, g: GlobalDraft, diags: Diags)
     const vmac = d.useVmac.value || `vrrp.${inst.vrid}`;
     checkIfName({ value: vmac, pos: d.useVmac.pos }, "use_vmac", diags);
     inst.useVmac = vmac;
+    const mac = d.vmacAddress && parseVmacAddress(d.vmacAddress.value, inst.vrid);
+    if (mac && "problem" in mac) diags.warn(d.vmacAddress!.pos, mac.problem);
+    else if (mac) {
+      if (mac.note) diags.warn(d.vmacAddress!.pos, mac.note);
+      inst.vmacAddress = mac.mac;
+    }
   }
+  if (d.vmacAddress && !d.useVmac) diags.warn(d.vmacAddress.pos, `${where}: vmac_address without use_vmac; ignored`);
   if (d.vmacXmitBase?.value && vrrpStrict) {
     diags.warn(d.vmacXmitBase.pos, `${where}: vmac_xmit_base is incompatible with vrrp_strict; cleared (as keepalived)`);
   } else if (d.vmacXmitBase?.value) inst.vmacXmitBase = true;

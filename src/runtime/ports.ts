@@ -3,6 +3,7 @@
 
 import type { Family, TransitionReason, VrrpState } from "../protocol/types.ts";
 import type { DropReason } from "../protocol/reasons.ts";
+import type { RouteOptions, VirtualRule } from "../config/schema.ts";
 
 export interface TimerHandle {
   readonly id: number;
@@ -134,6 +135,10 @@ export interface NextHop {
   ifindex?: number;
   /** 1..256 as `ip route` shows it. */
   weight?: number;
+  /** RTNH_F_ONLINK. */
+  onlink?: boolean;
+  /** RTA_FLOW of the hop. */
+  realms?: number;
 }
 
 export interface RouteSpec {
@@ -148,28 +153,19 @@ export interface RouteSpec {
   type?: RouteType;
   /** Multipath: the hops instead of via/ifindex. */
   nexthops?: NextHop[];
+  /** keepalived's other route options: scope, protocol, tos, realms, metrics, pref, expires, onlink, append. */
+  options?: RouteOptions;
 }
 
 /** Routes vigil adds carry keepalived's protocol, RTPROT_KEEPALIVED (`ip route` shows `proto keepalived`). */
 export const RTPROT_KEEPALIVED = 18;
 
-/** An ip rule (RTM_NEWRULE), keepalived's virtual_rules / static_rules syntax. */
-export interface RuleSpec {
-  family: Family;
-  /** Prefixes ("all" when absent). */
-  from?: string;
-  to?: string;
-  iif?: string;
-  oif?: string;
-  priority?: number;
-  fwmark?: number;
-  fwmask?: number;
-  /** `not`: FIB_RULE_INVERT. */
-  invert?: boolean;
-  /** Default "table" (lookup `table`, main when absent). */
-  action?: "table" | "blackhole" | "unreachable" | "prohibit";
-  table?: number;
-}
+/**
+ * An ip rule (RTM_NEWRULE), keepalived's virtual_rules / static_rules syntax: prefixes ("all" when
+ * absent), `not` (invert), the action (default "table": lookup `table`, main when absent) and the
+ * selectors of VirtualRule.
+ */
+export type RuleSpec = Omit<VirtualRule, "pos">;
 
 /** rtnetlink address and route changes. Errors are thrown as OsError with errno. */
 export interface AddressManager {

@@ -37,6 +37,7 @@ export function routeSpec(r: VirtualRoute, links: LinkWatcher, defaultDev: strin
     ...(r.metric !== undefined && { metric: r.metric }),
     ...(r.table !== undefined && { table: r.table }),
     ...(type !== "unicast" && { type }),
+    ...(r.options && { options: r.options }),
   };
   if (type !== "unicast") return spec; // no gateway nor device for these (the kernel says EINVAL)
   if (r.nexthops && r.nexthops.length > 0) {
@@ -49,6 +50,8 @@ export function routeSpec(r: VirtualRoute, links: LinkWatcher, defaultDev: strin
         ...(h.via !== undefined && { via: h.via }),
         ...(link && { ifindex: link.index }),
         ...(h.weight !== undefined && { weight: h.weight }),
+        ...(h.onlink && { onlink: true }),
+        ...(h.realms !== undefined && { realms: h.realms }),
       });
     }
     return spec;
@@ -68,8 +71,25 @@ export function ruleSpec(r: VirtualRule): RuleSpec {
   return spec;
 }
 
-const routeId = (s: RouteSpec) => `${s.family}|${s.table ?? 254}|${s.to}|${s.metric ?? ""}|${s.type ?? "unicast"}`;
-const ruleId = (s: RuleSpec) => JSON.stringify([s.family, s.priority, s.from, s.to, s.iif, s.oif, s.fwmark, s.fwmask, s.invert, s.action, s.table]);
+/**
+ * What tells two routes apart in the kernel (and in the journal): table, destination, metric, type,
+ * and when given tos and protocol; with `append` also the device and gateway (same destination
+ * twice). Suffixes only when present, so older journal entries keep their keys.
+ */
+const routeId = (s: RouteSpec) => {
+  const o = s.options;
+  let id = `${s.family}|${s.table ?? 254}|${s.to}|${s.metric ?? ""}|${s.type ?? "unicast"}`;
+  if (o?.tos) id += `|tos ${o.tos}`;
+  if (o?.protocol !== undefined) id += `|proto ${o.protocol}`;
+  if (o?.append) id += `|${s.ifindex ?? ""} ${s.via ?? ""}`;
+  return id;
+};
+const RULE_BASE = ["family", "priority", "from", "to", "iif", "oif", "fwmark", "fwmask", "invert", "action", "table"] as const;
+/** Every selector of the rule; the newer ones appended only when set, so older journal keys stay. */
+const ruleId = (s: RuleSpec) => {
+  const extra = Object.entries(s).filter(([k, v]) => !(RULE_BASE as readonly string[]).includes(k) && v !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
+  return JSON.stringify([...RULE_BASE.map((k) => s[k]), ...(extra.length > 0 ? [Object.fromEntries(extra)] : [])]);
+};
 
 /** Journaled routes and rules of one owner ("static" or an instance name). */
 export class OwnedNet {

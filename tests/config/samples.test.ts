@@ -173,12 +173,10 @@ describe("keepalived samples", () => {
       { to: "192.168.209.0/24", src: "192.168.100.1", via: "192.168.200.254", dev: "eth0" },
       { to: "192.168.210.0/24", via: "192.168.200.254", dev: "eth0" },
       { to: "192.168.211.0/24", via: "192.168.200.254", dev: "eth0" },
-      { to: "192.168.212.0/24", dev: "eth3" },
-      { to: "192.168.213.0/24", dev: "eth1" },
+      { to: "192.168.212.0/24", dev: "eth3", options: { scope: 200 } },
+      { to: "192.168.213.0/24", dev: "eth1", options: { scope: 253 } },
     ]);
     expect(brief(r.warnings)).toEqual([
-      "11:31: route option 'scope site' is not supported by vigil; ignored",
-      "12:31: route option 'scope link' is not supported by vigil; ignored",
       "30:46: 'or' for routes is deprecated (as keepalived says): read as 'nexthop via … nexthop via 192.168.100.253'",
     ]);
   });

@@ -104,7 +104,7 @@ describe("keepalived.conf: statics, rules, typed and multipath routes", () => {
       "11:17: unknown route option 'bogus'; route skipped (as keepalived)",
       "12:5: bad route destination: '192.168.300.0' is not an IPv4 or IPv6 address; route skipped (as keepalived)",
       "17:5: rule has no preference: 16384, as keepalived sets it (probably not what you want)",
-      "19:5: no action specified for rule (table N, blackhole, unreachable or prohibit); rule skipped (as keepalived)",
+      "19:5: no action specified for rule (table N, goto N, nop, l3mdev, blackhole, unreachable or prohibit); rule skipped (as keepalived)",
       "20:10: invalid rule from address '192.168.5./24'; rule skipped (as keepalived)",
       "21:5: rule has no preference: 16383, as keepalived sets it (probably not what you want)",
       "22:5: rule has no preference: 16382, as keepalived sets it (probably not what you want)",
@@ -115,7 +115,7 @@ describe("keepalived.conf: statics, rules, typed and multipath routes", () => {
       "27:5: unknown rule option 'bogus'; rule skipped (as keepalived)",
       "38:39: 'or' for routes is deprecated (as keepalived says): read as 'nexthop via … nexthop via 192.168.200.2'",
       "41:9: rule has no preference: 16380, as keepalived sets it (probably not what you want)",
-      "42:9: no action specified for rule (table N, blackhole, unreachable or prohibit); rule skipped (as keepalived)",
+      "42:9: no action specified for rule (table N, goto N, nop, l3mdev, blackhole, unreachable or prohibit); rule skipped (as keepalived)",
     ]);
   });
 

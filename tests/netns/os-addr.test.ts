@@ -98,7 +98,7 @@ describe.skipIf(!CAN_NETNS)("os/linux addresses (netlink)", () => {
       expect(await d.r1!.call("addRoute", r4)).toBe(false);
       const linkRoute = { family: 4, to: "203.0.113.0/25", ifname: "eth0", src: "10.99.0.1", table: 100 };
       expect(await d.r1!.call("addRoute", linkRoute)).toBe(true);
-      expect(lab.exec("r1", ["ip", "route", "show", "table", "100"]).stdout).toContain("203.0.113.0/25 dev eth0 proto keepalived scope link src 10.99.0.1");
+      expect(lab.exec("r1", ["ip", "route", "show", "table", "100"]).stdout).toContain("203.0.113.0/25 dev eth0 proto keepalived src 10.99.0.1");
       const r6 = { family: 6, to: "2001:db8:1::/48", via: "2001:db8::fe", ifname: "eth0" };
       expect(await d.r1!.call("addRoute", r6)).toBe(true);
       expect(lab.exec("r1", ["ip", "-6", "route", "show"]).stdout).toContain("2001:db8:1::/48 via 2001:db8::fe dev eth0 proto keepalived");

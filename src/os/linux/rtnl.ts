@@ -1,19 +1,14 @@
-// rtnetlink operations on links, addresses and routes; LinuxAddressManager implements the
-// AddressManager port on top of them.
+// rtnetlink operations on links, addresses and routes (the route and rule messages are in
+// rtnl-route.ts); LinuxAddressManager implements the AddressManager port on top of them.
 
 import type { Family } from "../../protocol/types.ts";
-import {
-  type AddressManager,
-  type AddressSpec,
-  type InterfaceAddress,
-  type RouteSpec,
-  type RouteType,
-  RTPROT_KEEPALIVED,
-  type RuleSpec,
-} from "../../runtime/ports.ts";
+import type { AddressManager, AddressSpec, InterfaceAddress, RouteSpec, RuleSpec } from "../../runtime/ports.ts";
 import * as C from "./consts.ts";
 import { OsError } from "./errors.ts";
-import { familyOf, formatAddress, parseAddress } from "./inet.ts";
+import { formatAddress, parseAddress } from "./inet.ts";
+import { routeAddFlags, routeMessage, RTM_DELRULE, RTM_NEWRULE, ruleMessage } from "./rtnl-route.ts";
+
+export { routeMessage, ruleMessage } from "./rtnl-route.ts";
 import { attrString, attrU32, NetlinkSocket, NlMessage, parseAttrs } from "./netlink.ts";
 import { view } from "./structs.ts";
 
@@ -132,121 +127,6 @@ function addrMessage(type: number, flags: number, s: AddressSpec): NlMessage {
   return m;
 }
 
-interface ParsedDst {
-  family: Family;
-  addr: Uint8Array | null;
-  len: number;
-}
-
-function parseRouteDst(spec: RouteSpec): ParsedDst {
-  if (spec.to === "default") return { family: spec.family, addr: null, len: 0 };
-  const [a = "", l] = spec.to.split("/");
-  const fam = familyOf(a);
-  if (fam !== spec.family) throw new TypeError(`route: ${spec.to} is not IPv${spec.family}`);
-  const max = fam === 4 ? 32 : 128;
-  const len = l === undefined ? max : Number(l);
-  if (!Number.isInteger(len) || len < 0 || len > max) throw new TypeError(`route: bad prefix length in ${spec.to}`);
-  return { family: fam, addr: parseAddress(fam, a), len };
-}
-
-const RTA_MULTIPATH = 9;
-const RTN: Record<RouteType, number> = { unicast: C.RTN_UNICAST, blackhole: 6, unreachable: 7, prohibit: 8, throw: 9 };
-
-/** struct rtnexthop { u16 len; u8 flags; u8 hops; s32 ifindex; } + RTA_GATEWAY per hop. */
-function multipath(s: RouteSpec): Uint8Array {
-  const parts: Uint8Array[] = [];
-  for (const h of s.nexthops ?? []) {
-    const gw = h.via ? parseAddress(s.family, h.via) : null;
-    const len = 8 + (gw ? 4 + gw.byteLength : 0);
-    const b = new Uint8Array(len);
-    const v = view(b);
-    v.setUint16(0, len, true);
-    b[3] = Math.max(0, Math.min(255, (h.weight ?? 1) - 1));
-    v.setInt32(4, h.ifindex ?? 0, true);
-    if (gw) {
-      v.setUint16(8, 4 + gw.byteLength, true);
-      v.setUint16(10, C.RTA_GATEWAY, true);
-      b.set(gw, 12);
-    }
-    parts.push(b);
-  }
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let off = 0;
-  for (const p of parts) (out.set(p, off), off += p.byteLength);
-  return out;
-}
-
-function routeMessage(type: number, flags: number, s: RouteSpec): NlMessage {
-  const dst = parseRouteDst(s);
-  const table = s.table ?? C.RT_TABLE_MAIN;
-  const add = type === C.RTM_NEWROUTE;
-  const rtype = s.type ?? "unicast";
-  const gateway = !!s.via || (s.nexthops ?? []).some((h) => h.via);
-  const b = new Uint8Array(12);
-  b[0] = afOf(s.family);
-  b[1] = dst.len;
-  b[4] = table < 256 ? table : C.RT_TABLE_UNSPEC;
-  // keepalived's protocol on add, and on delete too: the kernel then removes only a route with
-  // `proto keepalived`, never an operator's route of the same destination.
-  b[5] = RTPROT_KEEPALIVED;
-  // As iproute2: a unicast route without a gateway is link scope (blackhole & co. universe);
-  // deletes match any scope.
-  b[6] = add ? (gateway || rtype !== "unicast" ? C.RT_SCOPE.global : C.RT_SCOPE.link) : C.RT_SCOPE.nowhere;
-  b[7] = add || s.type ? RTN[rtype] : 0;
-  const m = new NlMessage(type, flags, b);
-  if (dst.addr) m.attr(C.RTA_DST, dst.addr);
-  // Sent as given: the kernel refuses a gateway or device on a blackhole route (EINVAL).
-  if (s.nexthops && s.nexthops.length > 0) m.attr(RTA_MULTIPATH, multipath(s));
-  if (s.via) m.attr(C.RTA_GATEWAY, parseAddress(s.family, s.via));
-  if (s.ifindex) m.u32(C.RTA_OIF, s.ifindex);
-  if (s.src) m.attr(C.RTA_PREFSRC, parseAddress(s.family, s.src));
-  if (s.metric !== undefined) m.u32(C.RTA_PRIORITY, s.metric);
-  m.u32(C.RTA_TABLE, table);
-  return m;
-}
-
-// Policy routing (linux/fib_rules.h).
-const RTM_NEWRULE = 32;
-const RTM_DELRULE = 33;
-const FRA = { dst: 1, src: 2, iifname: 3, priority: 6, fwmark: 10, table: 15, fwmask: 16, oifname: 17 } as const;
-const FR_ACT = { table: 1, blackhole: 6, unreachable: 7, prohibit: 8 } as const;
-const FIB_RULE_INVERT = 2;
-
-function rulePrefix(family: 4 | 6, p: string | undefined): { addr: Uint8Array | null; len: number } {
-  if (p === undefined || p === "all" || p === "default" || p === "any") return { addr: null, len: 0 };
-  const [a = "", l] = p.split("/");
-  if (familyOf(a) !== family) throw new TypeError(`rule: ${p} is not IPv${family}`);
-  const max = family === 4 ? 32 : 128;
-  const len = l === undefined ? max : Number(l);
-  if (!Number.isInteger(len) || len < 0 || len > max) throw new TypeError(`rule: bad prefix length in ${p}`);
-  return { addr: parseAddress(family, a), len };
-}
-
-/** struct fib_rule_hdr { family, dst_len, src_len, tos, table, res1, res2, action; u32 flags } + FRA_*. */
-export function ruleMessage(type: number, flags: number, s: RuleSpec): NlMessage {
-  const from = rulePrefix(s.family, s.from);
-  const to = rulePrefix(s.family, s.to);
-  const action = s.action ?? "table";
-  const table = action === "table" ? s.table ?? C.RT_TABLE_MAIN : 0;
-  const b = new Uint8Array(12);
-  b[0] = afOf(s.family);
-  b[1] = to.len;
-  b[2] = from.len;
-  b[4] = table > 0 && table < 256 ? table : C.RT_TABLE_UNSPEC;
-  b[7] = FR_ACT[action];
-  view(b).setUint32(8, s.invert ? FIB_RULE_INVERT : 0, true);
-  const m = new NlMessage(type, flags, b);
-  if (to.addr) m.attr(FRA.dst, to.addr);
-  if (from.addr) m.attr(FRA.src, from.addr);
-  if (s.iif) m.str(FRA.iifname, s.iif);
-  if (s.oif) m.str(FRA.oifname, s.oif);
-  if (s.priority !== undefined) m.u32(FRA.priority, s.priority);
-  if (s.fwmark !== undefined) m.u32(FRA.fwmark, s.fwmark);
-  if (s.fwmask !== undefined) m.u32(FRA.fwmask, s.fwmask);
-  if (table >= 256) m.u32(FRA.table, table);
-  return m;
-}
-
 const REQ_ACK = C.NLM_F_REQUEST | C.NLM_F_ACK;
 
 export interface LinuxAddressManagerOptions {
@@ -279,7 +159,7 @@ export class LinuxAddressManager implements AddressManager {
   }
 
   addRoute(spec: RouteSpec): boolean {
-    return this.expect(() => this.nl.request(routeMessage(C.RTM_NEWROUTE, REQ_ACK | C.NLM_F_CREATE | C.NLM_F_EXCL, spec), "RTM_NEWROUTE"), ["EEXIST"]);
+    return this.expect(() => this.nl.request(routeMessage(C.RTM_NEWROUTE, routeAddFlags(spec), spec), "RTM_NEWROUTE"), ["EEXIST"]);
   }
 
   removeRoute(spec: RouteSpec): boolean {
