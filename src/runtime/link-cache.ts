@@ -32,6 +32,7 @@ export class LinkCache implements LinkWatcher {
     try {
       l = this.inner.link(name);
       this.lastKnown.set(name, l);
+      if (l && this.subscribers > 0) this.indexes.set(name, l.index); // warm for the next takeover
     } catch (e) {
       this.errors.bump("netlink", `link-get/${errnoOf(e)}`);
       l = this.lastKnown.get(name);

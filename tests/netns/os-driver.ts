@@ -6,6 +6,7 @@
 import type { Family } from "../../src/protocol/types.ts";
 import type { LinkInfo, ReceivedDatagram } from "../../src/runtime/ports.ts";
 import { createLinuxPorts, ifNameToIndex, type LinuxPorts, type LinuxPortsOptions, OsError } from "../../src/os/linux/index.ts";
+import { monotonicMs } from "../../src/os/linux/libc.ts";
 import { encodeAdvertV3 } from "./advert-bytes.ts";
 
 type Req = { id: number; op: string } & Record<string, unknown>;
@@ -109,7 +110,8 @@ async function handle(r: Req): Promise<unknown> {
     }
     case "received": {
       const got = await waitFor(received, Number(r.min ?? 1), Number(r.timeoutMs ?? 2000));
-      return got.map((d) => ({ ...d, payload: hex(d.payload), ageMs: performance.now() - d.rxMs }));
+      const perfToMono = monotonicMs() - performance.now();
+      return got.map((d) => ({ ...d, payload: hex(d.payload), ageMs: performance.now() - d.rxMs, rxMono: d.rxMs + perfToMono }));
     }
     case "addAddr":
       return p().addresses.add(addrSpec(r));

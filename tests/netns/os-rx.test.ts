@@ -4,6 +4,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { monotonicMs } from "../../src/os/linux/libc.ts";
 import { BUN } from "./lab.ts";
 import { CAN_NETNS, withLab } from "./os-common.ts";
 
@@ -17,6 +18,7 @@ interface Dgram {
   ttl: number;
 }
 
+const STALL_MS = 300;
 const advert4 = { ifname: "eth0", family: 4, src: "10.99.0.1", dst: "224.0.0.18", addrs: ["10.99.0.100"] };
 
 describe.skipIf(!CAN_NETNS)("os/linux rx worker", () => {
@@ -29,6 +31,26 @@ describe.skipIf(!CAN_NETNS)("os/linux rx worker", () => {
       for (const n of ["r1", "r2"]) await d[n]!.call("open", { ifname: "eth0", family: 4 });
       await d.r1!.call("advert", advert4);
       expect((await d.r2!.call<Dgram[]>("received", { min: 1 })).map((x) => x.family)).toEqual([4]);
+    });
+  });
+
+  test("a datagram's time is its arrival in the kernel, not when a stalled receiver read it (SO_TIMESTAMPNS)", async () => {
+    await withLab({ nodes: ["r1", "r2"] }, async (_lab, d) => {
+      for (const n of ["r1", "r2"]) await d[n]!.call("open", { ifname: "eth0", family: 4 });
+      expect(await d.r2!.call("ready")).toBe(true);
+      const r2 = d.r2!.proc.pid;
+      process.kill(r2, "SIGSTOP"); // every thread of r2, its io thread too
+      let sentMono: number;
+      try {
+        await d.r1!.call("advert", advert4);
+        sentMono = monotonicMs();
+        await Bun.sleep(STALL_MS);
+      } finally {
+        process.kill(r2, "SIGCONT");
+      }
+      const [got] = await d.r2!.call<(Dgram & { rxMono: number })[]>("received", { min: 1 });
+      // Read STALL_MS late at least; stamped when it arrived (before sentMono, the reply to r1's send).
+      expect(got!.rxMono).toBeLessThan(sentMono + STALL_MS / 2);
     });
   });
 

@@ -155,9 +155,11 @@ describe("netlink and send errors", () => {
   test("a link look-up that times out answers with the last view: no fault, the VIP is added", async () => {
     const lab = new Lab();
     const { host, node: r1 } = flakyNode(lab, "192.168.0.1", 200);
+    host.addLink("eth1", []);
     r1.daemon.start(); // alone: Master after Master_Down, when the VIP is added
     await lab.settle(0);
     host.linkFailures = 100;
+    host.setUp("eth1", false); // a link event: the takeover's VIP add must ask the kernel again
     await lab.settle(4000);
     expect(stateOf(r1)).toBe("master");
     expect(host.addresses("eth0")).toContain(VIP);

@@ -41,6 +41,17 @@ test("index(): read once, then answered without the kernel until a link event", 
   expect(inner.reads).toBe(2);
 });
 
+test("index(): warmed by any link() read (start-up resolves every interface before a takeover)", async () => {
+  const inner = new CountingLinks();
+  inner.set("eth0", 2);
+  const cache = new LinkCache(inner);
+  cache.onChange(() => {});
+  expect(cache.link("eth0")?.index).toBe(2);
+  await tick();
+  expect(cache.index("eth0")).toBe(2);
+  expect(inner.reads).toBe(1);
+});
+
 test("index(): without a subscribed watcher nothing tells it of changes, so every task reads again", async () => {
   const inner = new CountingLinks();
   inner.set("eth0", 2);

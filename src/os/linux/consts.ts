@@ -16,6 +16,8 @@ export const SO_RCVBUF = 8;
 export const SO_RCVTIMEO = 20;
 export const SO_BINDTODEVICE = 25;
 export const SO_RCVBUFFORCE = 33;
+/** Receive timestamps (struct timespec, CLOCK_REALTIME) as SCM_TIMESTAMPNS (same number) cmsgs. */
+export const SO_TIMESTAMPNS = 35;
 
 export const MSG_CTRUNC = 0x08;
 export const MSG_TRUNC = 0x20;

@@ -87,12 +87,20 @@ export function getuid(): number {
   return libc.getuid();
 }
 
+const CLOCK_REALTIME = 0;
 const CLOCK_MONOTONIC = 1;
 const tsBuf = new BigInt64Array(new ArrayBuffer(16));
 /** CLOCK_MONOTONIC in ms (float) — the same clock in every thread and every process. */
 export function monotonicMs(): number {
   check(libc.clock_gettime(CLOCK_MONOTONIC, tsBuf), "clock_gettime");
   return Number(tsBuf[0]) * 1000 + Number(tsBuf[1]) / 1e6;
+}
+
+const realBuf = new BigInt64Array(new ArrayBuffer(16));
+/** CLOCK_REALTIME in ns since the epoch (the clock of SO_TIMESTAMPNS), 0n if the call failed. */
+export function realtimeNs(): bigint {
+  if (libc.clock_gettime(CLOCK_REALTIME, realBuf) !== 0) return 0n;
+  return realBuf[0]! * 1_000_000_000n + realBuf[1]!;
 }
 
 /**

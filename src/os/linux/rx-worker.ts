@@ -18,7 +18,10 @@ import type { Family } from "../../protocol/types.ts";
 import * as C from "./consts.ts";
 import { ERRNO } from "./errors.ts";
 import { formatIPv4, formatIPv6 } from "./inet.ts";
-import { errno, libc, orErrno, perfToMonotonicOffsetMs } from "./libc.ts";
+import { errno, libc, orErrno, perfToMonotonicOffsetMs, realtimeNs } from "./libc.ts";
+
+/** A kernel receive timestamp older than this is a clock step, not a queue: ignored. */
+const MAX_PACKET_AGE_MS = 1000;
 import { alloc, buildCmsg, in6Pktinfo, inPktinfo, MsgHdr, parseCmsgs, SOCKADDR_IN6_LEN, sockaddrIn, sockaddrIn6, view } from "./structs.ts";
 import {
   CODE_KIND,
@@ -104,6 +107,15 @@ function run(init: RxInit): void {
   let armedAt = -1; // what the timerfd is armed for (-1: disarmed)
 
   const nowMono = () => performance.now() + offsetMs;
+  /**
+   * How long ago the kernel received a datagram (SO_TIMESTAMPNS, CLOCK_REALTIME), so that its
+   * event time is its arrival and not this thread's wake-up (late under load): RFC 5798 §6.4.2
+   * resets Master_Down on receipt. A clock step can make it absurd: then 0.
+   */
+  const packetAgeMs = (nowRealNs: bigint, rxRealNs: bigint): number => {
+    const ageMs = Number(nowRealNs - rxRealNs) / 1e6;
+    return ageMs > 0 && ageMs < MAX_PACKET_AGE_MS ? ageMs : 0;
+  };
 
   const recompute = (): void => {
     let d = Infinity;
@@ -236,7 +248,8 @@ function run(init: RxInit): void {
     const isV6 = kind === "vrrp6";
     msg.set(kind === "netlink" ? null : name, buf, kind === "netlink" ? null : control);
     const n = orErrno(libc.recvmsg(fd, msg.hdr, C.MSG_DONTWAIT));
-    const rxMono = nowMono();
+    let rxMono = nowMono();
+    const rxRealNowNs = kind === "netlink" ? 0n : realtimeNs(); // read together with rxMono
     if (n < 0) {
       const e = -n;
       if (e === ERRNO.EAGAIN || e === ERRNO.EINTR) return false;
@@ -275,6 +288,8 @@ function run(init: RxInit): void {
         ifindex = dv.getUint32(16, true);
       } else if (isV6 && c.level === C.IPPROTO_IPV6 && c.type === C.IPV6_HOPLIMIT && c.data.byteLength >= 4) {
         ttl = dv.getInt32(0, true);
+      } else if (c.level === C.SOL_SOCKET && c.type === C.SO_TIMESTAMPNS && c.data.byteLength >= 16) {
+        rxMono -= packetAgeMs(rxRealNowNs, dv.getBigInt64(0, true) * 1_000_000_000n + dv.getBigInt64(8, true));
       }
     }
     let family: Family;

@@ -146,6 +146,7 @@ export class LinuxVrrpTransport implements VrrpTransport {
     setBytes(fd, C.IPPROTO_IP, C.IP_ADD_MEMBERSHIP, ipMreqn(parseAddress(4, VRRP_GROUP4), ifindex), "IP_ADD_MEMBERSHIP");
     setInt(fd, C.IPPROTO_IP, C.IP_PKTINFO, 1, "IP_PKTINFO");
     setInt(fd, C.IPPROTO_IP, C.IP_RECVTTL, 1, "IP_RECVTTL");
+    trySetInt(fd, C.SOL_SOCKET, C.SO_TIMESTAMPNS, 1); // arrival time: Master_Down counts from it
   }
 
   private setup6(fd: number, ifname: string, ifindex: number): void {
@@ -159,6 +160,7 @@ export class LinuxVrrpTransport implements VrrpTransport {
     setBytes(fd, C.IPPROTO_IPV6, C.IPV6_JOIN_GROUP, ipv6Mreq(parseAddress(6, VRRP_GROUP6), ifindex), "IPV6_JOIN_GROUP");
     setInt(fd, C.IPPROTO_IPV6, C.IPV6_RECVPKTINFO, 1, "IPV6_RECVPKTINFO");
     setInt(fd, C.IPPROTO_IPV6, C.IPV6_RECVHOPLIMIT, 1, "IPV6_RECVHOPLIMIT");
+    trySetInt(fd, C.SOL_SOCKET, C.SO_TIMESTAMPNS, 1);
   }
 
   send(ifindex: number, family: Family, payload: Uint8Array, dst: string, src: string): void {
