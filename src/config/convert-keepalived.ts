@@ -9,6 +9,7 @@ import type { Emitted, Keyword } from "./keywords.ts";
 import { GLOBAL_KEYWORDS, TOP_KEYWORDS } from "./keywords-global.ts";
 import { INSTANCE_KEYWORDS } from "./keywords-instance.ts";
 import { SCRIPT_KEYWORDS, SYNC_GROUP_KEYWORDS, TRACK_FILE_KEYWORDS, TRACK_PROCESS_KEYWORDS } from "./keywords-track.ts";
+import { GARP_GROUP_KEYWORDS } from "./keywords-garp.ts";
 
 const IND = "    ";
 
@@ -48,7 +49,7 @@ function body<M>(keywords: Keyword<M>[], m: M, cfg: VigilConfig, ind: string): s
       .filter((p) => p.partOf === k.name && p.section === k.section)
       .flatMap((p) => {
         const w = p.emit?.(m, cfg);
-        return w === undefined || w === false ? [] : w === true ? [p.toml!] : Array.isArray(w) ? w : [String(w)];
+        return w === undefined || w === false ? [] : w === true ? [p.kaWord ?? p.toml!] : Array.isArray(w) ? w : [String(w)];
       });
     if (extra.length > 0 && (typeof v === "string" || typeof v === "number")) out.push(`${ind}${k.name} ${[String(v), ...extra].map(kaWord).join(" ")}`);
     else out.push(...lines(k, v, ind));
@@ -81,5 +82,6 @@ export function toKeepalived(cfg: VigilConfig, notes: Diagnostic[] = []): string
   for (const t of cfg.trackProcesses ?? []) block(`vrrp_track_process ${kaWord(t.name)}`, body(TRACK_PROCESS_KEYWORDS, t, cfg, IND));
   for (const i of cfg.instances) block(`vrrp_instance ${kaWord(i.name)}`, body(INSTANCE_KEYWORDS, i, cfg, IND));
   for (const sg of cfg.syncGroups) block(`vrrp_sync_group ${kaWord(sg.name)}`, body(SYNC_GROUP_KEYWORDS, sg, cfg, IND));
+  for (const g of cfg.garpGroups ?? []) block("garp_group", body(GARP_GROUP_KEYWORDS, g, cfg, IND));
   return blocks.map((b) => b.join("\n")).join("\n\n") + "\n";
 }

@@ -8,6 +8,7 @@ import type { Emitted, Keyword } from "./keywords.ts";
 import { GLOBAL_KEYWORDS, TOP_KEYWORDS } from "./keywords-global.ts";
 import { INSTANCE_KEYWORDS } from "./keywords-instance.ts";
 import { SCRIPT_KEYWORDS, SYNC_GROUP_KEYWORDS, TRACK_FILE_KEYWORDS, TRACK_PROCESS_KEYWORDS } from "./keywords-track.ts";
+import { GARP_GROUP_KEYWORDS } from "./keywords-garp.ts";
 
 /** TOML basic string; JSON's escapes are a subset of TOML's. */
 const q = (s: string): string => JSON.stringify(s);
@@ -53,5 +54,6 @@ export function toToml(cfg: VigilConfig, notes: Diagnostic[] = []): string {
   for (const t of cfg.trackFiles) blocks.push(["[[vrrp_track_file]]", `name = ${q(t.name)}`, ...tomlLines(TRACK_FILE_KEYWORDS, t, cfg)]);
   for (const t of cfg.trackProcesses ?? []) blocks.push(["[[vrrp_track_process]]", `name = ${q(t.name)}`, ...tomlLines(TRACK_PROCESS_KEYWORDS, t, cfg)]);
   for (const g of cfg.syncGroups) blocks.push(["[[vrrp_sync_group]]", `name = ${q(g.name)}`, ...tomlLines(SYNC_GROUP_KEYWORDS, g, cfg)]);
+  for (const g of cfg.garpGroups ?? []) blocks.push(["[[garp_group]]", ...tomlLines(GARP_GROUP_KEYWORDS, g, cfg)]);
   return blocks.map((b) => b.join("\n")).join("\n\n") + "\n";
 }

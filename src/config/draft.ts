@@ -91,6 +91,9 @@ export interface InstanceDraft {
   garpLowerPrioDelaySec?: Located<number>;
   lowerPrioNoAdvert?: Located<boolean>;
   higherPrioSendAdvert?: Located<boolean>;
+  /** garp_extra_if [all] SECONDS: the seconds, and `all` (TOML garp_extra_if_all). */
+  garpExtraIfSec?: Located<number>;
+  garpExtraIfAll?: Located<boolean>;
   accept?: Located<boolean>;
   useVmac?: Located<string>; // "" = default name
   vmacXmitBase?: Located<boolean>;
@@ -175,6 +178,8 @@ export interface GlobalDraft {
   garpLowerPrioDelaySec?: Located<number>;
   lowerPrioNoAdvert?: Located<boolean>;
   higherPrioSendAdvert?: Located<boolean>;
+  garpExtraIfSec?: Located<number>;
+  garpExtraIfAll?: Located<boolean>;
   v3ChecksumAsV2?: Located<boolean>;
   scriptUser?: Located<string>;
   scriptGroup?: Located<string>;
@@ -204,7 +209,17 @@ export interface ConfigDraft {
   staticRules?: VirtualRule[];
   /** keepalived's automatic rule preferences, counted down across the file. */
   rulePrefs?: RulePrefs;
+  garpGroups?: GarpGroupDraft[];
 }
+
+export interface GarpGroupDraft {
+  garpIntervalSec?: Located<number>;
+  gnaIntervalSec?: Located<number>;
+  interface?: Located<string>;
+  interfaces?: Located<string>[];
+  pos: SourcePosition;
+}
+
 
 export function newInstanceDraft(name: Located<string>, pos: SourcePosition): InstanceDraft {
   return {

@@ -8,6 +8,7 @@ import type { Stmt } from "./keepalived-tree.ts";
 import { blockLines, forbidBlock, readByTable, Repeats, requireBlock, strArg } from "./keepalived-util.ts";
 import { parseBool, parsePeerLine, parseRouteLine, parseTrackLine, parseVipLine } from "./lines.ts";
 import { parseRuleLine, type RulePrefs } from "./keepalived-rules.ts";
+import { readGarpExtraIf } from "./keepalived-garp.ts";
 
 /** List blocks and authentication { } may repeat; any other keyword given twice is warned about. */
 const mayRepeat = (name: string): boolean => {
@@ -44,6 +45,10 @@ function readKeyword(d: InstanceDraft, s: Stmt, diags: Diags, prefs: RulePrefs):
       if (mac) diags.warn(mac.pos, `use_vmac: a fixed MAC address is not supported by vigil; ignored`);
       return;
     }
+    case "garp_extra_if":
+    case "vmac_garp_intvl":
+      readGarpExtraIf(s, d, diags);
+      return;
     case "smtp_alert":
       if (forbidBlock(s, diags) && parseBool(s.keyword, s.args, diags)?.value) d.seen.set(k.name, s.keyword.pos);
       return;

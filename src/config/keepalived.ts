@@ -12,6 +12,7 @@ import { buildTree, type Stmt } from "./keepalived-tree.ts";
 import { blockLines, forbidBlock, readByTable, Repeats, requireBlock } from "./keepalived-util.ts";
 import { parseRouteLine, parseTrackLine, parseVipLine } from "./lines.ts";
 import { newRulePrefs, parseRuleLine } from "./keepalived-rules.ts";
+import { readGarpExtraIf, readGarpGroup } from "./keepalived-garp.ts";
 
 export type { LexOptions } from "./keepalived-lexer.ts";
 
@@ -58,6 +59,9 @@ function readTop(draft: ConfigDraft, s: Stmt, diags: Diags): void {
     case "static_rules":
       if (requireBlock(s, diags)) readStatic(draft, k, s, diags);
       return;
+    case "garp_group":
+      readGarpGroup(draft, s, diags);
+      return;
   }
   const kw = keyword("top", k);
   if (kw?.does === "skipped") {
@@ -84,6 +88,10 @@ function readGlobal(g: GlobalDraft, block: Stmt[], diags: Diags): void {
     if (k?.does === "read" || k?.does === "pending") repeats.check(s, diags);
     const special = readByTable("global_defs", "global_defs", s, g, undefined, diags)?.name;
     if (special === undefined || !forbidBlock(s, diags)) continue;
+    if (special === "vrrp_garp_extra_if" || special === "vrrp_vmac_garp_intvl") {
+      readGarpExtraIf(s, g, diags);
+      continue;
+    }
     const [first, second] = s.args;
     if (special === "script_user") {
       if (!first) diags.error(s.keyword.pos, "script_user: missing user name");

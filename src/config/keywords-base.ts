@@ -14,7 +14,8 @@ export type Section =
   | "vrrp_script"
   | "vrrp_sync_group"
   | "track_file"
-  | "vrrp_track_process";
+  | "vrrp_track_process"
+  | "garp_group";
 
 /**
  * read: into the model and acted on. pending: into the model, not acted on yet (one warning per
@@ -60,6 +61,8 @@ export interface Keyword<M = unknown> {
    * line: `script_group` → `script_user USER GROUP`.
    */
   partOf?: string;
+  /** The keepalived word a `true` partOf flag writes (default: its TOML key). */
+  kaWord?: string;
   /** keepalived.conf keyword written for `false` of a flag (preempt → nopreempt). */
   negation?: string;
   notify?: keyof NotifyDraft;

@@ -50,7 +50,7 @@ export const TOP_KEYWORDS: Keyword<VigilConfig>[] = [
   },
   skip("vigil watches links through netlink only")("linkbeat_interfaces"),
   skip("static track groups are not supported")("track_group"),
-  skip("GARP rate groups are not supported")("garp_group"),
+  { name: "garp_group", section: "top", does: "read", arg: "block", toml: "garp_group" },
   skip("link debouncing is not supported")("interface_up_down_delays"),
   ...ignored("top", "net_namespace net_namespace_ipvs namespace_with_ipsets instance use_pid_dir linkbeat_use_polling child_wait_time"),
 ];
@@ -200,6 +200,15 @@ export const GLOBAL_KEYWORDS: Keyword<GlobalConfig>[] = [
   { name: "vrrp_garp_lower_prio_delay", section: "global_defs", does: "read", arg: "number", field: "garpLowerPrioDelaySec", range: [0, 86400], dflt: 5 },
   { name: "vrrp_lower_prio_no_advert", section: "global_defs", does: "read", arg: "bool", field: "lowerPrioNoAdvert" },
   { name: "vrrp_higher_prio_send_advert", section: "global_defs", does: "read", arg: "bool", field: "higherPrioSendAdvert" },
+  { name: "vrrp_garp_extra_if", section: "global_defs", does: "read", arg: "special", field: "garpExtraIfSec", keepalived: "[all] SECONDS" },
+  {
+    name: "vrrp_vmac_garp_intvl",
+    section: "global_defs",
+    does: "read",
+    arg: "special",
+    field: "garpExtraIfSec",
+    keepalived: "deprecated name of vrrp_garp_extra_if",
+  },
   { name: "v3_checksum_as_v2", section: "global_defs", does: "read", arg: "bool", field: "v3ChecksumAsV2", keepalived: "≥ 2.2.8" },
   ...`notification_email notification_email_from smtp_server smtp_helo_name smtp_connect_timeout smtp_alert
   smtp_alert_vrrp smtp_alert_checker no_email_faults no_checker_emails`
@@ -213,13 +222,13 @@ export const GLOBAL_KEYWORDS: Keyword<GlobalConfig>[] = [
   shutdown_script_timeout checker_log_all_failures vrrp_mcast_group4 vrrp_mcast_group6
   default_interface lvs_sync_daemon lvs_timeouts lvs_flush lvs_flush_on_stop
   vrrp_down_timer_adverts vrrp_min_garp
-  vrrp_garp_extra_if nftables nftables_priority
+  nftables nftables_priority
   nftables_counters nftables_ifindex nftables_ipvs nftables_ipvs_priority nftables_ipvs_start_fwmark
   vrrp_iptables vrrp_ipsets disable_local_igmp vrrp_check_unicast_src vrrp_skip_check_adv_addr
   max_auto_priority min_auto_priority_delay vrrp_priority checker_priority
   bfd_priority checker_no_swap bfd_no_swap vrrp_cpu_affinity checker_cpu_affinity bfd_cpu_affinity
   checker_rt_priority bfd_rt_priority vrrp_rlimit_rttime checker_rlimit_rttime bfd_rlimit_rttime
-  vrrp_rlimit_rtime checker_rlimit_rtime bfd_rlimit_rtime lvs_flush_onstop enable_snmp_keepalived vrrp_vmac_garp_intvl
+  vrrp_rlimit_rtime checker_rlimit_rtime bfd_rlimit_rtime lvs_flush_onstop enable_snmp_keepalived
   snmp_socket enable_snmp_vrrp enable_snmp_checker enable_snmp_rfc enable_snmp_rfcv2 enable_snmp_rfcv3
   enable_traps enable_dbus dbus_service_name dbus_no_interface_name
   lvs_notify_fifo lvs_notify_fifo_script fifo_write_vrrp_states_on_reload

@@ -2,6 +2,7 @@
 
 import type { InstanceConfig } from "./schema.ts";
 import { ignored, type Keyword, NOTIFY, routeLine, secs, trackLine, vipLine } from "./keywords-base.ts";
+import { GARP_EXTRA_IF_KEYWORDS } from "./keywords-garp.ts";
 import { ruleLine } from "./keepalived-rules.ts";
 
 /** Default accept mode: on, unless vrrp_strict (then only for the address owner). */
@@ -282,6 +283,7 @@ export const INSTANCE_KEYWORDS: Keyword<InstanceConfig>[] = [
     keepalived: "default: global vrrp_higher_prio_send_advert; off under vrrp_strict",
     emit: (i) => i.higherPrioSendAdvert || undefined,
   },
+  ...GARP_EXTRA_IF_KEYWORDS,
   {
     name: "accept",
     section: I,
@@ -338,8 +340,7 @@ export const INSTANCE_KEYWORDS: Keyword<InstanceConfig>[] = [
   ...ignored<InstanceConfig>(
     I,
     `vrf use_vmac_addr use_ipvlan native_ipv6 track_bfd mcast_dst_ip track_src_ip
-  check_unicast_src unicast_fault_no_peer unicast_ttl garp_extra_if
-  vmac_garp_intvl down_timer_adverts promote_secondaries
+  check_unicast_src unicast_fault_no_peer unicast_ttl down_timer_adverts promote_secondaries
   skip_check_adv_addr strict_mode debug notify_master_rx_lower_pri notify_deleted
   kernel_rx_buf_size linkbeat_use_polling no_virtual_ipaddress owner_ignore_adverts timer_expired_backup
   thread_timer_expired auth_hmac`,

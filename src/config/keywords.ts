@@ -9,6 +9,7 @@ import type { Keyword } from "./keywords-base.ts";
 import { GLOBAL_KEYWORDS, TOP_KEYWORDS } from "./keywords-global.ts";
 import { INSTANCE_KEYWORDS } from "./keywords-instance.ts";
 import { SCRIPT_KEYWORDS, SYNC_GROUP_KEYWORDS, TRACK_FILE_KEYWORDS, TRACK_PROCESS_KEYWORDS } from "./keywords-track.ts";
+import { GARP_GROUP_KEYWORDS } from "./keywords-garp.ts";
 
 export * from "./keywords-base.ts";
 
@@ -21,6 +22,7 @@ export const KEYWORDS: readonly Keyword<never>[] = [
   ...SYNC_GROUP_KEYWORDS,
   ...TRACK_FILE_KEYWORDS,
   ...TRACK_PROCESS_KEYWORDS,
+  ...GARP_GROUP_KEYWORDS,
 ] as Keyword<never>[];
 
 /** The TOML table each keepalived section is written as ([global], [[instance]], …). */
@@ -32,6 +34,7 @@ export const TOML_TABLE: Record<string, string> = {
   vrrp_sync_group: "vrrp_sync_group",
   track_file: "vrrp_track_file",
   vrrp_track_process: "vrrp_track_process",
+  garp_group: "garp_group",
 };
 
 const bySection = new Map<string, Map<string, Keyword<never>>>();

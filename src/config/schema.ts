@@ -126,6 +126,20 @@ export interface VirtualRule {
   pos: SourcePosition;
 }
 
+/**
+ * keepalived garp_group: the GARPs (NAs) sent on these interfaces, by every instance, leave at most
+ * one per garp_interval (gna_interval); the interfaces share one pace (one switch behind them).
+ */
+export interface GarpGroupConfig {
+  garpIntervalMs?: number;
+  gnaIntervalMs?: number;
+  /** keepalived `interface X` or `interfaces { … }`. */
+  interfaces: string[];
+  /** `interfaces { }` (even with one name) rather than `interface`. */
+  list?: boolean;
+  pos: SourcePosition;
+}
+
 export interface TrackInterface {
   name: string;
   /** 0 = fault on down (keepalived default); otherwise added to priority while up/down per sign. */
@@ -201,6 +215,17 @@ export interface InstanceConfig {
   lowerPrioNoAdvert?: boolean;
   /** keepalived higher_prio_send_advert: a Master yielding to a better advert first sends one of its own. */
   higherPrioSendAdvert?: boolean;
+  /**
+   * keepalived garp_extra_if [all] SECONDS (default: global vrrp_garp_extra_if): while Master, every
+   * `intervalSec` one GARP/NA on each interface of its VIPs other than its own (VMACs only unless
+   * `all`). Absent or 0: off.
+   */
+  garpExtraIf?: { intervalSec: number; all: boolean };
+  /**
+   * The garp_group whose interval paces this instance's GARPs/NAs together with the other instances
+   * on that group's interfaces (its index in VigilConfig.garpGroups); derived, never written.
+   */
+  garpGroup?: number;
   /** RFC 5798 Accept_Mode; keepalived `accept` / `no_accept`. */
   accept: boolean;
   useVmac?: string;
@@ -318,6 +343,8 @@ export interface VigilConfig {
   /** keepalived static_ipaddress / static_routes / static_rules: set at start whatever the VRRP state, removed at stop. */
   staticIps?: VirtualAddress[];
   staticRoutes?: VirtualRoute[];
+  /** keepalived garp_group blocks: GARP/NA pacing per interface or group of interfaces. */
+  garpGroups?: GarpGroupConfig[];
   staticRules?: VirtualRule[];
 }
 

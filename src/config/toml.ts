@@ -4,7 +4,7 @@
 import { parse, TomlError } from "smol-toml";
 import type { SourcePosition } from "./schema.ts";
 import { type Diags, didYouMean } from "./diagnostics.ts";
-import { at, type ConfigDraft, type Located, newConfigDraft, newInstanceDraft, type NotifyDraft, type TrackDraft } from "./draft.ts";
+import { at, type ConfigDraft, type GarpGroupDraft, type Located, newConfigDraft, newInstanceDraft, type NotifyDraft, type TrackDraft } from "./draft.ts";
 import { KEYWORDS, TOML_TABLE, tomlKeys } from "./keywords.ts";
 import { parsePeerLine, parseRouteLine, parseTrackLine, parseVipLine, splitString, type Tok } from "./lines.ts";
 import { TomlLocator, type TomlPath } from "./toml-positions.ts";
@@ -22,6 +22,7 @@ const ROOT_KEYS = [
   "vrrp_sync_group",
   "vrrp_track_file",
   "vrrp_track_process",
+  "garp_group",
   "static_ipaddress",
   "static_routes",
   "static_rules",
@@ -262,6 +263,7 @@ function readInstance(x: Tbl, draft: ConfigDraft): void {
         })]
       ),
     ),
+    garp_extra_if: () => (d.garpExtraIfSec = x.num("garp_extra_if")),
     use_vmac: () => {
       const vmac = x.t.use_vmac;
       if (typeof vmac !== "boolean") d.useVmac = x.str("use_vmac");
@@ -338,12 +340,26 @@ function readTrackProcess(x: Tbl, draft: ConfigDraft): void {
   draft.trackProcesses.push(t);
 }
 
+function readGarpGroup(x: Tbl, draft: ConfigDraft): void {
+  const g: GarpGroupDraft = { pos: x.where };
+  readKeys(x, "garp_group", g, undefined, {
+    interfaces: () => {
+      for (const item of x.items("interfaces")) {
+        if (typeof item.value === "string") (g.interfaces ??= []).push(at(item.value, item.pos));
+        else x.diags.error(item.pos, `interfaces: expected interface names (strings), got ${typeName(item.value)}`);
+      }
+    },
+  });
+  (draft.garpGroups ??= []).push(g);
+}
+
 const READERS: Record<string, (x: Tbl, d: ConfigDraft) => void> = {
   instance: readInstance,
   vrrp_script: readScript,
   vrrp_sync_group: readGroup,
   vrrp_track_file: readTrackFile,
   vrrp_track_process: readTrackProcess,
+  garp_group: readGarpGroup,
 };
 
 /** Returns undefined on a TOML syntax error (already reported with smol-toml's line/column). */

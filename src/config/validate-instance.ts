@@ -9,6 +9,7 @@ import type { GlobalDraft, InstanceDraft, Located, TrackDraft } from "./draft.ts
 import { parseIp, parsePrefix } from "./address.ts";
 import { checkIfName, moveExcessVips, vipList } from "./validate-vips.ts";
 import { advertInterval } from "./validate-advert.ts";
+import { garpExtraIf } from "./validate-garp.ts";
 import { limits, NOTIFY, spec } from "./keywords.ts";
 
 export { checkIfName } from "./validate-vips.ts";
@@ -279,6 +280,8 @@ export function validateInstance(d: InstanceDraft, g: GlobalDraft, diags: Diags)
   inst.garpIntervalMs = Math.round(1000 * seconds(d.garpIntervalSec ?? g.garpIntervalSec, "garp_interval", diags));
   inst.gnaIntervalMs = Math.round(1000 * seconds(d.gnaIntervalSec ?? g.gnaIntervalSec, "gna_interval", diags));
   lowerPriority(d, g, inst, vrrpStrict, diags);
+  const extraIf = garpExtraIf(d, g);
+  if (extraIf) inst.garpExtraIf = extraIf;
 
   authentication(d, inst, where, vrrpStrict, diags);
   if (d.unicastSrcIp) inst.unicastSrcIp = hostAddress(d.unicastSrcIp, "unicast_src_ip", family, diags);

@@ -10,6 +10,7 @@ import type { HostProbe } from "./host.ts";
 import { NOTIFY } from "./keywords.ts";
 import { validateGlobal, warnPending } from "./validate-global.ts";
 import { notifyRefusals, scripts, trackFiles, trackProcesses, uniqueNames } from "./validate-track.ts";
+import { foldGarpGroups, garpGroups } from "./validate-garp.ts";
 
 function syncGroups(draft: ConfigDraft, cfg: VigilConfig, diags: Diags): SyncGroupConfig[] {
   uniqueNames(draft.syncGroups, "vrrp_sync_group", diags);
@@ -211,6 +212,11 @@ export function validateDraft(draft: ConfigDraft, diags: Diags, host: HostProbe)
   if (draft.staticIps) cfg.staticIps = vipList(draft.staticIps, "static_ipaddress", diags);
   if (draft.staticRoutes) cfg.staticRoutes = draft.staticRoutes.map((r) => route(r, diags)).filter((r) => r !== undefined);
   if (draft.staticRules) cfg.staticRules = draft.staticRules;
+  const groups = garpGroups(draft, diags);
+  if (groups.length > 0) {
+    cfg.garpGroups = groups;
+    foldGarpGroups(groups, draft.instances, instances);
+  }
   const warnings = sortDiagnostics(diags.warnings);
   if (diags.errors.length > 0) return { ok: false, errors: sortDiagnostics(diags.errors), warnings };
   return { ok: true, config: cfg, warnings };

@@ -1,10 +1,14 @@
 // Announcements on becoming Master (RFC 5798 §6.4.1/§6.4.2: "broadcast a gratuitous ARP" /
 // "send an Unsolicited ND Neighbor Advertisement"), paced as keepalived does: a burst of
 // garp_master_repeat at once, another burst after garp_master_delay, then optional refreshes.
-// keepalived vrrp_garp_interval / vrrp_gna_interval: the GARPs (NAs) of a burst leave one per
-// interval instead of back to back (keepalived paces per interface across instances; vigil per
-// instance); a burst asked for while one is still queued refreshes the queue (an address is owed
-// at most `repeat` more times, as keepalived's garp_gna_pending) instead of growing it.
+// keepalived vrrp_garp_interval / vrrp_gna_interval and garp_group: the GARPs (NAs) of a burst
+// leave one per interval instead of back to back, paced per interface across instances as
+// keepalived does (the instances on one interface, or on the interfaces of one garp_group, share
+// one pace: `pacingKey`); a burst asked for while one is still queued refreshes the queue (an
+// address is owed at most `repeat` more times, as keepalived's garp_gna_pending) instead of
+// growing it.
+// keepalived garp_extra_if: while Master, every interval one GARP/NA on each other interface of
+// the VIPs (extraIfTargets), so switches keep those MACs learnt.
 // keepalived garp_lower_prio_repeat / _delay: a Master that hears a lower-priority advert sends
 // one burst at once and another after the delay (reannounce).
 // Fail-safe: every timer callback catches; a failed send is logged and the rest go on.
@@ -19,6 +23,67 @@ export interface GarpTiming {
   /** Pause between two GARPs (IPv4) / NAs (IPv6) of a burst; 0 or absent = back to back. */
   garpIntervalMs?: number;
   gnaIntervalMs?: number;
+  /**
+   * Who shares the pace: every scheduler of the host (same Announcer) with the same key. Default
+   * `if:IFINDEX` (keepalived paces per interface); a garp_group over several interfaces gives its
+   * instances one key (`garp_group:N`).
+   */
+  pacingKey?: string;
+  /** keepalived garp_extra_if: the periodic announcements on the other interfaces. */
+  extraIf?: ExtraIfPlan;
+}
+
+/** One interface garp_extra_if refreshes: its first VIP, announced with that interface's MAC. */
+export interface ExtraIfTarget {
+  ifindex: number;
+  mac: Uint8Array;
+  vip: VirtualAddress;
+}
+
+export interface ExtraIfPlan {
+  intervalMs: number;
+  targets: ExtraIfTarget[];
+}
+
+/**
+ * The interfaces keepalived's garp_extra_if announces on (its vrrp_send_vmac_update, behaviour
+ * only): for each VIP in order (virtual_ipaddress, then _excluded) its interface — `dev`, else the
+ * instance's own (the VMAC with use_vmac) —, once per interface; the instance's own only when its
+ * adverts leave from elsewhere (use_vmac with vmac_xmit_base); an interface that is not a VMAC
+ * only with `all`. vigil creates no VMAC but an instance's own, so without `all` that is the only
+ * one it can be.
+ */
+export function extraIfTargets(
+  vips: readonly VirtualAddress[],
+  own: { ifname: string; vmac: boolean; xmitBase: boolean },
+  all: boolean,
+  resolve: (ifname: string) => { index: number; mac: Uint8Array } | undefined,
+): ExtraIfTarget[] {
+  const out: ExtraIfTarget[] = [];
+  const seen = new Set<string>();
+  for (const vip of vips) {
+    const ifname = vip.dev ?? own.ifname;
+    const mine = ifname === own.ifname;
+    if (mine && !(own.vmac && own.xmitBase)) continue;
+    if (!mine && !all) continue;
+    if (seen.has(ifname)) continue;
+    seen.add(ifname);
+    const link = resolve(ifname);
+    if (link) out.push({ ifindex: link.index, mac: link.mac, vip });
+  }
+  return out;
+}
+
+/** The next time a GARP / NA may leave, per pacing key, shared by the schedulers of one host. */
+type Pace = Record<4 | 6, number>;
+const PACES = new WeakMap<Announcer, Map<string, Pace>>();
+
+function paceOf(announcer: Announcer, key: string): Pace {
+  let host = PACES.get(announcer);
+  if (!host) PACES.set(announcer, host = new Map());
+  let p = host.get(key);
+  if (!p) host.set(key, p = { 4: -Infinity, 6: -Infinity });
+  return p;
 }
 
 /** Where and what to announce (fixed for one mastership). */
@@ -33,16 +98,16 @@ interface Target {
 interface Queue {
   owed: Map<string, { vip: VirtualAddress; left: number }>;
   timer: TimerHandle | null;
-  nextMs: number; // earliest time the next one may leave (keepalived garp_next_time)
 }
 
 export class GarpScheduler {
   private timer: TimerHandle | null = null;
   private lowerTimer: TimerHandle | null = null;
+  private extraTimer: TimerHandle | null = null;
   private target: Target | null = null;
   private readonly queues: Record<4 | 6, Queue> = {
-    4: { owed: new Map(), timer: null, nextMs: -Infinity },
-    6: { owed: new Map(), timer: null, nextMs: -Infinity },
+    4: { owed: new Map(), timer: null },
+    6: { owed: new Map(), timer: null },
   };
 
   constructor(
@@ -68,6 +133,20 @@ export class GarpScheduler {
     } else {
       this.refresh(t, now);
     }
+    if (t.extraIf && t.extraIf.intervalMs > 0 && t.extraIf.targets.length > 0) this.extra(t.extraIf, now);
+  }
+
+  /** garp_extra_if: first after one interval (keepalived arms it on becoming Master), then each interval. */
+  private extra(plan: ExtraIfPlan, fromMs: number): void {
+    this.extraTimer = this.clock.setTimer(fromMs + plan.intervalMs, () => {
+      this.extraTimer = null;
+      this.guard(() => {
+        let sent = 0;
+        for (const x of plan.targets) if (this.sendOn(x.ifindex, x.mac, x.vip)) sent++;
+        if (sent > 0) this.onSent(sent);
+        this.extra(plan, this.clock.nowMs());
+      });
+    });
   }
 
   /**
@@ -91,6 +170,8 @@ export class GarpScheduler {
     this.timer = null;
     if (this.lowerTimer) this.clock.clearTimer(this.lowerTimer);
     this.lowerTimer = null;
+    if (this.extraTimer) this.clock.clearTimer(this.extraTimer);
+    this.extraTimer = null;
     for (const q of Object.values(this.queues)) {
       if (q.timer) this.clock.clearTimer(q.timer);
       q.timer = null;
@@ -146,22 +227,26 @@ export class GarpScheduler {
     if (sent > 0) this.onSent(sent);
   }
 
-  /** Send the next owed address of `family` if its interval has passed, then wait for the next. */
+  /**
+   * Send the next owed address of `family` if the shared pace allows (keepalived garp_next_time of
+   * the interface or group), then wait for the next slot.
+   */
   private drain(family: 4 | 6): void {
     const q = this.queues[family];
     q.timer = null;
     const first = q.owed.entries().next();
-    if (first.done) return;
+    if (first.done || !this.target) return;
+    const pace = paceOf(this.announcer, this.target.t.pacingKey ?? `if:${this.target.ifindex}`);
     const now = this.clock.nowMs();
-    if (now >= q.nextMs) {
+    if (now >= pace[family]) {
       const [address, owed] = first.value;
       q.owed.delete(address);
       if (--owed.left > 0) q.owed.set(address, owed); // to the back: A B A B…, as an unpaced burst
       if (this.sendOne(owed.vip)) this.onSent(1);
-      q.nextMs = now + this.intervalOf(family);
+      pace[family] = now + this.intervalOf(family);
       if (q.owed.size === 0) return;
     }
-    q.timer = this.clock.setTimer(q.nextMs, () => {
+    q.timer = this.clock.setTimer(pace[family], () => {
       q.timer = null;
       this.guard(() => this.drain(family));
     });
@@ -169,10 +254,13 @@ export class GarpScheduler {
 
   private sendOne(v: VirtualAddress): boolean {
     const target = this.target;
-    if (!target) return false;
+    return target ? this.sendOn(target.ifindex, target.mac, v) : false;
+  }
+
+  private sendOn(ifindex: number, mac: Uint8Array, v: VirtualAddress): boolean {
     try {
-      if (v.family === 4) this.announcer.garp(target.ifindex, target.mac, v.address);
-      else this.announcer.unsolicitedNa(target.ifindex, target.mac, v.address);
+      if (v.family === 4) this.announcer.garp(ifindex, mac, v.address);
+      else this.announcer.unsolicitedNa(ifindex, mac, v.address);
       return true;
     } catch (e) {
       this.logger.log("warn", "announcement failed", { address: v.address, error: String(e) });

@@ -183,3 +183,72 @@ describe("rule options (keepalived 2.2.7's)", () => {
     expect(warned(r)).toHaveLength(bad.length);
   });
 });
+
+describe("garp_extra_if (and vrrp_garp_extra_if, the deprecated vmac_garp_intvl names)", () => {
+  const text = `global_defs {\n  vrrp_garp_extra_if all 100\n}\n` + inst("") + inst("  garp_extra_if 60\n", "B", 2) + inst("  vmac_garp_intvl 0\n", "C", 3);
+  test("own value first, else the global's with its `all`; 0 = off", () => {
+    const cfg = ok(load(text));
+    expect(cfg.instances.map((i) => i.garpExtraIf)).toEqual([{ intervalSec: 100, all: true }, { intervalSec: 60, all: false }, undefined]);
+    expect(warnings(text)).toEqual(["'vmac_garp_intvl' is deprecated, use 'garp_extra_if' (as keepalived says)"]);
+  });
+  test("vigil convert keeps it both ways (TOML garp_extra_if + garp_extra_if_all; keepalived `garp_extra_if 100 all`)", () => {
+    const { cfg, viaToml, viaKa } = roundTrip(text);
+    expect(toToml(cfg)).toContain("garp_extra_if = 100\ngarp_extra_if_all = true");
+    expect(toKeepalived(cfg)).toContain("garp_extra_if 100 all");
+    for (const c of [viaToml, viaKa]) expect(c.instances.map((i) => i.garpExtraIf)).toEqual(cfg.instances.map((i) => i.garpExtraIf));
+  });
+  test("a line keepalived ignores: no time, a bad word", () => {
+    const r = load(inst("  garp_extra_if all\n") + inst("  garp_extra_if 10 often\n", "B", 2));
+    expect(ok(r).instances.map((i) => i.garpExtraIf)).toEqual([undefined, undefined]);
+    expect(warned(r)).toEqual([
+      "garp_extra_if specified without time; ignored (as keepalived)",
+      "garp_extra_if: 'often' invalid (all, or seconds 0–86400); ignored (as keepalived)",
+    ]);
+  });
+});
+
+describe("garp_group", () => {
+  const text = `global_defs {\n  vrrp_garp_interval 0.01\n}
+garp_group {
+  garp_interval 0.2
+  gna_interval 0.3
+  interfaces {
+    eth1
+    eth2
+  }
+}
+garp_group {
+  garp_interval 0.05
+  interface eth3
+}
+` + inst("").replace("eth0", "eth1") + inst("", "B", 2).replace("eth0", "eth3") + inst("  garp_interval 0.5\n", "C", 3).replace("eth0", "eth2") +
+    inst("", "D", 4).replace("eth0", "eth4");
+  test("the group of the instance's interface sets its intervals (over the global; the instance's own wins) and, over several interfaces, one pace", () => {
+    const cfg = ok(load(text));
+    expect(cfg.instances.map((i) => [i.name, i.garpIntervalMs, i.gnaIntervalMs, i.garpGroup])).toEqual([
+      ["A", 200, 300, 0],
+      ["B", 50, 0, undefined],
+      ["C", 500, 300, 0],
+      ["D", 10, 0, undefined],
+    ]);
+    expect(strip(cfg.garpGroups)).toEqual([
+      { garpIntervalMs: 200, gnaIntervalMs: 300, interfaces: ["eth1", "eth2"], list: true },
+      { garpIntervalMs: 50, interfaces: ["eth3"] },
+    ]);
+    expect(warnings(text)).toEqual([]);
+  });
+  test("vigil convert keeps it both ways ([[garp_group]] in TOML)", () => {
+    const { cfg, viaToml, viaKa } = roundTrip(text);
+    expect(toToml(cfg)).toContain('[[garp_group]]\ngarp_interval = 0.2\ngna_interval = 0.3\ninterfaces = ["eth1", "eth2"]');
+    expect(strip(viaToml.garpGroups)).toEqual(strip(cfg.garpGroups));
+    expect(strip(viaKa.garpGroups)).toEqual(strip(cfg.garpGroups));
+    expect(viaToml.instances.map((i) => i.garpGroup)).toEqual(cfg.instances.map((i) => i.garpGroup));
+  });
+  test("an interface in two groups: the second ignored, as keepalived; a group without interface ignored", () => {
+    const r = load(
+      `garp_group {\n  garp_interval 0.1\n  interface eth1\n}\ngarp_group {\n  garp_interval 0.2\n  interface eth1\n}\n` + inst("").replace("eth0", "eth1"),
+    );
+    expect(strip(ok(r).garpGroups)).toEqual([{ garpIntervalMs: 100, interfaces: ["eth1"] }]);
+    expect(warned(r)).toEqual(["garp_group has no interface; ignored (as keepalived)", "garp_group already specified for eth1; ignored (as keepalived)"]);
+  });
+});
