@@ -96,6 +96,8 @@ export interface InstanceDraft {
   garpExtraIfAll?: Located<boolean>;
   accept?: Located<boolean>;
   useVmac?: Located<string>; // "" = default name
+  /** The MAC word of `use_vmac` (TOML vmac_address), as written: 5 or 6 octets. */
+  vmacAddress?: Located<string>;
   vmacXmitBase?: Located<boolean>;
   v3ChecksumAsV2?: Located<boolean>;
   oldUnicastChecksum?: Located<boolean>;

@@ -40,9 +40,16 @@ function readKeyword(d: InstanceDraft, s: Stmt, diags: Diags, prefs: RulePrefs):
   switch (k.name) {
     case "use_vmac": {
       if (!forbidBlock(s, diags)) return;
-      const [ifname, mac] = s.args;
+      // keepalived 2.2.7 takes a word with ':' as the MAC, any other as the name; the first of each wins.
+      let ifname: (typeof s.args)[number] | undefined;
+      for (const a of s.args) {
+        if (!a.text.includes(":")) {
+          if (ifname) diags.warn(a.pos, `use_vmac: the interface name is given already; '${a.text}' ignored (as keepalived)`);
+          ifname ??= a;
+        } else if (d.vmacAddress) diags.warn(a.pos, `use_vmac: the MAC address is given already; '${a.text}' ignored (as keepalived)`);
+        else d.vmacAddress = at(a.text, a.pos);
+      }
       d.useVmac = at(ifname?.text ?? "", s.keyword.pos);
-      if (mac) diags.warn(mac.pos, `use_vmac: a fixed MAC address is not supported by vigil; ignored`);
       return;
     }
     case "garp_extra_if":

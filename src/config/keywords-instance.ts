@@ -303,9 +303,11 @@ export const INSTANCE_KEYWORDS: Keyword<InstanceConfig>[] = [
     arg: "special",
     field: "useVmac",
     toml: "use_vmac",
-    keepalived: "default name vrrp.VRID; a MAC address is not supported",
+    keepalived: "use_vmac [NAME] [MAC]: default name vrrp.VRID; MAC default 00:00:5e:00:01:VRID (IPv6 :02:)",
     emit: (i) => i.useVmac,
   },
+  // use_vmac's MAC: its own key in TOML, a word of use_vmac in keepalived.conf.
+  { name: "", section: I, does: "read", arg: "string", field: "vmacAddress", toml: "vmac_address", partOf: "use_vmac", emit: (i) => i.vmacAddress },
   { name: "vmac_xmit_base", section: I, does: "read", arg: "flag", field: "vmacXmitBase", toml: "vmac_xmit_base", emit: (i) => i.vmacXmitBase || undefined },
   {
     name: "v3_checksum_as_v2",
