@@ -77,7 +77,8 @@ function probe(config: VigilConfig, deps: ConflictDeps): Suspect[] {
   for (const { link, items } of byLink.values()) {
     const claims = deps.prober.whoHas(link.ifindex, link.mac, "0.0.0.0", [...new Set(items.map((i) => i.vip.address))], ARP_WAIT_MS);
     for (const { cfg, vip } of items) {
-      const holders = (claims.get(vip.address) ?? []).filter((m) => !VRRP_VIRTUAL_MAC.test(m));
+      // use_vmac NAME MAC: the configured MAC is the VRRP routers' shared one too.
+      const holders = (claims.get(vip.address) ?? []).filter((m) => !VRRP_VIRTUAL_MAC.test(m) && m !== cfg.vmacAddress);
       if (holders.length > 0) suspects.push({ cfg, vip, link, holders });
     }
   }

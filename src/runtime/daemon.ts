@@ -29,6 +29,7 @@ import { InstanceTracker } from "./tracking.ts";
 import { VipSet } from "./vips.ts";
 import { StaticSet } from "./static.ts";
 import { type VmacLink, VmacManager, type VmacOs } from "./vmac.ts";
+import { restoreDeletedVmac } from "./vmac-restore.ts";
 import { AcceptFilter, type FirewallOs } from "./accept.ts";
 
 export interface DaemonDeps extends InstanceDeps {
@@ -241,7 +242,7 @@ export class Daemon implements StatusSource, EmergencyStoppable {
     // A VMAC cannot change under a running instance: one whose use_vmac changed starts afresh.
     const vmacChanged = plan.updated.filter((c) => {
       const old = this.running.get(c.name)?.instance.cfg;
-      return old !== undefined && (old.useVmac !== c.useVmac || !!old.vmacXmitBase !== !!c.vmacXmitBase);
+      return old !== undefined && (old.useVmac !== c.useVmac || !!old.vmacXmitBase !== !!c.vmacXmitBase || old.vmacAddress !== c.vmacAddress);
     });
     if (vmacChanged.length > 0) {
       plan.updated = plan.updated.filter((c) => !vmacChanged.includes(c));
@@ -366,8 +367,7 @@ export class Daemon implements StatusSource, EmergencyStoppable {
       // No VMAC, no VIP that clients can reach the same way: Fault, so the backup holds it; retried.
       if (typeof v === "string") return this.pending.wait(cfg, `vmac: ${v}`);
       vmac = v;
-      // IPv6: the VMAC has no link-local of its own (addr_gen_mode none), so adverts leave from the base.
-      const xmitBase = !!cfg.vmacXmitBase || cfg.family === 6;
+      const xmitBase = !!cfg.vmacXmitBase;
       link = { ...link, vmac: { name: v.name, ifindex: v.ifindex, mac: v.mac, xmitBase }, release: () => this.vmacs.release(v) };
     }
     const vips = new VipSet(
@@ -431,6 +431,8 @@ export class Daemon implements StatusSource, EmergencyStoppable {
 
   private onLink(link: LinkInfo): void {
     if (this.stopping) return;
+    // A VMAC deleted under its instance is made again in place; if it cannot be, the instance restarts.
+    for (const i of restoreDeletedVmac(link, [...this.running.values()].map((r) => r.instance), this.vmacs, this.deps)) this.relaunch(i.cfg.name, true);
     for (const [name, r] of [...this.running]) {
       if (r.instance.cfg.interface === link.name && link.index !== r.instance.ifindex) this.relaunch(name);
       else if (r.tracker.watches(link.name)) r.tracker.evaluate();
@@ -444,11 +446,11 @@ export class Daemon implements StatusSource, EmergencyStoppable {
    * it — else it would send into the void while its peers elect a second master. The new
    * interface may get its address a moment after it appears: it waits in Fault until then.
    */
-  private relaunch(name: string): void {
+  private relaunch(name: string, force = false): void {
     const r = this.running.get(name);
     if (!r || this.stopping) return;
     const link = resolveLink(r.instance.cfg, this.deps.links.link(r.instance.cfg.interface));
-    if (typeof link !== "string" && link.ifindex === r.instance.ifindex) return;
+    if (!force && typeof link !== "string" && link.ifindex === r.instance.ifindex) return;
     this.deps.logger.log("warn", "interface re-created: restarting the instance on it", {
       instance: name,
       interface: r.instance.cfg.interface,

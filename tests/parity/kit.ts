@@ -22,11 +22,37 @@ ${extra.map((e) => `    ${e}\n`).join("")}    virtual_ipaddress {
 `;
 }
 
+/** IPv6 use_vmac (tests/parity/vmac6.test.ts, vmac-interop.test.ts): VRID 51 → 00:00:5e:00:02:33. */
+export const VIP6 = "2001:db8::100";
+export const VMAC6 = "00:00:5e:00:02:33";
+
+export function vmac6Conf(priority: number, extra: string[] = []): string {
+  return `vrrp_instance VI_6 {
+    interface eth0
+    virtual_router_id 51
+    version 3
+    priority ${priority}
+    advert_int 0.1
+    use_vmac
+${extra.map((e) => `    ${e}\n`).join("")}    virtual_ipaddress {
+        ${VIP6}/64
+    }
+}
+`;
+}
+
+/** busybox ping -6 from the client: 0 when the VIP answered. */
+export const ping6 = (l: Lab) => l.exec("c", ["busybox", "ping", "-6", "-c", "1", "-W", "2", VIP6], { allowFail: true }).code;
+export const neigh6 = (l: Lab) => /lladdr (\S+)/.exec(l.exec("c", ["ip", "-6", "neigh", "show", VIP6]).stdout)?.[1];
+/** tcpdump -e lines of adverts of priority `prio`. */
+export const advertsOf = (lines: string[], prio: number) => lines.filter((l) => l.includes("VRRPv3") && l.includes(`prio ${prio},`));
+
 /** `ip -d -j addr show NAME` in a node; undefined when there is no such interface. */
 export function linkOf(l: Lab, node: string, name: string): { address: string; kind?: string; mode?: string; addrs: string[] } | undefined {
   const r = l.exec(node, ["ip", "-d", "-j", "addr", "show", "dev", name], { allowFail: true });
   if (r.code !== 0) return undefined;
-  const j = JSON.parse(r.stdout)[0];
+  const j = JSON.parse(r.stdout || "[]")[0];
+  if (!j) return undefined; // gone between the look-up and the dump
   return {
     address: j.address,
     kind: j.linkinfo?.info_kind,

@@ -46,19 +46,23 @@ function fakeOs(fail: Partial<Record<keyof VmacOs, string>> = {}) {
     "net/ipv4/conf/eth0/arp_announce",
     "0",
   ]]);
-  const links = new Set<string>();
+  const links = new Map<string, number>();
+  const lls = new Map<number, string>();
   const boom = (k: keyof VmacOs) => {
     if (fail[k]) throw Object.assign(new Error(fail[k]), { code: fail[k] });
   };
+  let next = 9;
   const os: VmacOs = {
-    create: (n) => (boom("create"), links.add(n), 9),
-    describe: () => undefined,
+    create: (n, _p, _m, ifindex) => (boom("create"), links.set(n, ifindex ?? next++), links.get(n)!),
+    describe: (n) => (links.has(n) ? { index: links.get(n)!, mac: new Uint8Array(6), kind: "macvlan", parent: 2 } : undefined),
     up: () => boom("up"),
     remove: (n) => (boom("remove"), links.delete(n)),
+    linkLocal: (i) => (i === 2 ? "fe80::99:ff:fe00:1" : undefined),
+    addLinkLocal: (i, a) => (boom("addLinkLocal"), void lls.set(i, a)),
     readSysctl: (p) => sys.get(p) ?? (p.includes("vrrp.51") ? "0" : null),
     writeSysctl: (p, v) => void sys.set(p, v),
   };
-  return { os, sys, links };
+  return { os, sys, links, lls };
 }
 const logger = { log() {} };
 
@@ -95,4 +99,62 @@ test("VmacManager: a failed remove keeps the record for the next start's cleanup
   if (typeof v === "string") throw new Error(v);
   m.release(v);
   expect(j.entries().some((e) => e.kind === "vmac" && e.ifname === "vrrp.51")).toBe(true);
+});
+
+test("VmacManager: an IPv6 VMAC that sends gets the base's link-local; with vmac_xmit_base it gets none", () => {
+  const { os, lls } = fakeOs();
+  const m = new VmacManager(os, new MemoryJournal(), logger, new ErrorCounts());
+  const v6 = { family: 6 as const, virtualIps: [{ address: "2001:db8::100", prefixLength: 64, family: 6 as const, pos }] };
+  const v = m.acquire(inst({ ...v6, useVmac: "vrrp.51" }), { name: "eth0", index: 2 });
+  if (typeof v === "string") throw new Error(v);
+  expect(macText(v.mac)).toBe("00:00:5e:00:02:33");
+  expect(lls.get(v.ifindex)).toBe("fe80::99:ff:fe00:1");
+  const b = m.acquire(inst({ ...v6, vrid: 52, useVmac: "vrrp.52", vmacXmitBase: true }), { name: "eth0", index: 2 });
+  if (typeof b === "string") throw new Error(b);
+  expect(lls.has(b.ifindex)).toBe(false);
+  // A base without a link-local: no VMAC that could send (the instance waits in Fault).
+  expect(typeof m.acquire(inst({ ...v6, vrid: 53, useVmac: "vrrp.53" }), { name: "eth1", index: 3 })).toBe("string");
+});
+
+test("VmacManager: use_vmac NAME MAC gives the macvlan that MAC", () => {
+  const { os } = fakeOs();
+  const v = new VmacManager(os, new MemoryJournal(), logger, new ErrorCounts()).acquire(inst({ useVmac: "vrrp51", vmacAddress: "02:11:22:33:44:33" }), {
+    name: "eth0",
+    index: 2,
+  });
+  if (typeof v === "string") throw new Error(v);
+  expect(macText(v.mac)).toBe("02:11:22:33:44:33");
+});
+
+test("VmacManager.recreate: the same name, MAC and ifindex again; a stale event or an unknown name is unchanged", () => {
+  const { os, links } = fakeOs();
+  const j = new MemoryJournal();
+  const m = new VmacManager(os, j, logger, new ErrorCounts());
+  const v = m.acquire(inst({ useVmac: "vrrp.51" }), { name: "eth0", index: 2 });
+  if (typeof v === "string") throw new Error(v);
+  expect(m.recreate("vrrp.51", v.ifindex)).toBe("unchanged"); // its creation's event: still there
+  links.delete("vrrp.51"); // `ip link del vrrp.51`
+  expect(m.recreate("vrrp.51", v.ifindex + 1)).toBe("unchanged"); // an older vrrp.51's event
+  expect(m.recreate("vrrp.99", v.ifindex)).toBe("unchanged");
+  expect(m.recreate("vrrp.51", v.ifindex)).toBe("restored");
+  expect(links.get("vrrp.51")).toBe(v.ifindex);
+  expect(j.entries().some((e) => e.kind === "vmac" && e.ifname === "vrrp.51")).toBe(true);
+  m.release(v);
+  expect(links.has("vrrp.51")).toBe(false);
+  expect(m.recreate("vrrp.51", v.ifindex)).toBe("unchanged"); // released: its own removal is no deletion
+});
+
+test("VmacManager.recreate: a failed create is 'failed' (the daemon restarts the instance), counted, no record left", () => {
+  const fail: Partial<Record<keyof VmacOs, string>> = {};
+  const { os, links } = fakeOs(fail);
+  const j = new MemoryJournal();
+  const errors = new ErrorCounts();
+  const m = new VmacManager(os, j, logger, errors);
+  const v = m.acquire(inst({ useVmac: "vrrp.51" }), { name: "eth0", index: 2 });
+  if (typeof v === "string") throw new Error(v);
+  links.delete("vrrp.51");
+  fail.create = "ENODEV"; // the base went with it
+  expect(m.recreate("vrrp.51", v.ifindex)).toBe("failed");
+  expect(errors.byLabel("netlink")).toEqual([["vmac-add/ENODEV", 1]]);
+  expect(j.entries().some((e) => e.kind === "vmac")).toBe(false);
 });

@@ -87,3 +87,26 @@ test("use_vmac: a name taken by another interface keeps the instance in Fault (t
   expect(await r1.exited()).toBe(0);
   expect(linkOf(lab, "r1", "vrrp.51")!.kind).toBe("veth");
 }, 60_000);
+
+test("use_vmac NAME MAC (keepalived 2.2.7): the macvlan has that MAC, five octets take the VRID; a VRRP MAC is refused with a warning", async () => {
+  lab = createLab({ nodes: ["r1", "c"], prefix: "vga" });
+  const conf = vmacConf(200).replace("    use_vmac\n", "    use_vmac vrrp51 02:11:22:33:44\n");
+  const r1 = startVigil(lab, "r1", conf, { flavour: FLAVOUR });
+  nodes.push(r1);
+  await r1.waitState("master");
+  expect(linkOf(lab, "r1", "vrrp51")).toMatchObject({ address: "02:11:22:33:44:33", kind: "macvlan", mode: "private" });
+  expect(linkOf(lab, "r1", "vrrp51")!.addrs).toContain(`${VIP}/24`);
+  expect(ping(lab)).toBe(0);
+  expect(neighMac(lab)).toBe("02:11:22:33:44:33");
+  r1.signal("SIGTERM");
+  expect(await r1.exited()).toBe(0);
+  expect(linkOf(lab, "r1", "vrrp51")).toBeUndefined();
+
+  const refused = startVigil(lab, "r1", vmacConf(200).replace("    use_vmac\n", "    use_vmac 00:00:5e:00:01:99\n"), { flavour: FLAVOUR });
+  nodes.push(refused);
+  await refused.waitState("master");
+  await refused.waitLog("RFC 5798 VRRP address");
+  expect(linkOf(lab, "r1", "vrrp.51")!.address).toBe(VMAC);
+  refused.signal("SIGTERM");
+  expect(await refused.exited()).toBe(0);
+}, 60_000);

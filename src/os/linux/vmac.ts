@@ -6,14 +6,16 @@
 //               IFLA_LINKINFO { IFLA_INFO_KIND "macvlan", IFLA_INFO_DATA { IFLA_MACVLAN_MODE = PRIVATE } } }
 // The link is created down; the caller sets what must be set before the first packet (IPv6
 // addr_gen_mode none: a link-local from the shared virtual MAC would collide between routers and
-// its DAD/RS frames would teach the switch the virtual MAC on the backup's port), then up.
+// its DAD/RS frames would teach the switch the virtual MAC on the backup's port), then up; an IPv6
+// VMAC that sends then gets the base's link-local (linkLocalMessage), as keepalived 2.2.7 gives it.
 
 import { readFileSync, writeFileSync } from "node:fs";
 import type { VmacOs } from "../../runtime/vmac.ts";
 import * as C from "./consts.ts";
 import { OsError } from "./errors.ts";
 import { attrString, NetlinkSocket, NlMessage, parseAttrs } from "./netlink.ts";
-import { getLink } from "./rtnl.ts";
+import { parseAddress } from "./inet.ts";
+import { dumpAddrs, getLink } from "./rtnl.ts";
 import { view } from "./structs.ts";
 
 const IFLA_LINK = 5;
@@ -61,15 +63,42 @@ function ifinfomsg(index = 0, flags = 0, change = 0): Uint8Array {
   return b;
 }
 
-/** The RTM_NEWLINK request that creates a private-mode macvlan `name` on `parent` with `mac`. */
-export function macvlanMessage(name: string, parentIndex: number, mac: Uint8Array): NlMessage {
-  const m = new NlMessage(C.RTM_NEWLINK, C.NLM_F_REQUEST | C.NLM_F_ACK | C.NLM_F_CREATE | C.NLM_F_EXCL, ifinfomsg());
+/**
+ * The RTM_NEWLINK request that creates a private-mode macvlan `name` on `parent` with `mac`;
+ * `ifindex` asks the kernel for that index (a VMAC made again keeps the index the sockets name).
+ */
+export function macvlanMessage(name: string, parentIndex: number, mac: Uint8Array, ifindex = 0): NlMessage {
+  const m = new NlMessage(C.RTM_NEWLINK, C.NLM_F_REQUEST | C.NLM_F_ACK | C.NLM_F_CREATE | C.NLM_F_EXCL, ifinfomsg(ifindex));
   m.str(C.IFLA_IFNAME, name);
   m.u32(IFLA_LINK, parentIndex);
   m.attr(C.IFLA_ADDRESS, mac.subarray(0, 6));
   const data = rtattr(IFLA_INFO_DATA | NLA_F_NESTED, rtattr(IFLA_MACVLAN_MODE, u32(MACVLAN_MODE_PRIVATE)));
   const kind = rtattr(IFLA_INFO_KIND, new TextEncoder().encode("macvlan"));
   m.attr(IFLA_LINKINFO | NLA_F_NESTED, concat([kind, data]));
+  return m;
+}
+
+const IFA_CACHEINFO = 6;
+const INFINITY_LIFE = 0xffffffff;
+
+/**
+ * RTM_NEWADDR of an IPv6 link-local /64 with IFA_F_NODAD and preferred_lft 0 (deprecated: never
+ * picked as a source by the kernel, only used where named — the adverts' pktinfo), valid forever.
+ */
+export function linkLocalMessage(index: number, address: Uint8Array): NlMessage {
+  const ifa = new Uint8Array(8);
+  const v = view(ifa);
+  ifa[0] = C.AF_INET6;
+  ifa[1] = 64;
+  ifa[2] = C.IFA_F_NODAD;
+  ifa[3] = C.RT_SCOPE.link;
+  v.setUint32(4, index, true);
+  const m = new NlMessage(C.RTM_NEWADDR, C.NLM_F_REQUEST | C.NLM_F_ACK | C.NLM_F_CREATE | C.NLM_F_REPLACE, ifa);
+  m.attr(C.IFA_ADDRESS, address);
+  m.u32(C.IFA_FLAGS, C.IFA_F_NODAD);
+  const cache = new Uint8Array(16); // ifa_cacheinfo: prefered, valid, cstamp, tstamp
+  view(cache).setUint32(4, INFINITY_LIFE, true);
+  m.attr(IFA_CACHEINFO, cache);
   return m;
 }
 
@@ -85,8 +114,8 @@ export function linkKind(body: Uint8Array): { kind?: string; parent?: number } {
 export class LinuxVmacOs implements VmacOs {
   constructor(private readonly nl: NetlinkSocket) {}
 
-  create(name: string, parentIndex: number, mac: Uint8Array): number {
-    this.nl.request(macvlanMessage(name, parentIndex, mac), "RTM_NEWLINK macvlan");
+  create(name: string, parentIndex: number, mac: Uint8Array, ifindex?: number): number {
+    this.nl.request(macvlanMessage(name, parentIndex, mac, ifindex), "RTM_NEWLINK macvlan");
     const l = getLink(this.nl, name);
     if (!l) throw new OsError("RTM_GETLINK", 19, /* ENODEV */ `${name} vanished after creation`);
     return l.index;
@@ -120,6 +149,14 @@ export class LinuxVmacOs implements VmacOs {
       if (e instanceof OsError && (e.code === "ENODEV" || e.code === "ENOENT")) return false;
       throw e;
     }
+  }
+
+  linkLocal(index: number): string | undefined {
+    return dumpAddrs(this.nl, 6).find((a) => a.index === index && a.address.startsWith("fe80:"))?.address;
+  }
+
+  addLinkLocal(index: number, address: string): void {
+    this.nl.request(linkLocalMessage(index, parseAddress(6, address)), "RTM_NEWADDR link-local");
   }
 
   readSysctl(path: string): string | null {
