@@ -39,7 +39,6 @@ function hostPrograms(cfg: VigilConfig): string[] {
 export function exclusion(text: string, cfg: VigilConfig): string | undefined {
   if (/^\s*(virtual_server|virtual_server_group)\b/m.test(text) || /\blvs_sync_daemon/.test(text)) return "LVS (virtual_server / lvs_sync_daemon)";
   if (/\b(vrrp_)?track_process\b/.test(text)) return "process tracking (track_process)";
-  if (cfg.instances.some((i) => i.useVmac)) return "VMAC (use_vmac)";
   const slow = Math.max(...cfg.instances.map((i) => i.advertIntervalCs / 100));
   if (slow > MAX_ADVERT_SEC) return `advert_int ${slow} s: settling takes over ${3 * slow} s, past the time bound`;
   const progs = hostPrograms(cfg);
