@@ -82,8 +82,8 @@ const IFA_CACHEINFO = 6;
 const INFINITY_LIFE = 0xffffffff;
 
 /**
- * RTM_NEWADDR of an IPv6 link-local /64 with IFA_F_NODAD and preferred_lft 0 (deprecated: never
- * picked as a source by the kernel, only used where named — the adverts' pktinfo), valid forever.
+ * RTM_NEWADDR of an IPv6 link-local /64 with IFA_F_NODAD (the base holds the same address) and
+ * preferred_lft 0 (deprecated, as keepalived 2.2.7 adds it), valid forever; the adverts name it.
  */
 export function linkLocalMessage(index: number, address: Uint8Array): NlMessage {
   const ifa = new Uint8Array(8);
