@@ -7,7 +7,7 @@
 //
 //   ./node_modules/.bin/bun bench/metrics.ts [instances=255] [iterations=1000] [--no-keepalived]
 
-import { Registry } from "prom-client";
+import { Registry } from "../src/http/registry.ts";
 import { createMetrics } from "../src/http/metrics.ts";
 import { createApp } from "../src/http/app.ts";
 import type { DaemonStatus, InstanceLabels, StatusSource } from "../src/runtime/ports.ts";

@@ -4,7 +4,7 @@
 //   SIGHUP          reload as one serialised transaction (src/runtime/reloader.ts)
 //   SIGUSR1/SIGUSR2 state / stats dump (keepalived's .data and .stats), never fatal
 // Anything unhandled goes to the last resort (src/runtime/last-resort.ts): VIPs removed, exit 70.
-import { Registry } from "prom-client";
+import { Registry } from "../http/registry.ts";
 import { existsSync } from "node:fs";
 import { formatDiagnostic } from "../config/diagnostics.ts";
 import { defaultConfigPath, loadConfig } from "../config/load.ts";

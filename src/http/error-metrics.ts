@@ -1,6 +1,6 @@
 // The errors the runtime survived (src/runtime/error-counts.ts), as Prometheus counters. Read at
 // scrape time from the in-memory counts: the failing paths only bump a map entry.
-import { Counter, type Registry } from "prom-client";
+import { Counter, type Registry } from "./registry.ts";
 import type { ErrorCounts, ErrorKind } from "../runtime/error-counts.ts";
 
 /** Optional sources the OS port counts itself. */

@@ -1,11 +1,11 @@
 // Prometheus metrics: the MetricsSink the runtime reports to, and the /metrics text.
-// The Registry is passed in (no global registry; no collectDefaultMetrics, which costs 7–12 ms per scrape in Bun). prom-client
-// holds the few process-wide families (build info, config reload, process_*); the per-instance
-// vigil_vrrp_* families live in InstanceSeries records and are rendered by scrape(), because
-// prom-client takes ~40 ms to format them at 255 instances and a scrape must not stall adverts.
+// The Registry (registry.ts, prom-client's API subset; no global registry) is passed in and holds
+// the few process-wide families (build info, config reload, process_*); the per-instance
+// vigil_vrrp_* families live in InstanceSeries records and are rendered by scrape() as bytes,
+// because prom-client took ~40 ms to format them at 255 instances and a scrape must not stall adverts.
 // Every sink call is a map lookup and a field update: it runs on the thread that paces adverts.
 
-import { Gauge, Registry } from "prom-client";
+import { Gauge, type Registry } from "./registry.ts";
 import type { InstanceLabels, MetricsSink, StatusSource } from "../runtime/ports.ts";
 import { ADVERT_INTERVAL_BUCKETS_S, DROP_INDEX, InstanceSeries, seriesKey } from "./series.ts";
 import { ByteOut, type Family, VRRP_FAMILIES } from "./exposition.ts";
@@ -47,10 +47,6 @@ export interface Metrics extends MetricsSink, MetricsExposition {
 const YIELD_AFTER_MS = 0.5;
 
 export function createMetrics(registry: Registry, opts: MetricsOptions): Metrics {
-  // Our families are rendered in the 0.0.4 text format; OpenMetrics differs (_total, # EOF).
-  if (registry.contentType !== Registry.PROMETHEUS_CONTENT_TYPE) {
-    throw new TypeError(`vigil metrics need a Prometheus text registry, not ${registry.contentType}`);
-  }
   const bounds = opts.advertIntervalBuckets ?? ADVERT_INTERVAL_BUCKETS_S;
   if (bounds.some((b, i) => !Number.isFinite(b) || (i > 0 && b <= bounds[i - 1]!))) {
     throw new RangeError("advertIntervalBuckets must be finite and strictly ascending");

@@ -1,7 +1,7 @@
 // process_* metrics by hand. prom-client's collectDefaultMetrics costs 7–12 ms per scrape in Bun and
 // reports zeros for the heap, so we export the three series dashboards use, read at scrape time.
 
-import { Counter, Gauge, type Registry } from "prom-client";
+import { Counter, Gauge, type Registry } from "./registry.ts";
 
 export function registerProcessMetrics(registry: Registry): void {
   // performance.timeOrigin is the wall time at which this process started (ms).

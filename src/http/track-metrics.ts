@@ -2,7 +2,7 @@
 // unknown), read from the status at scrape time — the alert that says which check failed.
 // With keepalived-exporter names, keepalived_script_status{name} too (that exporter's series for
 // vrrp_script results), so existing dashboards keep their script panel.
-import { Gauge, type Registry } from "prom-client";
+import { Gauge, type Registry } from "./registry.ts";
 import type { StatusSource } from "../runtime/ports.ts";
 
 export function registerTrackMetrics(registry: Registry, status: StatusSource, keepalivedNames: boolean): void {

@@ -1,6 +1,6 @@
 // Routes through app.request(), no socket: health, master checks, status JSON, metrics, 404/405.
 import { describe, expect, test } from "bun:test";
-import { Registry } from "prom-client";
+import { Registry } from "../../src/http/registry.ts";
 import { createApp } from "../../src/http/app.ts";
 import { createMetrics } from "../../src/http/metrics.ts";
 import { FakeStatus, instance } from "./fake-status.ts";

@@ -1,7 +1,7 @@
 // The listener with the clients operators script health checks with (curl, wget) and with a
 // response bigger than one socket write (a /metrics of many instances): every byte arrives.
 import { afterEach, expect, test } from "bun:test";
-import { Registry } from "prom-client";
+import { Registry } from "../../src/http/registry.ts";
 import { createApp } from "../../src/http/app.ts";
 import { createMetrics } from "../../src/http/metrics.ts";
 import { type HttpServer, startHttp } from "../../src/http/server.ts";

@@ -3,7 +3,7 @@
 // probes (HTTP/1.1 with Host), proxies (absolute-form URI), and HEAD. A path misread as "/master"
 // (the Host-less request once was) is a 404 a load balancer takes for "server down".
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { Registry } from "prom-client";
+import { Registry } from "../../src/http/registry.ts";
 import { createApp } from "../../src/http/app.ts";
 import { createMetrics } from "../../src/http/metrics.ts";
 import { type HttpServer, startHttp } from "../../src/http/server.ts";

@@ -1,6 +1,6 @@
 // The real listener: serves the app on a socket, stops, and fails clearly on bad or busy addresses.
 import { afterEach, describe, expect, test } from "bun:test";
-import { Registry } from "prom-client";
+import { Registry } from "../../src/http/registry.ts";
 import { createApp } from "../../src/http/app.ts";
 import { createMetrics } from "../../src/http/metrics.ts";
 import { HttpListenError, type HttpServer, parseListen, startHttp } from "../../src/http/server.ts";

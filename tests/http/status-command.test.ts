@@ -1,6 +1,6 @@
 // `vigil status` against a real server started here, and its table formatting.
 import { afterAll, afterEach, beforeAll, describe, expect, spyOn, test } from "bun:test";
-import { Registry } from "prom-client";
+import { Registry } from "../../src/http/registry.ts";
 import { createApp } from "../../src/http/app.ts";
 import { createMetrics } from "../../src/http/metrics.ts";
 import { type HttpServer, startHttp } from "../../src/http/server.ts";

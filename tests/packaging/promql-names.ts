@@ -1,6 +1,6 @@
 // Metric names a PromQL expression reads, and the names a real vigil /metrics exposes: the rules
 // and the dashboard must only ask for series vigil exports.
-import { Registry } from "prom-client";
+import { Registry } from "../../src/http/registry.ts";
 import { registerErrorMetrics } from "../../src/http/error-metrics.ts";
 import { createMetrics } from "../../src/http/metrics.ts";
 import { DROP_REASONS } from "../../src/protocol/reasons.ts";

@@ -5,7 +5,7 @@ import { expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Registry } from "prom-client";
+import { Registry } from "../../src/http/registry.ts";
 import { formatStatus } from "../../src/cli/status.ts";
 import { registerTrackMetrics } from "../../src/http/track-metrics.ts";
 import { config, Lab, seedConf } from "./harness.ts";
