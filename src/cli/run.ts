@@ -111,7 +111,14 @@ export const runCommand: Command = {
       return 1;
     }
     // Only the io thread (adverts, timers, receive) runs SCHED_RR; main, GC, JIT, HTTP stay SCHED_OTHER.
-    if (rtPriority > 0 || config.global.noSwap) await applyRealtime(rtPriority, ports, logger);
+    if (rtPriority > 0) await applyRealtime(rtPriority, ports, logger);
+    // Memory is locked only when asked (vrrp_no_swap), as keepalived 2.2.7 does: realtime alone
+    // does not lock there either. Locked pages cannot be given back (the allocators' madvise fails
+    // on them), which cost ~1 MiB of RssAnon at one 20 ms instance (bench/README.md).
+    if (config.global.noSwap) {
+      const mem = lockMemory();
+      if (!mem.ok) logger.log("warn", "could not lock memory", { error: mem.error.message });
+    }
     const errors = new ErrorCounts();
     const stateDir = flag(args, "state-dir") ?? "/run/vigil";
     // A state dir that cannot be written is logged and counted, never fatal (journal.ts).
@@ -258,21 +265,17 @@ function defaultRealtime(config: VigilConfig): number {
  * SIGKILL after 100 ms.
  */
 async function applyRealtime(priority: number, ports: LinuxPorts, logger: StreamLogger): Promise<void> {
-  if (priority > 0) {
-    ports.useIoTiming(); // adverts and timers at their deadlines from the realtime io thread
-    const lim = limitRealtimeCpu(DEFAULT_RLIMIT_RTTIME_US, 10 * DEFAULT_RLIMIT_RTTIME_US);
-    if (!lim.ok) logger.log("warn", "could not set RLIMIT_RTTIME", { error: lim.error.message });
-    process.on("SIGXCPU", () => {
-      const ok = ports.rx.dropRealtime();
-      logger.log("error", "io thread exceeded its realtime CPU budget (RLIMIT_RTTIME): now SCHED_OTHER", { demoted: ok });
-    });
-    const rt = await ports.rx.setRealtime(priority);
-    if (!rt.ok) {
-      logger.log("warn", "could not enable realtime scheduling", { error: new OsError("sched_setscheduler", rt.errno, `SCHED_RR ${priority}`).message });
-    }
+  ports.useIoTiming(); // adverts and timers at their deadlines from the realtime io thread
+  const lim = limitRealtimeCpu(DEFAULT_RLIMIT_RTTIME_US, 10 * DEFAULT_RLIMIT_RTTIME_US);
+  if (!lim.ok) logger.log("warn", "could not set RLIMIT_RTTIME", { error: lim.error.message });
+  process.on("SIGXCPU", () => {
+    const ok = ports.rx.dropRealtime();
+    logger.log("error", "io thread exceeded its realtime CPU budget (RLIMIT_RTTIME): now SCHED_OTHER", { demoted: ok });
+  });
+  const rt = await ports.rx.setRealtime(priority);
+  if (!rt.ok) {
+    logger.log("warn", "could not enable realtime scheduling", { error: new OsError("sched_setscheduler", rt.errno, `SCHED_RR ${priority}`).message });
   }
-  const mem = lockMemory();
-  if (!mem.ok) logger.log("warn", "could not lock memory", { error: mem.error.message });
 }
 
 function privilegeHint(e: unknown): string {
