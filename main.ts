@@ -1,14 +1,18 @@
 #!/usr/bin/env bun
 // vigil CLI entry: parse argv, dispatch to a command, exit with its code. Nothing else lives here.
-import { type Command, described, VERSION_SPEC } from "./src/cli/command.ts";
+// Each command's module is imported when it runs: `vigil run` never evaluates the converters, the
+// demo lab or the status client (their objects would stay in the daemon's heap for its lifetime).
+import { CHECK_SPEC, type Command, CONVERT_SPEC, DEMO_SPEC, described, RUN_SPEC, STATUS_SPEC, VERSION_SPEC } from "./src/cli/command.ts";
+import type { CommandSpec } from "./src/cli/args.ts";
 import { EX_USAGE, parseCommand, usageError } from "./src/cli/args.ts";
-import { statusCommand } from "./src/cli/status.ts";
-import { checkCommand } from "./src/cli/check.ts";
-import { convertCommand } from "./src/cli/convert.ts";
-import { runCommand } from "./src/cli/run.ts";
-import { demoCommand } from "./src/cli/demo.ts";
-import { LOAD_CHILD_COMMAND, loadChildCommand } from "./src/cli/load-child.ts";
 import { COMMIT, TARGET, VERSION } from "./src/version.ts";
+// Static: `vigil run` needs the same modules (it starts this child on SIGHUP).
+import { LOAD_CHILD_COMMAND, loadChildCommand } from "./src/cli/load-child.ts";
+
+/** The usage text comes from the spec; the module that runs the command loads on first use. */
+function lazy(spec: CommandSpec, load: () => Promise<Command>): Command {
+  return { ...described(spec), run: async (argv) => (await load()).run(argv) };
+}
 
 const commands: Record<string, Command> = {
   version: {
@@ -21,11 +25,11 @@ const commands: Record<string, Command> = {
       return 0;
     },
   },
-  run: runCommand,
-  check: checkCommand,
-  convert: convertCommand,
-  status: statusCommand,
-  demo: demoCommand,
+  run: lazy(RUN_SPEC, async () => (await import("./src/cli/run.ts")).runCommand),
+  check: lazy(CHECK_SPEC, async () => (await import("./src/cli/check.ts")).checkCommand),
+  convert: lazy(CONVERT_SPEC, async () => (await import("./src/cli/convert.ts")).convertCommand),
+  status: lazy(STATUS_SPEC, async () => (await import("./src/cli/status.ts")).statusCommand),
+  demo: lazy(DEMO_SPEC, async () => (await import("./src/cli/demo.ts")).demoCommand),
 };
 /** Internal subcommands: not listed in help. */
 const hidden: Record<string, Command> = { [LOAD_CHILD_COMMAND]: loadChildCommand };
