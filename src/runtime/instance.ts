@@ -5,7 +5,7 @@ import { initialState, step } from "../protocol/fsm.ts";
 import type { VrrpPacket } from "../protocol/packet.ts";
 import type { FsmAction, FsmEvent, FsmParams, FsmState, TimerName } from "../protocol/types.ts";
 import { AdvertEncoder } from "./advert-encoder.ts";
-import { GarpScheduler } from "./garp.ts";
+import { extraIfTargets, GarpScheduler } from "./garp.ts";
 import { OwnFaults } from "./own-faults.ts";
 import { notifyTransition } from "./notify.ts";
 import type {
@@ -13,6 +13,7 @@ import type {
   Clock,
   InstanceLabels,
   InstanceStatus,
+  LinkWatcher,
   Logger,
   MetricsSink,
   PacedAdvert,
@@ -35,6 +36,8 @@ export interface InstanceDeps {
   runner: ScriptRunner;
   /** Errors survived (send errors by errno, netlink); the daemon always passes one. */
   errors?: ErrorCounts;
+  /** Interfaces of garp_extra_if (the daemon passes its link cache). */
+  links?: LinkWatcher;
 }
 
 export { FAULT_RETRY_MAX_MS, FAULT_RETRY_MS, SEND_FAILURES_TO_FAULT, VIP_RETRY_MS } from "./own-faults.ts";
@@ -68,6 +71,7 @@ export function fsmParams(cfg: InstanceConfig, primaryAddress: string): FsmParam
     startAsMaster: cfg.initialState === "master",
     ...(cfg.lowerPrioNoAdvert && { lowerPrioNoAdvert: true }),
     ...((cfg.garpLowerPrioRepeat ?? 0) > 0 && { lowerPrioReannounce: true }),
+    ...(cfg.higherPrioSendAdvert && { higherPrioSendAdvert: true }),
   };
 }
 
@@ -283,6 +287,8 @@ export class Instance {
           refreshRepeat: this.cfg.garpMasterRefreshRepeat,
           garpIntervalMs: this.cfg.garpIntervalMs ?? 0,
           gnaIntervalMs: this.cfg.gnaIntervalMs ?? 0,
+          ...(this.cfg.garpGroup !== undefined && { pacingKey: `garp_group:${this.cfg.garpGroup}` }),
+          ...(this.cfg.garpExtraIf && { extraIf: this.extraIf(this.cfg.garpExtraIf) }),
         });
       case "reannounce":
         // keepalived garp_lower_prio_repeat / garp_lower_prio_delay (the FSM rate-limits it).
@@ -296,6 +302,14 @@ export class Instance {
       case "stopped":
         return this.finish();
     }
+  }
+
+  /** keepalived garp_extra_if: the VIPs announced on their other interfaces too, every intervalSec. */
+  private extraIf(x: { intervalSec: number; all: boolean }) {
+    const vmac = this.link.vmac;
+    const own = { ifname: vmac?.name ?? this.cfg.interface, vmac: vmac !== undefined, xmitBase: vmac?.xmitBase ?? false };
+    const vips = [...this.cfg.virtualIps, ...this.cfg.excludedVips];
+    return { intervalMs: x.intervalSec * 1000, targets: extraIfTargets(vips, own, x.all, (name) => this.deps.links?.link(name)) };
   }
 
   private sendAdvert(priority: number): void {

@@ -117,7 +117,7 @@ export class FakeHost implements AddressManager, LinkWatcher, Announcer, Address
   private readonly state = new Map<string, LinkState>();
   private listeners: ((l: LinkInfo) => void)[] = [];
   private nextIndex = 2; // 1 is lo; indexes are never reused, as in the kernel
-  readonly announced: { kind: "garp" | "na"; address: string; atMs: number }[] = [];
+  readonly announced: { kind: "garp" | "na"; address: string; atMs: number; ifindex?: number }[] = [];
   readonly addressLog: { op: "add" | "remove"; address: string }[] = [];
   readonly routes: StoredRoute[] = [];
 
@@ -320,8 +320,8 @@ export class FakeHost implements AddressManager, LinkWatcher, Announcer, Address
   }
 
   // Announcer
-  garp(_ifindex: number, _mac: Uint8Array, address: string): void {
-    this.announced.push({ kind: "garp", address, atMs: this.clock.nowMs() });
+  garp(ifindex: number, _mac: Uint8Array, address: string): void {
+    this.announced.push({ kind: "garp", address, atMs: this.clock.nowMs(), ifindex });
   }
   unsolicitedNa(_ifindex: number, _mac: Uint8Array, address: string): void {
     this.announced.push({ kind: "na", address, atMs: this.clock.nowMs() });
