@@ -20,8 +20,6 @@ import { ERRNO } from "./errors.ts";
 import { formatIPv4, formatIPv6 } from "./inet.ts";
 import { errno, libc, orErrno, perfToMonotonicOffsetMs, realtimeNs } from "./libc.ts";
 
-/** A kernel receive timestamp older than this is a clock step, not a queue: ignored. */
-const MAX_PACKET_AGE_MS = 1000;
 import { alloc, buildCmsg, in6Pktinfo, inPktinfo, MsgHdr, parseCmsgs, SOCKADDR_IN6_LEN, sockaddrIn, sockaddrIn6, view } from "./structs.ts";
 import {
   CODE_KIND,
@@ -33,6 +31,8 @@ import {
   CTL_QUEUE_CAP,
   CTL_STOP,
   type IoCommand,
+  type IoFireMsg,
+  type IoSentMsg,
   MAX_FDS,
   type PacedPacket,
   type RxInit,
@@ -48,13 +48,18 @@ const post = (m: RxWorkerMsg, transfer?: ArrayBuffer[]) => self.postMessage(m, t
 
 const BUF_LEN = 65536;
 const MAX_PER_ROUND = 64; // datagrams read from one fd before giving the others a turn
+/** A kernel receive timestamp older than this is a clock step, not a queue: ignored. */
+const MAX_PACKET_AGE_MS = 1000;
 const FIXED = 2; // poll slots 0 (eventfd) and 1 (timerfd) come before the sockets
 
 interface Slot {
+  key: number;
   word: number;
   next: number;
   interval: number;
   sends: { fd: number; msg: MsgHdr; keep: Uint8Array[] }[];
+  /** Reused for every advert of this schedule (posted by copy). */
+  errnos: number[];
 }
 
 function threadId(): number {
@@ -117,11 +122,21 @@ function run(init: RxInit): void {
     return ageMs > 0 && ageMs < MAX_PACKET_AGE_MS ? ageMs : 0;
   };
 
+  // The paced path allocates nothing per advert (no iterators, BigInts or fresh messages: what
+  // postMessage needs it copies at the call), so the worker's GC has nothing to collect between
+  // two adverts and cannot pause the thread in front of one.
+  let earliest = Infinity;
+  const minTimer = (at: number): void => {
+    if (at < earliest) earliest = at;
+  };
+  const minSlot = (sl: Slot): void => {
+    if (sl.next < earliest) earliest = sl.next;
+  };
   const recompute = (): void => {
-    let d = Infinity;
-    for (const at of timers.values()) if (at < d) d = at;
-    for (const sl of slots.values()) if (sl.next < d) d = sl.next;
-    nextDue = d;
+    earliest = Infinity;
+    timers.forEach(minTimer);
+    slots.forEach(minSlot);
+    nextDue = earliest;
   };
 
   const armTimerFd = (): void => {
@@ -132,8 +147,11 @@ function run(init: RxInit): void {
     } else {
       // Round up to the next µs: the timerfd must never expire before the deadline.
       const us = Math.ceil(nextDue * 1000);
-      iv.setBigInt64(16, BigInt(Math.floor(us / 1e6)), true);
-      iv.setBigInt64(24, BigInt((us % 1e6) * 1000), true);
+      const sec = Math.floor(us / 1e6);
+      iv.setUint32(16, sec % 0x1_0000_0000, true); // a 64-bit tv_sec as two halves: no BigInt
+      iv.setUint32(20, Math.floor(sec / 0x1_0000_0000), true);
+      iv.setUint32(24, (us % 1e6) * 1000, true);
+      iv.setUint32(28, 0, true);
     }
     libc.timerfd_settime(timerFd, nextDue === Infinity ? 0 : C.TFD_TIMER_ABSTIME, itimer, null);
     armedAt = nextDue;
@@ -149,7 +167,7 @@ function run(init: RxInit): void {
         timers.delete(m.id); // nextDue may now be early: a spurious wake-up recomputes it
         return;
       case "pace": {
-        slots.set(m.key, { word: m.word, next: m.at, interval: m.interval, sends: m.packets.map(prepare) });
+        slots.set(m.key, { key: m.key, word: m.word, next: m.at, interval: m.interval, sends: m.packets.map(prepare), errnos: m.packets.map(() => 0) });
         if (m.at < nextDue) nextDue = m.at;
         return;
       }
@@ -176,41 +194,54 @@ function run(init: RxInit): void {
   };
 
   /** Sends one paced advert if its slot is still armed with the same generation. */
-  const sendSlot = (key: number, sl: Slot, wake: number): void => {
+  const sentMsg: IoSentMsg = { t: "sent", key: 0, word: 0, at: 0, mono: 0, next: 0, errnos: [] };
+  const fireMsg: IoFireMsg = { t: "fire", id: 0, mono: 0 };
+
+  const sendSlot = (sl: Slot, wake: number): void => {
+    const key = sl.key;
     const at = sl.next;
     const w = sl.word;
     if (Atomics.compareExchange(slotWords, key, w, w - SLOT_ARMED + SLOT_SENDING) !== w) {
       slots.delete(key); // cancelled or re-armed: a newer "pace" command carries the new schedule
       return;
     }
-    const errnos: number[] = [];
-    for (const s of sl.sends) {
-      const r = orErrno(libc.sendmsg(s.fd, s.msg.hdr, 0));
-      errnos.push(r < 0 ? -r : 0);
+    for (let i = 0; i < sl.sends.length; i++) {
+      const r = orErrno(libc.sendmsg(sl.sends[i]!.fd, sl.sends[i]!.msg.hdr, 0));
+      sl.errnos[i] = r < 0 ? -r : 0;
     }
     Atomics.store(slotWords, key, w);
     // As the FSM does: the next deadline counts from the ideal one; after a stall, from now.
     const ideal = at + sl.interval;
     sl.next = ideal > wake ? ideal : wake + sl.interval;
-    post({ t: "sent", key, word: w, at, mono: wake, next: sl.next, errnos });
+    sentMsg.key = key;
+    sentMsg.word = w;
+    sentMsg.at = at;
+    sentMsg.mono = wake;
+    sentMsg.next = sl.next;
+    sentMsg.errnos = sl.errnos;
+    post(sentMsg);
+  };
+
+  let dueNow = 0;
+  const dueSlot = (sl: Slot): void => {
+    if (sl.next > dueNow) return;
+    sendSlot(sl, dueNow);
+    dueNow = nowMono();
+  };
+  const dueTimer = (at: number, id: number): void => {
+    if (at > dueNow) return;
+    timers.delete(id);
+    fireMsg.id = id;
+    fireMsg.mono = dueNow;
+    post(fireMsg);
   };
 
   /** Everything due: paced adverts first (they go on the wire), then timer expiries. */
   const runDue = (): void => {
-    let now = nowMono();
-    if (now < nextDue) return;
-    for (const [key, sl] of slots) {
-      if (sl.next <= now) {
-        sendSlot(key, sl, now);
-        now = nowMono();
-      }
-    }
-    for (const [id, at] of timers) {
-      if (at <= now) {
-        timers.delete(id);
-        post({ t: "fire", id, mono: now });
-      }
-    }
+    dueNow = nowMono();
+    if (dueNow < nextDue) return;
+    slots.forEach(dueSlot);
+    timers.forEach(dueTimer);
     recompute();
   };
 
