@@ -140,6 +140,7 @@ export const runCommand: Command = {
       onFatal: lastResort.fail,
       vmac: ports.vmac,
       firewall: ports.firewall,
+      processEvents: ports.processEvents,
     });
     metrics.bindStatus(daemon);
     registerTrackMetrics(registry, daemon, config.global.keepalivedExporterNames);

@@ -110,12 +110,18 @@ export function formatStatus(s: DaemonStatus, nowMs: number): string {
 
   const tracked = s.instances.filter((i) => (i.trackers?.length ?? 0) > 0);
   if (tracked.length > 0) {
-    lines.push("", "TRACKER                          STATE    WEIGHT  EFFECT");
+    // SOURCE: how a track_process learns of processes (proc-connector, or proc-scan and why).
+    const withSource = tracked.some((i) => i.trackers!.some((t) => t.source !== undefined));
+    lines.push("", `TRACKER                          STATE    WEIGHT  EFFECT${withSource ? "  SOURCE" : ""}`);
     for (const i of tracked) {
       for (const t of i.trackers!) {
         const state = t.ok === null ? "unknown" : t.ok ? "ok" : "FAILED";
         const effect = t.fault ? "FAULT" : t.delta !== 0 ? `${t.delta > 0 ? "+" : ""}${t.delta}` : "-";
-        lines.push(`${`${i.name} ${t.kind} ${t.name}`.padEnd(32)} ${state.padEnd(8)} ${String(t.weight).padStart(6)}  ${effect}`);
+        const source = t.source === undefined ? "" : `  ${t.source}${t.sourceReason ? ` (${t.sourceReason})` : ""}`;
+        lines.push(
+          `${`${i.name} ${t.kind} ${t.name}`.padEnd(32)} ${state.padEnd(8)} ${String(t.weight).padStart(6)}  ${withSource ? effect.padEnd(6) : effect}${source}`
+            .trimEnd(),
+        );
       }
     }
   }

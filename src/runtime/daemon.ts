@@ -21,7 +21,7 @@ import { handleLinkEvent } from "./link-events.ts";
 import { Monitors } from "./monitors.ts";
 import { Notifier, notifySettings } from "./notify.ts";
 import { PendingInstances } from "./pending.ts";
-import type { AddressManager, DaemonStatus, LinkWatcher, StatusSource, TimerHandle } from "./ports.ts";
+import type { AddressManager, DaemonStatus, LinkWatcher, ProcessEvents, StatusSource, TimerHandle } from "./ports.ts";
 import { Receiver } from "./receive.ts";
 import { applyReload } from "./reload-apply.ts";
 import { SyncGroups } from "./sync-groups.ts";
@@ -39,6 +39,8 @@ export interface DaemonDeps extends InstanceDeps {
   vmac?: VmacOs;
   /** Accept mode (absent: not enforced; logged). */
   firewall?: FirewallOs;
+  /** The kernel's process events for vrrp_track_process (absent: the trackers scan /proc). */
+  processEvents?: ProcessEvents;
 }
 
 /** The whole stop, make-before-break hold included, ends within min(3 × advert_int, this). */
@@ -102,7 +104,10 @@ export class Daemon implements StatusSource, EmergencyStoppable {
     this.vmacs = new VmacManager(deps.vmac, deps.journal, deps.logger, this.errors);
     this.acceptFilter = new AcceptFilter(deps.firewall, deps.journal, deps.logger, this.errors);
     this.statics = new StaticSet(config.staticIps ?? [], config.staticRoutes ?? [], config.staticRules ?? [], this.deps);
-    this.monitors = new Monitors(this.deps.clock, this.notifier, deps.logger, this.notifier.policy);
+    this.monitors = new Monitors(this.deps.clock, this.notifier, deps.logger, {
+      policy: this.notifier.policy,
+      ...(deps.processEvents ? { processEvents: deps.processEvents } : {}),
+    });
     this.syncGroups = new SyncGroups((name) => this.table.get(name)?.instance, this.notifier);
     this.table = new InstanceTable(this.deps, {
       vmacs: this.vmacs,

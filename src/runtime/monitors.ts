@@ -2,7 +2,7 @@
 // vrrp_track_process), by kind and name. Instances subscribe to them; a reload keeps every monitor
 // whose definition is unchanged (no flap).
 import type { VigilConfig } from "../config/schema.ts";
-import type { Clock, Logger } from "./ports.ts";
+import type { Clock, Logger, ProcessEvents } from "./ports.ts";
 import type { ScriptPolicy, ScriptRunner } from "./spawn.ts";
 import type { FileMonitor } from "./track-file.ts";
 import { TRACKER_KINDS } from "./trackers/index.ts";
@@ -13,8 +13,9 @@ export class Monitors implements MonitorSource {
   private readonly byKind = new Map<FaultKind, Map<string, TrackerMonitor>>(TRACKER_KINDS.map((k) => [k.kind, new Map()]));
   private readonly ctx: TrackerContext;
 
-  constructor(clock: Clock, runner: ScriptRunner, logger: Logger, policy?: ScriptPolicy) {
-    this.ctx = { clock, runner, logger, ...(policy ? { policy } : {}) };
+  /** `processEvents`: the kernel's process events for track_process (absent: it scans /proc). */
+  constructor(clock: Clock, runner: ScriptRunner, logger: Logger, opts: { policy?: ScriptPolicy; processEvents?: ProcessEvents } = {}) {
+    this.ctx = { clock, runner, logger, ...(opts.policy ? { policy: opts.policy } : {}), ...(opts.processEvents ? { processEvents: opts.processEvents } : {}) };
   }
 
   get(kind: FaultKind, name: string): TrackerMonitor | undefined {

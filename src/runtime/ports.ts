@@ -212,24 +212,6 @@ export interface ProcessEvents {
   listen(handlers: ProcessEventHandlers): () => void;
 }
 
-let hostProcessEvents: ProcessEvents | null = null;
-
-/**
- * The process event source of this process, registered by the OS layer (createLinuxPorts) and
- * read by the process tracker; process-wide as the kernel's stream is. Returns the withdrawal.
- */
-export function provideProcessEvents(source: ProcessEvents): () => void {
-  hostProcessEvents = source;
-  return () => {
-    if (hostProcessEvents === source) hostProcessEvents = null;
-  };
-}
-
-/** The registered process event source, or null (the process tracker then scans /proc). */
-export function processEventSource(): ProcessEvents | null {
-  return hostProcessEvents;
-}
-
 /** Who claims IPv4 addresses on a link (ARP), for the start-up check against address conflicts. */
 export interface AddressProber {
   /** Per target, the MACs (aa:bb:…) other than ours that claimed it within waitMs. */
@@ -305,6 +287,13 @@ export interface TrackerStatus {
   delta: number;
   /** It is one of the reasons the instance is in Fault. */
   fault: boolean;
+  /**
+   * How a track_process learns of processes: "proc-connector" (the kernel's process events) or
+   * "proc-scan" (/proc once a second); absent for other kinds and before the first start.
+   */
+  source?: string;
+  /** Why it scans instead of listening to the proc connector (the kernel's refusal, no source given). */
+  sourceReason?: string;
 }
 
 export interface DaemonStatus {

@@ -16,10 +16,12 @@
 // - where the kernel refuses them (outside the initial network namespace, no CAP_NET_ADMIN, no
 //   connector), a scan of /proc once a second: /proc/PID/stat only (comm and state, one small read
 //   per process), and /proc/PID/cmdline once per new process only when a tracker needs it.
-// Which one runs is logged once. bench/track-process.ts measures both.
+// The port comes from the daemon (DaemonDeps.processEvents: `vigil run` passes the Linux proc
+// connector, tests a fake); without one, the scan. Which one runs is logged once and shown in
+// /status and `vigil status` (TrackerStatus.source). bench/track-process.ts measures both.
 import { closeSync, openSync, readdirSync, readSync } from "node:fs";
 import type { TrackProcessConfig } from "../config/schema.ts";
-import { type Clock, type Logger, type ProcessEvent, type ProcessEvents, processEventSource, type TimerHandle } from "./ports.ts";
+import type { Clock, Logger, ProcessEvent, ProcessEvents, TimerHandle } from "./ports.ts";
 import { goodBadEffect, type TrackEffect, type TrackerMonitor } from "./trackers/tracker.ts";
 
 export const PROC_SCAN_MS = 1000;
@@ -120,11 +122,14 @@ export function processMatches(cfg: TrackProcessConfig, p: ProcEntry): boolean {
 }
 
 /** How a ProcScanner learns of processes. */
-export type ProcSource = "proc-connector" | "scan";
+export type ProcSource = "proc-connector" | "proc-scan";
+
+/** Why a scanner without a ProcessEvents port scans. */
+export const NO_EVENT_SOURCE = "no process event source";
 
 export interface ProcScannerOptions {
   logger?: Logger;
-  /** Process events; null: scan every PROC_SCAN_MS. Default: the source the OS layer registered. */
+  /** Process events (the daemon's ProcessEvents port); absent or null: scan every PROC_SCAN_MS. */
   events?: ProcessEvents | null;
   scan?: (withArgv: boolean, cache: ArgvCache) => ProcEntry[];
   /** One process after an event (null: gone or a zombie). */
@@ -148,6 +153,8 @@ export class ProcScanner {
   private logged: string | null = null;
   /** How processes are learnt of while a monitor runs (null: none runs). */
   source: ProcSource | null = null;
+  /** While scanning: why not the proc connector (its refusal or break, or NO_EVENT_SOURCE). */
+  sourceReason: string | null = null;
   /** Full passes over /proc; process events handled; rescans after lost events. */
   scans = 0;
   eventsHandled = 0;
@@ -155,7 +162,7 @@ export class ProcScanner {
 
   constructor(private readonly clock: Clock, opts: ProcScannerOptions = {}) {
     this.logger = opts.logger;
-    this.events = opts.events === undefined ? processEventSource() : opts.events;
+    this.events = opts.events ?? null;
     this.scan = opts.scan ?? scanProc;
     this.read = opts.read ?? readProc;
   }
@@ -184,6 +191,7 @@ export class ProcScanner {
     this.stopEvents = null;
     this.table = null;
     this.source = null;
+    this.sourceReason = null;
   }
 
   /** The first monitor: listen to process events if the kernel lets us, then one full scan. */
@@ -192,8 +200,9 @@ export class ProcScanner {
       this.listen();
       return;
     }
-    this.source = "scan";
-    this.announce("info", `track process: scanning /proc every ${PROC_SCAN_MS} ms`, {});
+    this.source = "proc-scan";
+    this.sourceReason = NO_EVENT_SOURCE;
+    this.announce("info", `track process: scanning /proc every ${PROC_SCAN_MS} ms`, { reason: NO_EVENT_SOURCE });
   }
 
   /** Subscribes to process events and fills the table; on a refusal, scans instead. */
@@ -213,6 +222,7 @@ export class ProcScanner {
       return false;
     }
     this.source = "proc-connector";
+    this.sourceReason = null;
     this.announce("info", "track process: process events from the kernel's proc connector", {});
     this.fill();
     return true;
@@ -227,8 +237,9 @@ export class ProcScanner {
     this.stopEvents = null;
     const wasTable = this.table !== null;
     this.table = null;
-    this.source = "scan";
+    this.source = "proc-scan";
     const reason = e instanceof Error ? e.message : String(e);
+    this.sourceReason = retry ? `proc connector stopped: ${reason}` : reason;
     const msg = `track process: proc connector ${retry ? "stopped" : "unavailable"}, scanning /proc every ${PROC_SCAN_MS} ms`;
     this.announce(retry ? "warn" : "info", msg, { reason });
     if (wasTable && this.monitors.size > 0 && !this.timer) this.schedule(this.clock.nowMs());

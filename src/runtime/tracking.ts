@@ -186,6 +186,7 @@ export class InstanceTracker {
         // With weight 0 (not reversed) every kind's effect is "fault while bad": that is the verdict itself.
         const verdict = kind.effect(m, 0, false, false);
         const defWeight = (m.cfg as { weight?: number }).weight ?? 0;
+        const src = kind.source?.(m);
         out.push({
           kind: kind.kind,
           name: ref.name,
@@ -193,6 +194,7 @@ export class InstanceTracker {
           weight: inGroup ? 0 : (ref.weight ?? defWeight),
           delta: (e?.delta ?? 0) || 0, // -0 (0 × a negative weight) reads as 0
           fault: e?.fault ?? false,
+          ...(src ? { source: src.source, ...(src.reason === undefined ? {} : { sourceReason: src.reason }) } : {}),
         });
       }
     }

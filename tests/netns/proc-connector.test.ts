@@ -100,7 +100,7 @@ await rx.stop();`;
     const lab = createLab({ nodes: ["r1"], prefix: "vgpc" });
     try {
       const r = await drive(["ip", "netns", "exec", lab.ns("r1"), BUN, DRIVER, program("ns")]);
-      expect(r.source).toBe("scan");
+      expect(r.source).toBe("proc-scan");
       expect([r.started, r.stopped]).toEqual([true, true]);
       expect(r.verdicts).toEqual([false, true, false]);
       expect(r.scans).toBeGreaterThan(1);

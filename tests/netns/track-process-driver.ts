@@ -1,5 +1,5 @@
-// Runs one vrrp_track_process monitor the way `vigil run` builds it (createLinuxPorts registers the
-// proc connector; the tracker kind picks it up, or scans where the kernel refuses), starts and
+// Runs one vrrp_track_process monitor the way `vigil run` builds it (the tracker context gets the
+// proc connector of createLinuxPorts, as DaemonDeps.processEvents; it scans where the kernel refuses), starts and
 // kills the tracked program, and prints what the monitor saw as one JSON line.
 //   bun track-process-driver.ts <program copy of sleep> [idle-ms after the kill]
 import type { TrackProcessConfig } from "../../src/config/schema.ts";
@@ -36,7 +36,7 @@ async function until(cond: () => boolean, steps = 1000): Promise<boolean> {
 
 const ports = createLinuxPorts();
 await ports.rx.ready();
-const m = processTracker.create(def, { clock: ports.clock, logger, runner: {} as ScriptRunner });
+const m = processTracker.create(def, { clock: ports.clock, logger, runner: {} as ScriptRunner, processEvents: ports.processEvents });
 m.start();
 const verdicts: (boolean | null)[] = [m.ok];
 const child = Bun.spawn([bin, "1000"], { stdio: ["ignore", "ignore", "ignore"] });

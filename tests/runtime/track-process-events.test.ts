@@ -145,7 +145,7 @@ test("connector refused (ECONNREFUSED: another network namespace): scans once a 
   w.procs.seed("haproxy");
   const m = w.monitor(tp({}));
   const m2 = w.monitor(tp({ name: "other", process: "nginx" }));
-  expect(w.scanner.source).toBe("scan");
+  expect(w.scanner.source).toBe("proc-scan");
   expect([m.ok, m2.ok]).toEqual([true, false]);
   const scans = w.scanner.scans;
   w.procs.exit(w.procs.scan(false)[0]!.pid); // no event: nothing listens
@@ -163,7 +163,7 @@ test("a stream that breaks (backlog) falls back to the scan, and listens again P
   const m = w.monitor(tp({}));
   expect(w.scanner.source).toBe("proc-connector");
   w.events.fail(new Error("more than 512 process event messages waiting"));
-  expect(w.scanner.source).toBe("scan");
+  expect(w.scanner.source).toBe("proc-scan");
   expect(w.lines.some((l) => l.level === "warn" && l.msg.includes("stopped"))).toBe(true);
   const shell = w.procs.seed("bash");
   w.procs.silently(() => w.procs.exec(w.procs.fork(shell), "haproxy"));

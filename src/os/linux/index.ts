@@ -1,7 +1,7 @@
 // The Linux implementation of the runtime ports, wired together. The only place bun:ffi is used
 // is this folder; the rest of vigil sees the port interfaces.
 
-import { type AddressProber, provideProcessEvents } from "../../runtime/ports.ts";
+import type { AddressProber } from "../../runtime/ports.ts";
 import { LinuxAnnouncer } from "./announcer.ts";
 import { arpWhoHas } from "./arp-probe.ts";
 import { LinuxClock, type LinuxClockOptions } from "./clock.ts";
@@ -63,8 +63,8 @@ export interface LinuxPorts {
   /** Accept mode (no_accept, vrrp_strict): the nftables table, through the nft tool. */
   firewall: NftFirewall;
   /**
-   * vrrp_track_process: process events from the proc connector, read by the rx Worker (registered
-   * as the process-wide source until close(); where the kernel refuses, the tracker scans /proc).
+   * vrrp_track_process: process events from the proc connector, read by the rx Worker; `vigil run`
+   * gives it to the daemon (DaemonDeps.processEvents). Where the kernel refuses, the tracker scans /proc.
    */
   processEvents: LinuxProcessEvents;
   /**
@@ -84,7 +84,6 @@ export function createLinuxPorts(opts: LinuxPortsOptions = {}): LinuxPorts {
   const announcer = new LinuxAnnouncer({ router: opts.naRouterFlag });
   const links = new LinuxLinkWatcher({ rx, netlink });
   const processEvents = new LinuxProcessEvents(rx);
-  const withdrawProcessEvents = provideProcessEvents(processEvents);
   let closed = false;
   const clock = new LinuxClock(opts.clock, rx);
   const useIoTiming = () => {
@@ -107,7 +106,6 @@ export function createLinuxPorts(opts: LinuxPortsOptions = {}): LinuxPorts {
     async close() {
       if (closed) return;
       closed = true;
-      withdrawProcessEvents();
       transport.close();
       links.close();
       announcer.close();

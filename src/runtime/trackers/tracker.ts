@@ -5,7 +5,7 @@
 // survive a reload when their definition is the same. Adding a tracker: one file exporting a
 // TrackerKind, one line in TRACKER_KINDS (trackers/index.ts).
 import type { InstanceConfig, VigilConfig } from "../../config/schema.ts";
-import type { Clock, Logger } from "../ports.ts";
+import type { Clock, Logger, ProcessEvents } from "../ports.ts";
 import type { ScriptPolicy, ScriptRunner } from "../spawn.ts";
 
 /** Where a fault comes from: the instance's link, a tracked interface, or a tracker kind. */
@@ -43,6 +43,8 @@ export interface TrackerContext {
   logger: Logger;
   /** Script users and enable_script_security (the daemon's Notifier policy); absent in bare tests. */
   policy?: ScriptPolicy;
+  /** The kernel's process events (DaemonDeps.processEvents); absent: track_process scans /proc. */
+  processEvents?: ProcessEvents;
 }
 
 /** An instance's contribution from one tracked monitor: Fault, or a priority delta. */
@@ -62,6 +64,8 @@ export interface TrackerKind<D extends { name: string } = { name: string }, M ex
    * yet (ignored).
    */
   effect(m: M, weight: number | undefined, inGroup: boolean, reverse?: boolean): TrackEffect | null;
+  /** Where the monitor gets its verdict from, for /status (track_process: connector or scan). */
+  source?(m: M): { source: string; reason?: string } | null;
 }
 
 /**
