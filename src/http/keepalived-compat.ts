@@ -9,7 +9,7 @@
 
 import type { StatusSource } from "../runtime/ports.ts";
 import type { DropReason } from "../protocol/reasons.ts";
-import { DROP_INDEX, type InstanceSeries, prefix, STATE_CODE } from "./series.ts";
+import { DROP_INDEX, type InstanceSeries, prefix, shared, STATE_CODE } from "./series.ts";
 import { type Family, header } from "./exposition.ts";
 
 const drops = (...reasons: DropReason[]) => {
@@ -22,15 +22,22 @@ const drops = (...reasons: DropReason[]) => {
 };
 
 const zero = () => 0;
-// keepalived's state numbers as the exporter spells them in the label.
-const STATE_NAME = { init: "INIT", backup: "BACKUP", master: "MASTER", fault: "FAULT" } as const;
+
+// The state label as the exporter spells keepalived's states.
+const STATE_TAIL = {
+  init: shared(`,state="INIT"} `),
+  backup: shared(`,state="BACKUP"} `),
+  master: shared(`,state="MASTER"} `),
+  fault: shared(`,state="FAULT"} `),
+} as const;
 
 function counter(name: string, help: string, get: (r: InstanceSeries) => number): Family {
+  const head = shared(`${name}{`);
   return {
     head: (out) => header(out, name, "counter", help),
     each(out, r) {
       if (!r.attached) return;
-      out.line(r.stateKPrefix(name, STATE_NAME[r.state ?? "init"]), get(r));
+      out.line3(head, r.klblBytes, STATE_TAIL[r.state ?? "init"], get(r));
     },
   };
 }
@@ -66,6 +73,7 @@ export function keepalivedAddress(vip: string): string {
 /** `source` is read once per scrape, for the VIP lists (null until bound). */
 export function keepalivedFamilies(source: () => StatusSource | null): Family[] {
   const STATE = "keepalived_vrrp_state";
+  const stateHead = shared(`${STATE}{`);
   let vips: Map<string, readonly string[]> | null = null;
   return [
     { head: (out) => (header(out, "keepalived_up", "gauge", "Status"), out.line(UP, 1)) },
@@ -79,7 +87,7 @@ export function keepalivedFamilies(source: () => StatusSource | null): Family[] 
         if (r.state === null || !r.attached) return;
         const list = vips?.get(r.labels.instance) ?? [];
         // As the exporter does for an instance without VIPs: one series with ip_address="".
-        for (const ip of list.length > 0 ? list : [""]) out.line(r.vipPrefix(STATE, ip), STATE_CODE[r.state]);
+        for (const ip of list.length > 0 ? list : [""]) out.line3(stateHead, r.klblBytes, r.vipTail(ip), STATE_CODE[r.state]);
       },
     },
     ...COUNTERS.map(([name, help, get]) => counter(name, help, get)),

@@ -58,6 +58,23 @@ const enc = new TextEncoder();
 /** A line prefix `name{labels} ` as bytes: rendered once, copied into every scrape. */
 export const prefix = (name: string, lbl: string): Uint8Array => enc.encode(lbl ? `${name}{${lbl}} ` : `${name} `);
 
+const sharedBytes = new Map<string, Uint8Array>();
+/**
+ * A fragment every instance uses (`name{`, `,reason="short"} `, `,le="0.005"} `…) encoded once for
+ * the process. Only finite sets of text come here (names, reasons, states, forms, bounds).
+ */
+export function shared(text: string): Uint8Array {
+  let b = sharedBytes.get(text);
+  if (!b) sharedBytes.set(text, b = enc.encode(text));
+  return b;
+}
+
+/** The tails of a direction's histogram lines: `,direction="…",le="b"} ` per bound, le="+Inf", then `,direction="…"} `. */
+function gapTails(bounds: readonly number[], direction: "sent" | "received"): Uint8Array[] {
+  const d = `,direction="${direction}"`;
+  return [...bounds.map((b) => shared(`${d},le="${b}"} `)), shared(`${d},le="+Inf"} `), shared(`${d}} `)];
+}
+
 export const TRANSITIONS_NAME = "vigil_vrrp_transitions_total";
 export const DROPPED_NAME = "vigil_vrrp_packets_dropped_total";
 export const MASTER_INFO_NAME = "vigil_vrrp_master_info";
@@ -69,20 +86,15 @@ export class GapHistogram {
   readonly counts: Float64Array;
   sum = 0;
   count = 0;
-  /** Line prefixes: `_bucket{…,le="b"}` per bound, then le="+Inf", `_sum`, `_count`. */
-  readonly prefixes: Uint8Array[];
+  /** Line tails after the instance's labels (shared by every instance, see gapTails). */
+  readonly tails: readonly Uint8Array[];
 
   constructor(
     readonly bounds: readonly number[],
-    lbl: string,
+    direction: "sent" | "received",
   ) {
     this.counts = new Float64Array(bounds.length);
-    this.prefixes = [
-      ...bounds.map((b) => prefix(`${GAP_NAME}_bucket`, `${lbl},le="${b}"`)),
-      prefix(`${GAP_NAME}_bucket`, `${lbl},le="+Inf"`),
-      prefix(`${GAP_NAME}_sum`, lbl),
-      prefix(`${GAP_NAME}_count`, lbl),
-    ];
+    this.tails = gapTails(bounds, direction);
   }
 
   observe(v: number): void {
@@ -100,9 +112,9 @@ export class GapHistogram {
   }
 }
 
-/** A counter with labels beyond the instance's (transition, checksum form). */
+/** A counter with labels beyond the instance's (transition, checksum form): `,…} ` and its count. */
 export interface Labelled {
-  pre: Uint8Array;
+  tail: Uint8Array;
   n: number;
 }
 
@@ -132,18 +144,31 @@ export class InstanceSeries {
   readonly drops = new Float64Array(DROP_REASONS.length);
   readonly transitions = new Map<string, Labelled>();
   readonly checksumForms = new Map<string, Labelled>();
-  master: { address: string; pre: Uint8Array } | null = null;
+  master: { address: string; tail: Uint8Array } | null = null;
   gapSent: GapHistogram | null = null;
   gapReceived: GapHistogram | null = null;
-  private readonly prefixes = new Map<string, Uint8Array>();
-  private dropPrefixes: Uint8Array[] | null = null;
-  private readonly vipPrefixes = new Map<string, Uint8Array>();
+  /** lbl as bytes, between a shared `name{` and a shared tail on every line. */
+  readonly lblBytes: Uint8Array;
+  private klblCache: Uint8Array | null = null;
+  private bucketCache: Uint8Array | null = null;
+  private readonly vipTails = new Map<string, Uint8Array>();
 
   constructor(readonly labels: Readonly<InstanceLabels>) {
     this.attached = labels.instance !== "";
     const vrid = escapeLabel(labels.vrid);
     this.lbl = `instance="${escapeLabel(labels.instance)}",interface="${escapeLabel(labels.interface)}",vrid="${vrid}"`;
     this.klbl = `iname="${escapeLabel(labels.instance)}",intf="${escapeLabel(labels.interface)}",vrid="${vrid}"`;
+    this.lblBytes = enc.encode(this.lbl);
+  }
+
+  /** `…_bucket{` and lbl in one piece: the start of every bucket line, both directions. */
+  bucketStart(): Uint8Array {
+    return (this.bucketCache ??= enc.encode(`${GAP_NAME}_bucket{${this.lbl}`));
+  }
+
+  /** klbl as bytes (only with keepalived-exporter names). */
+  get klblBytes(): Uint8Array {
+    return (this.klblCache ??= enc.encode(this.klbl));
   }
 
   /** Cheap guard for the identity cache, should a caller mutate its labels object. */
@@ -151,41 +176,21 @@ export class InstanceSeries {
     return l.instance === this.labels.instance && l.interface === this.labels.interface && l.vrid === this.labels.vrid;
   }
 
-  /** Cached `name{instance labels} ` (or keepalived labels) for the one-series-per-instance families. */
-  prefix(name: string, keepalived = false): Uint8Array {
-    let p = this.prefixes.get(name);
-    if (!p) this.prefixes.set(name, p = prefix(name, keepalived ? this.klbl : this.lbl));
-    return p;
-  }
-
-  /** keepalived-exporter counter prefix: its labels and the state it adds to them (state="MASTER"). */
-  stateKPrefix(name: string, state: string): Uint8Array {
-    const key = `${name}\n${state}`;
-    let p = this.prefixes.get(key);
-    if (!p) this.prefixes.set(key, p = prefix(name, `${this.klbl},state="${state}"`));
-    return p;
-  }
-
-  /** keepalived_vrrp_state prefix for one VIP; VIP lists change only on reload. */
-  vipPrefix(name: string, ip: string): Uint8Array {
-    let p = this.vipPrefixes.get(ip);
+  /** keepalived_vrrp_state's tail for one VIP; VIP lists change only on reload. */
+  vipTail(ip: string): Uint8Array {
+    let p = this.vipTails.get(ip);
     if (!p) {
-      if (this.vipPrefixes.size >= 256) this.vipPrefixes.clear(); // bound it across many reloads
-      this.vipPrefixes.set(ip, p = prefix(name, `${this.klbl},ip_address="${escapeLabel(ip)}"`));
+      if (this.vipTails.size >= 256) this.vipTails.clear(); // bound it across many reloads
+      this.vipTails.set(ip, p = enc.encode(`,ip_address="${escapeLabel(ip)}"} `));
     }
     return p;
-  }
-
-  dropPrefix(i: number): Uint8Array {
-    this.dropPrefixes ??= DROP_REASONS.map((r) => prefix(DROPPED_NAME, `${this.lbl},reason="${r}"`));
-    return this.dropPrefixes[i]!;
   }
 
   transition(from: VrrpState, to: VrrpState, reason: TransitionReason): void {
     const key = `${from}\0${to}\0${reason}`;
     let t = this.transitions.get(key);
     if (!t) {
-      t = { pre: prefix(TRANSITIONS_NAME, `${this.lbl},from="${from}",to="${to}",reason="${escapeLabel(reason)}"`), n: 0 };
+      t = { tail: shared(`,from="${from}",to="${to}",reason="${escapeLabel(reason)}"} `), n: 0 };
       this.transitions.set(key, t);
     }
     t.n++;
@@ -197,7 +202,7 @@ export class InstanceSeries {
   checksumForm(form: string): void {
     let c = this.checksumForms.get(form);
     if (!c) {
-      c = { pre: prefix(CHECKSUM_FORM_NAME, `${this.lbl},form="${escapeLabel(form)}"`), n: 0 };
+      c = { tail: shared(`,form="${escapeLabel(form)}"} `), n: 0 };
       this.checksumForms.set(form, c);
     }
     c.n++;
@@ -207,13 +212,13 @@ export class InstanceSeries {
   setMaster(address: string | null): void {
     if (address === null) this.master = null;
     else if (this.master?.address !== address) {
-      this.master = { address, pre: prefix(MASTER_INFO_NAME, `${this.lbl},address="${escapeLabel(address)}"`) };
+      this.master = { address, tail: enc.encode(`,address="${escapeLabel(address)}"} `) };
     }
   }
 
   gap(direction: "sent" | "received", bounds: readonly number[]): GapHistogram {
-    if (direction === "sent") return (this.gapSent ??= new GapHistogram(bounds, `${this.lbl},direction="sent"`));
-    return (this.gapReceived ??= new GapHistogram(bounds, `${this.lbl},direction="received"`));
+    if (direction === "sent") return (this.gapSent ??= new GapHistogram(bounds, "sent"));
+    return (this.gapReceived ??= new GapHistogram(bounds, "received"));
   }
 }
 

@@ -52,7 +52,7 @@ test("cumulative bucket lines, past 2^31 too", () => {
   const out = new ByteOut();
   out.reset();
   const enc = new TextEncoder();
-  out.cumulative([enc.encode('b{le="1"} '), enc.encode('b{le="2"} '), enc.encode('b{le="3"} ')], new Float64Array([0, 2147483647, 5]));
+  out.cumulative(enc.encode("b{"), [enc.encode('le="1"} '), enc.encode('le="2"} '), enc.encode('le="3"} ')], new Float64Array([0, 2147483647, 5]));
   expect(new TextDecoder().decode(out.view())).toBe('b{le="1"} 0\nb{le="2"} 2147483647\nb{le="3"} 2147483652\n');
 });
 
@@ -60,12 +60,12 @@ test("a huge count written mid-histogram may grow the buffer without losing line
   const out = new ByteOut();
   out.reset();
   const enc = new TextEncoder();
-  // Fill the first 64 KiB buffer so cumulative()'s reservation (prefix + 12 per line) ends exactly
+  // Fill the first 64 KiB buffer so cumulative()'s reservation (start + tail + 12 per line) ends exactly
   // at its end; the 22-character count then goes through num(), which must grow the buffer.
-  const prefixes = [enc.encode('b{le="1"} '), enc.encode('b{le="2"} '), enc.encode('b{le="3"} ')];
+  const tails = [enc.encode('le="1"} '), enc.encode('le="2"} '), enc.encode('le="3"} ')];
   out.line(enc.encode(`${"f".repeat(65_536 - 3 * 22 - 3)} `), 1);
   const big = 1.2345678901234567e21;
-  out.cumulative(prefixes, new Float64Array([big, 0, 0]));
+  out.cumulative(enc.encode("b{"), tails, new Float64Array([big, 0, 0]));
   const text = new TextDecoder().decode(out.view());
   const v = String(big);
   expect(v.length).toBe(22);
