@@ -13,7 +13,7 @@ import { createApp } from "../http/app.ts";
 import { registerErrorMetrics } from "../http/error-metrics.ts";
 import { registerTrackMetrics } from "../http/track-metrics.ts";
 import { createMetrics } from "../http/metrics.ts";
-import { createLinuxPorts, DEFAULT_RLIMIT_RTTIME_US, limitRealtimeCpu, type LinuxPorts, lockMemory, OsError } from "../os/linux/index.ts";
+import { createLinuxPorts, limitRealtimeCpu, type LinuxPorts, lockMemory, OsError } from "../os/linux/index.ts";
 import { findVipConflicts } from "../runtime/conflicts.ts";
 import { Daemon, StartupError } from "../runtime/daemon.ts";
 import { dataDump, statsDump, writeDump } from "../runtime/dumps.ts";
@@ -110,8 +110,10 @@ export const runCommand: Command = {
       console.error(`vigil run: ${privilegeHint(e)}`);
       return 1;
     }
-    // Only the io thread (adverts, timers, receive) runs SCHED_RR; main, GC, JIT, HTTP stay SCHED_OTHER.
-    if (rtPriority > 0) await applyRealtime(rtPriority, ports, logger);
+    // Adverts and timers at their deadlines from the io thread for every configuration (a pause of
+    // the main thread cannot delay them); only that thread runs SCHED_RR, and only with realtime on.
+    ports.useIoTiming();
+    if (rtPriority > 0) await applyRealtime(rtPriority, config.global.rlimitRttimeUs, ports, logger);
     // Memory is locked only when asked (vrrp_no_swap), as keepalived 2.2.7 does: realtime alone
     // does not lock there either. Locked pages cannot be given back (the allocators' madvise fails
     // on them), which cost ~1 MiB of RssAnon at one 20 ms instance (bench/README.md).
@@ -262,12 +264,11 @@ function defaultRealtime(config: VigilConfig): number {
 /**
  * As keepalived's vrrp_rt_priority + vrrp_rlimit_rttime: SCHED_RR | SCHED_RESET_ON_FORK for the io
  * thread only (scripts and every other thread stay SCHED_OTHER); RLIMIT_RTTIME so a runaway loop
- * cannot starve the router: SIGXCPU after 10 ms of CPU without blocking demotes the thread,
- * SIGKILL after 100 ms.
+ * cannot starve the router: SIGXCPU after vrrp_rlimit_rttime (default 10 ms) of CPU without
+ * blocking demotes the thread, SIGKILL after ten times that.
  */
-async function applyRealtime(priority: number, ports: LinuxPorts, logger: StreamLogger): Promise<void> {
-  ports.useIoTiming(); // adverts and timers at their deadlines from the realtime io thread
-  const lim = limitRealtimeCpu(DEFAULT_RLIMIT_RTTIME_US, 10 * DEFAULT_RLIMIT_RTTIME_US);
+async function applyRealtime(priority: number, rttimeUs: number, ports: LinuxPorts, logger: StreamLogger): Promise<void> {
+  const lim = limitRealtimeCpu(rttimeUs, 10 * rttimeUs);
   if (!lim.ok) logger.log("warn", "could not set RLIMIT_RTTIME", { error: lim.error.message });
   process.on("SIGXCPU", () => {
     const ok = ports.rx.dropRealtime();

@@ -167,6 +167,7 @@ export interface GlobalDraft {
   keepalivedExporterNames?: Located<boolean>;
   realtimePriority?: Located<number>;
   noSwap?: Located<boolean>;
+  rlimitRttimeUs?: Located<number>;
   vrrpStrict?: Located<boolean>;
   /** keepalived global defaults folded into each instance / script. */
   vrrpVersion?: Located<number>;
@@ -221,7 +222,6 @@ export interface GarpGroupDraft {
   interfaces?: Located<string>[];
   pos: SourcePosition;
 }
-
 
 export function newInstanceDraft(name: Located<string>, pos: SourcePosition): InstanceDraft {
   return {

@@ -100,6 +100,17 @@ export const GLOBAL_KEYWORDS: Keyword<GlobalConfig>[] = [
     dflt: 0,
     emit: (g) => g.realtimePriority || undefined,
   },
+  {
+    name: "vrrp_rlimit_rttime",
+    section: "global_defs",
+    does: "read",
+    arg: "int",
+    field: "rlimitRttimeUs",
+    toml: "rlimit_rttime_us",
+    range: [2, 100_000_000],
+    dflt: 10_000,
+    emit: (g) => (g.rlimitRttimeUs !== 10_000 ? g.rlimitRttimeUs : undefined),
+  },
   { name: "vrrp_no_swap", section: "global_defs", does: "read", arg: "flag", field: "noSwap", toml: "no_swap", emit: (g) => g.noSwap || undefined },
   {
     name: "vrrp_strict",
@@ -227,7 +238,7 @@ export const GLOBAL_KEYWORDS: Keyword<GlobalConfig>[] = [
   vrrp_iptables vrrp_ipsets disable_local_igmp vrrp_check_unicast_src vrrp_skip_check_adv_addr
   max_auto_priority min_auto_priority_delay vrrp_priority checker_priority
   bfd_priority checker_no_swap bfd_no_swap vrrp_cpu_affinity checker_cpu_affinity bfd_cpu_affinity
-  checker_rt_priority bfd_rt_priority vrrp_rlimit_rttime checker_rlimit_rttime bfd_rlimit_rttime
+  checker_rt_priority bfd_rt_priority checker_rlimit_rttime bfd_rlimit_rttime
   vrrp_rlimit_rtime checker_rlimit_rtime bfd_rlimit_rtime lvs_flush_onstop enable_snmp_keepalived
   snmp_socket enable_snmp_vrrp enable_snmp_checker enable_snmp_rfc enable_snmp_rfcv2 enable_snmp_rfcv3
   enable_traps enable_dbus dbus_service_name dbus_no_interface_name

@@ -313,6 +313,8 @@ export interface GlobalConfig {
   realtimePriority: number;
   /** mlockall (keepalived vrrp_no_swap). */
   noSwap: boolean;
+  /** keepalived vrrp_rlimit_rttime: CPU µs the realtime io thread may use without blocking (default 10000). */
+  rlimitRttimeUs: number;
   vrrpStrict: boolean;
   /** keepalived `script_user`: default user for vrrp_script and notify scripts. */
   scriptUser?: string;

@@ -71,6 +71,7 @@ export function validateGlobal(g: GlobalDraft, diags: Diags): GlobalConfig {
     keepalivedExporterNames: g.keepalivedExporterNames?.value ?? false,
     realtimePriority: g.realtimePriority?.value ?? 0,
     noSwap: g.noSwap?.value ?? false,
+    rlimitRttimeUs: g.rlimitRttimeUs?.value ?? 10_000,
     vrrpStrict: g.vrrpStrict?.value ?? false,
   };
   if (g.routerId) out.routerId = g.routerId.value;

@@ -354,11 +354,16 @@ export class Instance {
       }
     }
     this.ownFaults.advertSent(sentAll, priority);
-    const now = this.deps.clock.nowMs();
+    this.countSent(priority, this.deps.clock.nowMs());
+  }
+
+  /** Counters and the gap histogram; nowMs null: a late report (no gap, the schedule is gone). */
+  private countSent(priority: number, nowMs: number | null): void {
     this.advertsSent++;
     this.deps.metrics.advertSent(this.labels, priority);
-    if (this.lastSentMs !== null && priority > 0) this.deps.metrics.advertGap(this.labels, "sent", (now - this.lastSentMs) / 1000);
-    this.lastSentMs = priority > 0 ? now : null;
+    if (nowMs === null) return;
+    if (this.lastSentMs !== null && priority > 0) this.deps.metrics.advertGap(this.labels, "sent", (nowMs - this.lastSentMs) / 1000);
+    this.lastSentMs = priority > 0 ? nowMs : null;
   }
 
   private clearTimers(): void {
@@ -412,15 +417,22 @@ export class Instance {
     this.cancel("advert");
     this.stopPaced();
     const packets = this.encoder.packets(priority);
-    const handle = pacer.start(this.txIfindex, this.cfg.family, packets, this.link.srcAddress, atMs, intervalMs, (r) => this.onPaced(r));
+    const rec = { handle: { id: -1 } as TimerHandle, priority, intervalMs, nextAtMs: atMs };
+    const handle = pacer.start(this.txIfindex, this.cfg.family, packets, this.link.srcAddress, atMs, intervalMs, (r) => this.onPaced(r, rec));
     if (!handle) return false;
-    this.paced = { handle, priority, intervalMs, nextAtMs: atMs };
+    rec.handle = handle;
+    this.paced = rec;
     this.timers.set("advert", handle);
     return true;
   }
 
-  private onPaced(r: PacedAdvert): void {
+  private onPaced(r: PacedAdvert, rec: NonNullable<Instance["paced"]>): void {
     const p = this.paced;
+    // Sent before its schedule stopped, reported after (the pacer batches): counted, not an event.
+    if (p !== rec) {
+      for (const e of r.errors) if (e) this.deps.errors?.sendError(this.cfg.name, errnoOf(e));
+      return this.countSent(rec.priority, null);
+    }
     if (!p || this.stopped) return;
     p.nextAtMs = r.nextAtMs;
     if (this.timers.get("advert") === p.handle) this.timers.delete("advert"); // this timer fired

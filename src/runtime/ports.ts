@@ -96,7 +96,8 @@ export interface PacedAdvert {
  * Periodic adverts sent at their deadlines by another thread, so a pause of the main thread
  * (GC, a long task) cannot delay them. The bytes are fixed for a schedule: a new priority or new
  * addresses mean stop() and start() again. onSent runs on the main thread once per advert sent,
- * in order, with that advert's errors.
+ * in order, with that advert's errors — batched (Linux: within 100 ms, at once after a failed
+ * send), so it may run after stop() for adverts sent before stop() returned.
  */
 export interface AdvertPacer {
   /**

@@ -18,6 +18,7 @@ function expectedModel(file: string, priority: number) {
       keepalivedExporterNames: false,
       realtimePriority: 0,
       noSwap: false,
+      rlimitRttimeUs: 10_000,
       vrrpStrict: false,
     },
     instances: [

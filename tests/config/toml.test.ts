@@ -22,6 +22,7 @@ describe("vigil TOML", () => {
       keepalivedExporterNames: false,
       realtimePriority: 0,
       noSwap: false,
+      rlimitRttimeUs: 10_000,
       vrrpStrict: false,
     });
     expect(c.instances[0]).toMatchObject({

@@ -1,7 +1,7 @@
 // JSON-lines driver for the io-thread tests (as tests/netns/os-driver.ts): run it INSIDE a namespace
 // with `lab.rpc(node, "tests/timing/io-driver.ts")`. Ops:
 //   open {queueCap?}          ports with a receive queue of that bound, socket on eth0 (IPv4)
-//   pace {dst, src, bytesHex, intervalMs}   a paced advert schedule from now; → handle id
+//   pace {dst, src, bytesHex, intervalMs, copies?}   a paced advert schedule (copies: packets per advert); → handle id
 //   sent                      paced adverts reported back so far (count, errnos seen)
 //   block {ms, settleMs}      blocks this (main) thread synchronously, then lets the queue drain
 //   received                  datagrams handled here, overflow count of the queue
@@ -15,6 +15,7 @@ type Req = { id: number; op: string } & Record<string, unknown>;
 let ports: LinuxPorts | null = null;
 let received = 0;
 let sent = 0;
+let sentPackets = 0;
 const errnos = new Set<string>();
 const handles = new Map<number, TimerHandle>();
 
@@ -37,12 +38,13 @@ async function handle(r: Req): Promise<unknown> {
       const h = p().transport.pacer!.start(
         ifNameToIndex("eth0"),
         4,
-        [{ dst: String(r.dst), bytes: new Uint8Array(Buffer.from(String(r.bytesHex), "hex")) }],
+        Array.from({ length: Number(r.copies ?? 1) }, () => ({ dst: String(r.dst), bytes: new Uint8Array(Buffer.from(String(r.bytesHex), "hex")) })),
         String(r.src),
         clock.nowMs() + 5,
         Number(r.intervalMs),
         (res) => {
           sent++;
+          sentPackets += res.errors.length;
           for (const e of res.errors) if (e) errnos.add((e as OsError).code);
         },
       );
@@ -51,7 +53,7 @@ async function handle(r: Req): Promise<unknown> {
       return h.id;
     }
     case "sent":
-      return { sent, errnos: [...errnos] };
+      return { sent, sentPackets, errnos: [...errnos] };
     case "stopPace": {
       const h = handles.get(Number(r.handle));
       if (h) p().transport.pacer!.stop(h);

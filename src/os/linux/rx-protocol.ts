@@ -20,7 +20,10 @@ export const CTL_INFLIGHT = 3;
 export const CTL_QUEUE_CAP = 4;
 /** Datagrams dropped because the queue was full, since start. */
 export const CTL_OVERFLOW = 5;
-export const CTL_ENTRIES = 6; // then (fd, kind) pairs
+/** The paced-advert result ring (below): entries written by the worker / consumed by the main thread. */
+export const CTL_SENT_HEAD = 6;
+export const CTL_SENT_TAIL = 7;
+export const CTL_ENTRIES = 8; // then (fd, kind) pairs
 export const MAX_FDS = 256;
 export const CTL_INTS = CTL_ENTRIES + 2 * MAX_FDS;
 
@@ -34,10 +37,24 @@ export const SLOT_ARMED = 1;
 export const SLOT_SENDING = 2;
 export const MAX_SLOTS = 4096;
 
+/**
+ * What a paced advert did, as a single-producer single-consumer ring of Float64 entries instead of
+ * one message per advert: 255 masters at 1 s cost 255 structured clones a second on both threads
+ * (measured: 1.9 % of a core on the io thread, +11 MiB of private memory). The worker posts one
+ * "sent" wake-up only when it writes into an empty ring (the main thread drains it all), so adverts
+ * due together cost one message. Entry: key, word, at, mono, next, count, then up to
+ * SENT_ERRNOS errnos; a schedule with more packets (many unicast peers) posts its message instead.
+ */
+export const SENT_RING_ENTRIES = 1024;
+export const SENT_ERRNOS = 8;
+export const SENT_ENTRY_F64 = 6 + SENT_ERRNOS;
+
 export interface RxInit {
   t: "init";
   control: SharedArrayBuffer;
   slots: SharedArrayBuffer;
+  /** The sent ring: SENT_RING_ENTRIES × SENT_ENTRY_F64 Float64s. */
+  sentRing: SharedArrayBuffer;
   eventFd: number;
   port: MessagePort;
 }
@@ -119,4 +136,9 @@ export interface RxErrorMsg {
 }
 
 export type RxFdMsg = RxDatagramMsg | RxNetlinkMsg | RxOverrunMsg | RxErrorMsg;
-export type RxWorkerMsg = RxFdMsg | IoFireMsg | IoSentMsg | IoRtMsg | { t: "ready"; tid: number } | { t: "stopped" };
+/** The sent ring went from empty to not empty: drain it. */
+export interface IoSentRingMsg {
+  t: "sent-ring";
+}
+
+export type RxWorkerMsg = RxFdMsg | IoFireMsg | IoSentMsg | IoSentRingMsg | IoRtMsg | { t: "ready"; tid: number } | { t: "stopped" };

@@ -19,6 +19,8 @@ import {
   CTL_INTS,
   CTL_OVERFLOW,
   CTL_QUEUE_CAP,
+  CTL_SENT_HEAD,
+  CTL_SENT_TAIL,
   CTL_STOP,
   type IoCommand,
   KIND_CODE,
@@ -28,6 +30,8 @@ import {
   type RxFdMsg,
   type RxKind,
   type RxWorkerMsg,
+  SENT_ENTRY_F64,
+  SENT_RING_ENTRIES,
   SLOT_ARMED,
   SLOT_IDLE,
   SLOT_SENDING,
@@ -93,15 +97,25 @@ export function defaultWorkerUrl(): string {
   return new URL("./rx-worker.ts", import.meta.url).href;
 }
 
+/** How long the results of a stopped schedule are still delivered (the worker reports within 100 ms). */
+const RETIRED_KEEP_MS = 2000;
+
 export class RxLoop {
   private readonly control = new SharedArrayBuffer(CTL_INTS * 4);
   private readonly ctl = new Int32Array(this.control);
   private readonly slotsBuf = new SharedArrayBuffer(MAX_SLOTS * 4);
   private readonly slotWords = new Int32Array(this.slotsBuf);
+  private readonly sentRingBuf = new SharedArrayBuffer(SENT_RING_ENTRIES * SENT_ENTRY_F64 * 8);
+  private readonly sentRing = new Float64Array(this.sentRingBuf);
   private readonly channel = new MessageChannel();
   private readonly timers = new Map<number, TimerEntry>();
   private nextTimerId = 1;
   private readonly paces = new Map<number, PaceEntry>();
+  /**
+   * Stopped schedules, by "key:word", for the results still in the ring or in flight when they
+   * stopped (reported late, at most RING_FLUSH_MS after): kept RETIRED_KEEP_MS.
+   */
+  private readonly retired = new Map<string, PaceEntry & { sinceMs: number }>();
   private readonly freeKeys: number[] = [];
   private nextKey = 0;
   private rtWaiters: ((r: RealtimeReport) => void)[] = [];
@@ -174,7 +188,11 @@ export class RxLoop {
 
   /** Stops a paced schedule; once this returns, the io thread sends no advert of it any more. */
   stopPace(key: number): void {
-    if (!this.paces.delete(key)) return;
+    const p = this.paces.get(key);
+    if (!p) return;
+    this.paces.delete(key);
+    this.pruneRetired();
+    this.retired.set(`${key}:${p.word}`, { ...p, sinceMs: performance.now() });
     this.bump(key, SLOT_IDLE);
     this.freeKeys.push(key);
     this.command({ c: "unpace", key }, false);
@@ -308,7 +326,7 @@ export class RxLoop {
       // A worker that cannot load (e.g. compiled without the second entry) must not fail silently.
       this.fatal(new Error(`rx worker failed: ${e.message} (compiled without src/os/linux/rx-worker.ts as an entry point?)`));
     };
-    w.postMessage({ t: "init", control: this.control, slots: this.slotsBuf, eventFd: this.eventFd, port: this.channel.port2 }, [
+    w.postMessage({ t: "init", control: this.control, slots: this.slotsBuf, sentRing: this.sentRingBuf, eventFd: this.eventFd, port: this.channel.port2 }, [
       this.channel.port2 as never,
     ]);
     this.worker = w;
@@ -338,17 +356,10 @@ export class RxLoop {
         this.timers.delete(m.id);
         return this.atEvent(Math.max(this.toPerfMs(m.mono), t.at), t.fn);
       }
-      case "sent": {
-        const p = this.paces.get(m.key);
-        if (!p || p.word !== m.word) return; // stopped or re-armed meanwhile
-        const at = p.at;
-        // The io thread's next deadline, in this thread's time base: exactly at + interval (as the
-        // FSM computes it) unless it restarted from the wake-up after a stall.
-        const next = m.next === m.at + p.interval ? at + p.interval : this.toPerfMs(m.next);
-        p.at = next;
-        const r: PacedResult = { atMs: at, nextAtMs: next, errnos: m.errnos };
-        return this.atEvent(Math.max(this.toPerfMs(m.mono), at), () => p.onSent(r));
-      }
+      case "sent":
+        return this.onSent(m.key, m.word, m.at, m.mono, m.next, m.errnos);
+      case "sent-ring":
+        return this.drainSentRing();
     }
     const e = this.entries.get(m.fd);
     const counted = m.t === "dgram" || m.t === "netlink";
@@ -358,6 +369,39 @@ export class RxLoop {
     } finally {
       if (counted) Atomics.sub(this.ctl, CTL_INFLIGHT, 1);
     }
+  }
+
+  /** Every paced result in the ring, in order; re-reads the head after each (see toRing in the worker). */
+  private drainSentRing(): void {
+    const ring = this.sentRing;
+    for (;;) {
+      const tail = Atomics.load(this.ctl, CTL_SENT_TAIL);
+      if (tail === Atomics.load(this.ctl, CTL_SENT_HEAD)) return;
+      const o = (tail % SENT_RING_ENTRIES) * SENT_ENTRY_F64;
+      const errnos: number[] = [];
+      for (let i = 0; i < ring[o + 5]!; i++) errnos.push(ring[o + 6 + i]!);
+      const key = ring[o]!, word = ring[o + 1]!, at = ring[o + 2]!, mono = ring[o + 3]!, next = ring[o + 4]!;
+      Atomics.store(this.ctl, CTL_SENT_TAIL, tail + 1); // the entry is copied: the slot is free
+      this.onSent(key, word, at, mono, next, errnos);
+    }
+  }
+
+  private pruneRetired(): void {
+    const old = performance.now() - RETIRED_KEEP_MS;
+    for (const [k, r] of this.retired) if (r.sinceMs < old) this.retired.delete(k);
+  }
+
+  private onSent(key: number, word: number, atMono: number, mono: number, nextMono: number, errnos: number[]): void {
+    let p = this.paces.get(key);
+    if (!p || p.word !== word) p = this.retired.get(`${key}:${word}`); // sent before it stopped
+    if (!p) return;
+    const at = p.at;
+    // The io thread's next deadline, in this thread's time base: exactly at + interval (as the
+    // FSM computes it) unless it restarted from the wake-up after a stall.
+    const next = nextMono === atMono + p.interval ? at + p.interval : this.toPerfMs(nextMono);
+    p.at = next;
+    const r: PacedResult = { atMs: at, nextAtMs: next, errnos };
+    this.atEvent(Math.max(this.toPerfMs(mono), at), () => p.onSent(r));
   }
 
   private atEvent(ms: number | null, fn: () => void): void {
