@@ -256,8 +256,13 @@ export class InstanceTable {
   private reindex(): void {
     const index = new Map<string, Instance[]>();
     for (const { instance } of this.running.values()) {
-      const k = `${instance.ifindex}/${instance.cfg.family}`;
-      index.set(k, [...(index.get(k) ?? []), instance]);
+      // A VMAC that sends receives too: in private mode the kernel hands a peer's advert whose
+      // source MAC is our VMAC's (both routers use 00:00:5e:00:01:VRID) to the VMAC, not to the
+      // base; without this a backup never hears its master and both end up master.
+      for (const ifindex of new Set([instance.ifindex, instance.txIfindex])) {
+        const k = `${ifindex}/${instance.cfg.family}`;
+        index.set(k, [...(index.get(k) ?? []), instance]);
+      }
     }
     this.byLink = index;
   }

@@ -3,7 +3,8 @@
 // or the MAC given after the name (`use_vmac NAME MAC`, as keepalived 2.2.7).
 // The VIPs live on it, so the MAC clients learn for a VIP is the same on every router and a
 // failover needs no ARP change. As keepalived 2.2.7 does (observed in namespaces):
-//   on the VMAC:  arp_ignore=1, and for IPv4 accept_local=1, rp_filter=0, promote_secondaries=1;
+//   on the VMAC:  arp_ignore=1, and for IPv4 accept_local=1, rp_filter=0, promote_secondaries=1
+//                 (and drop_gratuitous_arp=1, beyond keepalived: see configure());
 //                 IPv6 addr_gen_mode=1 (none) before it goes up (no link-local from the shared MAC);
 //                 an IPv6 instance that sends from the VMAC gets a copy of the base interface's
 //                 link-local (nodad, preferred_lft 0), the source of its adverts;
@@ -249,6 +250,11 @@ export class VmacManager {
       this.setSysctl(`net/ipv4/conf/${name}/accept_local`, "1", false);
       this.setSysctl(`net/ipv4/conf/${name}/rp_filter`, "0", false);
       this.setSysctl(`net/ipv4/conf/${name}/promote_secondaries`, "1", false);
+      // Beyond keepalived: the peer's gratuitous ARP for the VIP comes from the same virtual MAC,
+      // and a private macvlan hands it to our VMAC; while we still hold the VIP (the stop's
+      // make-before-break hold, or a master about to yield) the kernel would answer it from
+      // that MAC and pull the switch's entry for it back to us, away from the new master.
+      this.setSysctl(`net/ipv4/conf/${name}/drop_gratuitous_arp`, "1", false);
     }
     try {
       this.os!.up(ifindex);

@@ -84,6 +84,9 @@ describe("IPv6 use_vmac interop", () => {
       expect(linkOf(lab, "r1", "vrrp.51")).toBeUndefined();
 
       // Both implementations advertise from the VMAC with the same source address and MAC.
+      // The new master's first adverts may still be on their way to the capture when the old one is
+      // gone (it stops as soon as it hears them): wait for one before stopping.
+      await cap.waitFor(/prio 100,/);
       const lines = await cap.stop();
       for (const [prio, node] of [[200, "r1"], [100, "r2"]] as const) {
         const a = advertsOf(lines, prio);

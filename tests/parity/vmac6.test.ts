@@ -43,6 +43,9 @@ test("IPv6 use_vmac: VMAC with the base's link-local, adverts and NAs from 00:00
   expect(neigh6(lab)).toBe(VMAC6); // the same entry: no neighbour change was needed
   expect(linkOf(lab, "r1", "vrrp.51")).toBeUndefined();
 
+  // The new master's first adverts may still be on their way to the capture when the old one is
+  // gone (it stops as soon as it hears them): wait for one before stopping.
+  await cap.waitFor(/prio 100,/);
   const lines = await cap.stop();
   const fromR1 = advertsOf(lines, 200);
   const fromR2 = advertsOf(lines, 100);
