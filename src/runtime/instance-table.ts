@@ -169,7 +169,7 @@ export class InstanceTable {
     this.ifnames.set(link.ifindex, cfg.interface);
     const instance = new Instance(cfg, link, vips, this.deps);
     instance.onTransitionHook = (i, from, to, reason) => this.parts.syncGroups.onTransition(i, from, to, reason);
-    const tracker = new InstanceTracker(cfg, this.parts.monitors, this.deps.links, (ev) => this.tracked(instance, ev));
+    const tracker = new InstanceTracker(cfg, this.parts.monitors, this.deps.links, (ev) => this.tracked(instance, ev), instance.vmacName);
     this.running.set(cfg.name, { instance, tracker });
     this.reindex();
     // Faults and tracked priority first: an instance whose link is down at start goes straight to
@@ -226,7 +226,7 @@ export class InstanceTable {
     const r = this.running.get(cfg.name);
     if (!r) return;
     r.tracker.close();
-    const tracker = new InstanceTracker(cfg, this.parts.monitors, this.deps.links, (ev) => this.tracked(r.instance, ev));
+    const tracker = new InstanceTracker(cfg, this.parts.monitors, this.deps.links, (ev) => this.tracked(r.instance, ev), r.instance.vmacName);
     const linkUp = (n: string) => this.deps.links.link(n)?.up ?? false;
     r.instance.reconfigure(cfg, tracker.snapshot(linkUp).priority);
     r.tracker = tracker;

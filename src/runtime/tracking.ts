@@ -104,6 +104,8 @@ export class InstanceTracker {
     private readonly monitors: MonitorSource,
     private readonly links: LinkWatcher,
     private readonly emit: (ev: FsmEvent) => void,
+    /** use_vmac: the VMAC the instance runs on, a link of its own like its interface. */
+    private readonly vmacName?: string,
   ) {
     this.priority = cfg.priority;
     for (const kind of TRACKER_KINDS) {
@@ -125,6 +127,9 @@ export class InstanceTracker {
     };
     let delta = 0;
     if (!this.cfg.dontTrackPrimary && !linkUp(this.cfg.interface)) fault({ kind: "link", name: this.cfg.interface });
+    // A VMAC set down (`ip link set vrrp.51 down`) is a fault of the instance at once, as keepalived
+    // 2.2.7 does (observed): its VIPs are unreachable there. dont_track_primary ignores it, as keepalived.
+    if (this.vmacName !== undefined && !this.cfg.dontTrackPrimary && !linkUp(this.vmacName)) fault({ kind: "link", name: this.vmacName });
     // keepalived ignores tracking weights inside a vrrp_sync_group (unless sync_group_tracking_weight):
     // a weighted member could out-rank its siblings and split the group across routers.
     const inGroup = this.cfg.syncGroup !== undefined;
@@ -203,7 +208,7 @@ export class InstanceTracker {
 
   /** Interfaces whose changes matter to this instance. */
   watches(ifname: string): boolean {
-    return ifname === this.cfg.interface || this.cfg.trackInterfaces.some((t) => t.name === ifname);
+    return ifname === this.cfg.interface || ifname === this.vmacName || this.cfg.trackInterfaces.some((t) => t.name === ifname);
   }
 
   close(): void {

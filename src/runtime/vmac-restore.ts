@@ -8,6 +8,15 @@ import type { Instance } from "./instance.ts";
 import type { Announcer, LinkInfo, Logger } from "./ports.ts";
 import type { VmacManager } from "./vmac.ts";
 
+/**
+ * A VMAC set down and up again by an operator (its instance went to Fault and back, tracking.ts):
+ * the kernel flushed its IPv6 link-local on the way down; give it back before the instance sends.
+ */
+export function restoreVmacAddresses(link: LinkInfo, instances: Iterable<Instance>, vmacs: VmacManager): void {
+  if (!link.up) return;
+  for (const inst of instances) if (inst.vmacName === link.name) vmacs.restoreLinkLocal(link.name, link.index);
+}
+
 export interface RestoreDeps {
   announcer: Announcer;
   logger: Logger;

@@ -228,6 +228,24 @@ export class VmacManager {
     return "restored";
   }
 
+  /**
+   * A VMAC set up again after an operator set it down: the kernel flushed its IPv6 addresses
+   * (keep_addr_on_down 0), so it gets its copy of the base's link-local again — the source of
+   * its adverts. Nothing for IPv4 or vmac_xmit_base. Never throws (logged and counted).
+   */
+  restoreLinkLocal(name: string, index: number): void {
+    const a = this.active.get(name);
+    if (!a?.linkLocal || !this.os || a.link.ifindex !== index) return;
+    try {
+      if (this.os.linkLocal(index) === a.linkLocal) return;
+      this.os.addLinkLocal(index, a.linkLocal);
+    } catch (e) {
+      this.failed("vmac-ll", name, e);
+      return;
+    }
+    this.logger.log("info", `VMAC ${name} up again: link-local ${a.linkLocal} given back`, { interface: name });
+  }
+
   /** The VMAC of that name a running instance uses. */
   get(name: string): VmacLink | undefined {
     return this.active.get(name)?.link;
