@@ -45,7 +45,7 @@ export interface LinuxPortsOptions {
   ioTiming?: boolean;
   /** IPv6 VRRP checksum by the kernel (IPV6_CHECKSUM=6) instead of the protocol core. */
   kernelChecksum6?: boolean;
-  /** Router flag in unsolicited NAs. */
+  /** Router flag in unsolicited NAs: fixed; absent, from the interface's IPv6 forwarding sysctl (keepalived). */
   naRouterFlag?: boolean;
   netlinkTimeoutMs?: number;
 }
