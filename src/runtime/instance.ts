@@ -471,6 +471,7 @@ export class Instance {
       this.lastSentMs = null;
       this.garp.stop();
     }
+    if (to === "backup") this.prepareTakeover();
     this.lastRxMs = null;
     this.deps.logger.log(to === "fault" ? "warn" : "info", `${this.cfg.name}: ${from} -> ${to}`, {
       instance: this.cfg.name,
@@ -483,6 +484,22 @@ export class Instance {
     this.deps.metrics.state(this.labels, to);
     if (to !== "init") notifyTransition(this.deps.runner, this.cfg.notify, "INSTANCE", this.cfg.name, to, this.fsm.priority);
     this.onTransitionHook?.(this, from, to, reason);
+  }
+
+  /**
+   * A backup may have to take over at any moment: its advert is encoded and the transport's
+   * buffers for it built now, not on the failover's critical path (~0.3 ms measured cold).
+   */
+  private prepareTakeover(): void {
+    try {
+      // The FSM step of the takeover, on a copy (step is pure): its code runs once before it counts.
+      step(this.fsm, { type: "timer", timer: "masterDown" }, this.deps.clock.nowMs());
+      this.vips.prepare();
+      const prepare = this.deps.transport.prepare;
+      for (const p of this.encoder.packets(this.fsm.priority)) prepare?.call(this.deps.transport, this.txIfindex, this.cfg.family, p.dst, this.link.srcAddress);
+    } catch {
+      // An optimisation only: the takeover does all of it itself.
+    }
   }
 
   private finish(): void {

@@ -74,6 +74,11 @@ export interface VrrpTransport {
   open(ifname: string, ifindex: number, family: Family): void;
   /** Send one VRRP message. `dst` is the group or a unicast peer; `src` the address to send from. */
   send(ifindex: number, family: Family, payload: Uint8Array, dst: string, src: string): void;
+  /**
+   * Optional: builds ahead what a send to `dst` from `src` needs, so that a backup's takeover
+   * advert costs the syscall only (measured: the first send's set-up took ~0.3 ms of the takeover).
+   */
+  prepare?(ifindex: number, family: Family, dst: string, src: string): void;
   /** Adds a handler (every handler gets every datagram); returns its removal. */
   onReceive(fn: (d: ReceivedDatagram) => void): () => void;
   /** Close the socket of one interface/family (a reload removed its last instance). */

@@ -99,6 +99,11 @@ export class VipSet {
     return failed;
   }
 
+  /** Resolves what adding the VIPs needs (interface indexes), ahead of a takeover; changes nothing. */
+  prepare(): void {
+    for (const v of this.vips) this.spec(v, true);
+  }
+
   /** Retry the VIPs that failed to add; returns those still failing. */
   retryAdd(vips: VirtualAddress[]): VirtualAddress[] {
     if (!this.held) return [];
@@ -220,10 +225,11 @@ export class VipSet {
     return { ifname: v.dev ?? this.ifname, family: v.family, address: v.address, prefixLength: v.prefixLength };
   }
 
-  private spec(v: VirtualAddress): AddressSpec | null {
+  private spec(v: VirtualAddress, quiet = false): AddressSpec | null {
     const ifname = v.dev ?? this.ifname;
     const index = this.deps.links.index ? this.deps.links.index(ifname) : this.deps.links.link(ifname)?.index;
     if (index === undefined) {
+      if (quiet) return null;
       this.deps.logger.log("error", "interface for VIP not found", { instance: this.instance, interface: ifname });
       return null;
     }

@@ -169,7 +169,18 @@ export class LinuxVrrpTransport implements VrrpTransport {
     if (!s) throw new OsError("sendmsg", 9, /* EBADF */ `vrrp transport: no socket open for ifindex ${ifindex} IPv${family}`);
     if (payload.byteLength > MAX_PAYLOAD) throw new OsError("sendmsg", 90, /* EMSGSIZE */ `${payload.byteLength} bytes`);
     s.data.set(payload);
-    // The advert timer is the hot path: address and ancillary buffers are built once per (dst, src).
+    const route = this.route(s, ifindex, family, dst, src);
+    s.msg.set(route.name, s.data, route.control, payload.byteLength);
+    check(libc.sendmsg(s.fd, s.msg.hdr, 0), "sendmsg", `VRRP IPv${family} ${src || "*"} > ${dst} on ${s.ifname}`);
+  }
+
+  prepare(ifindex: number, family: Family, dst: string, src: string): void {
+    const s = this.socks.get(key(ifindex, family));
+    if (s) this.route(s, ifindex, family, dst, src);
+  }
+
+  /** Address and ancillary buffers, built once per (dst, src): the advert timer is the hot path. */
+  private route(s: Sock, ifindex: number, family: Family, dst: string, src: string): { name: Uint8Array; control: Uint8Array } {
     const routeKey = `${dst}|${src}`;
     let route = s.routes.get(routeKey);
     if (!route) {
@@ -183,8 +194,7 @@ export class LinuxVrrpTransport implements VrrpTransport {
       };
       s.routes.set(routeKey, route);
     }
-    s.msg.set(route.name, s.data, route.control, payload.byteLength);
-    check(libc.sendmsg(s.fd, s.msg.hdr, 0), "sendmsg", `VRRP IPv${family} ${src || "*"} > ${dst} on ${s.ifname}`);
+    return route;
   }
 
   onReceive(fn: (d: ReceivedDatagram) => void): () => void {
