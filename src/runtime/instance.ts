@@ -3,9 +3,11 @@
 import type { InstanceConfig } from "../config/schema.ts";
 import { initialState, step } from "../protocol/fsm.ts";
 import type { VrrpPacket } from "../protocol/packet.ts";
-import type { FsmAction, FsmEvent, FsmParams, FsmState, TimerName } from "../protocol/types.ts";
+import type { FsmAction, FsmEvent, FsmState, TimerName } from "../protocol/types.ts";
 import { AdvertEncoder } from "./advert-encoder.ts";
-import { extraIfTargets, GarpScheduler } from "./garp.ts";
+import { AdvertPacing } from "./advert-pacing.ts";
+import { GarpScheduler } from "./garp.ts";
+import { fsmParams, garpTiming, type InstanceLink } from "./instance-setup.ts";
 import { OwnFaults } from "./own-faults.ts";
 import { notifyTransition } from "./notify.ts";
 import type {
@@ -26,6 +28,7 @@ import type { VipSet } from "./vips.ts";
 import { errnoOf, ErrorCounts } from "./error-counts.ts";
 
 export { VRRP_GROUP_V4, VRRP_GROUP_V6 } from "./advert-encoder.ts";
+export { fsmParams, type InstanceLink } from "./instance-setup.ts";
 
 export interface InstanceDeps {
   clock: Clock;
@@ -42,52 +45,14 @@ export interface InstanceDeps {
 
 export { FAULT_RETRY_MAX_MS, FAULT_RETRY_MS, SEND_FAILURES_TO_FAULT, VIP_RETRY_MS } from "./own-faults.ts";
 
-/** Where the instance lives on the host, resolved by the daemon at start. */
-export interface InstanceLink {
-  ifindex: number;
-  mac: Uint8Array;
-  /** Address adverts are sent from: unicast_src_ip, the primary IPv4, or the IPv6 link-local. */
-  srcAddress: string;
-  /**
-   * use_vmac: the VIPs and gratuitous ARPs go on this interface (its MAC is the virtual MAC), and
-   * the adverts too unless `xmitBase` (then from the base interface, ifindex above). Receiving
-   * stays on the base interface.
-   */
-  vmac?: { name: string; ifindex: number; mac: Uint8Array; xmitBase: boolean };
-  /** Called once when the instance is gone (stop, abort, last resort): removes the VMAC. Must not throw. */
-  release?: () => void;
-}
-
-export function fsmParams(cfg: InstanceConfig, primaryAddress: string): FsmParams {
-  return {
-    version: cfg.version,
-    family: cfg.family,
-    vrid: cfg.vrid,
-    basePriority: cfg.priority,
-    advertIntervalCs: cfg.advertIntervalCs,
-    preempt: cfg.preempt,
-    preemptDelayMs: cfg.preemptDelayMs,
-    primaryAddress,
-    startAsMaster: cfg.initialState === "master",
-    ...(cfg.lowerPrioNoAdvert && { lowerPrioNoAdvert: true }),
-    ...((cfg.garpLowerPrioRepeat ?? 0) > 0 && { lowerPrioReannounce: true }),
-    ...(cfg.higherPrioSendAdvert && { higherPrioSendAdvert: true }),
-  };
-}
-
 export class Instance {
   private fsm: FsmState;
   private readonly timers = new Map<TimerName, TimerHandle>();
   private readonly garp: GarpScheduler;
   /** Encoded adverts by priority: the advert timer is the hot path, encode once. */
   private readonly encoder: AdvertEncoder;
-  /**
-   * The Adver_Timer as a schedule of the transport's pacer (another thread sends at the deadlines;
-   * see arm()). nextAtMs: the pacer's next deadline, which the FSM's re-arm normally names again.
-   */
-  private paced: { handle: TimerHandle; priority: number; intervalMs: number; nextAtMs: number } | null = null;
-  /** While the FSM handles a paced advert's timer event: what the pacer's send did. */
-  private pacedResult: PacedAdvert | null = null;
+  /** The Adver_Timer of a master as a schedule of the transport's pacer (another thread sends). */
+  private readonly pacing: AdvertPacing;
   private lastSentMs: number | null = null;
   private lastRxMs: number | null = null;
   private lastRxFrom: string | null = null;
@@ -115,6 +80,19 @@ export class Instance {
     this.labels = { instance: cfg.name, interface: cfg.interface, vrid: String(cfg.vrid) };
     this.garp = new GarpScheduler(deps.clock, deps.announcer, deps.logger, (n) => deps.metrics.garpSent(this.labels, n));
     this.encoder = new AdvertEncoder(cfg, link.srcAddress);
+    this.pacing = new AdvertPacing(deps.transport.pacer, this.timers, {
+      canPace: () => !this.stopped && this.fsm.state === "master" && this.fsm.priority > 0,
+      priority: () => this.fsm.priority,
+      intervalMs: () => this.cfg.advertIntervalCs * 10,
+      packets: (priority) => this.encoder.packets(priority),
+      route: () => ({ ifindex: this.txIfindex, family: this.cfg.family, src: this.link.srcAddress }),
+      cancelAdvertTimer: () => this.cancel("advert"),
+      fired: () => this.dispatch({ type: "timer", timer: "advert" }),
+      late: (r, priority) => {
+        for (const e of r.errors) if (e) this.deps.errors?.sendError(this.cfg.name, errnoOf(e));
+        this.countSent(priority, null);
+      },
+    });
     this.ownFaults = new OwnFaults(cfg.name, deps.clock, deps.logger, (ev) => this.dispatch(ev), () => !this.stopped && this.fsm.state === "master");
     deps.metrics.state(this.labels, "init");
     deps.metrics.priority(this.labels, cfg.priority, cfg.priority);
@@ -177,7 +155,8 @@ export class Instance {
       this.reportedPriority = this.fsm.priority;
       this.deps.metrics.priority(this.labels, this.cfg.priority, this.fsm.priority);
     }
-    if (this.paced && this.paced.priority !== this.fsm.priority) this.repace(); // the next advert carries it
+    const pacedPriority = this.pacing.priority;
+    if (pacedPriority !== null && pacedPriority !== this.fsm.priority) this.repace(); // the next advert carries it
   }
 
   /** A decoded advert that passed the instance checks. */
@@ -203,7 +182,7 @@ export class Instance {
     this.cfg = cfg;
     this.fsm = { ...this.fsm, params: fsmParams(cfg, this.link.srcAddress) };
     this.encoder.reconfigure(cfg);
-    if (this.paced) this.repace(); // new addresses or interval: new bytes for the pacer
+    if (this.pacing.priority !== null) this.repace(); // new addresses or interval: new bytes for the pacer
     this.vips.replace([...cfg.virtualIps, ...cfg.excludedVips], cfg.virtualRoutes);
     this.deps.metrics.priority(this.labels, cfg.priority, effectivePriority);
     if (effectivePriority !== this.fsm.priority) this.dispatch({ type: "priority", priority: effectivePriority });
@@ -280,16 +259,12 @@ export class Instance {
       case "announce":
         this.flushFirstAdvert(); // a takeover advert goes after the VIP add, before the GARP burst
         // With use_vmac the announcements leave from the VMAC: they carry the virtual MAC.
-        return this.garp.start(this.link.vmac?.ifindex ?? this.link.ifindex, this.link.vmac?.mac ?? this.link.mac, this.vips.list(), {
-          repeat: this.cfg.garpMasterRepeat,
-          delayMs: this.cfg.garpMasterDelayMs,
-          refreshMs: this.cfg.garpMasterRefreshMs,
-          refreshRepeat: this.cfg.garpMasterRefreshRepeat,
-          garpIntervalMs: this.cfg.garpIntervalMs ?? 0,
-          gnaIntervalMs: this.cfg.gnaIntervalMs ?? 0,
-          ...(this.cfg.garpGroup !== undefined && { pacingKey: `garp_group:${this.cfg.garpGroup}` }),
-          ...(this.cfg.garpExtraIf && { extraIf: this.extraIf(this.cfg.garpExtraIf) }),
-        });
+        return this.garp.start(
+          this.link.vmac?.ifindex ?? this.link.ifindex,
+          this.link.vmac?.mac ?? this.link.mac,
+          this.vips.list(),
+          garpTiming(this.cfg, this.link, (name) => this.deps.links?.link(name)),
+        );
       case "reannounce":
         // keepalived garp_lower_prio_repeat / garp_lower_prio_delay (the FSM rate-limits it).
         return this.garp.lowerPriority(this.cfg.garpLowerPrioRepeat ?? 0, this.cfg.garpLowerPrioDelayMs ?? 0);
@@ -304,18 +279,10 @@ export class Instance {
     }
   }
 
-  /** keepalived garp_extra_if: the VIPs announced on their other interfaces too, every intervalSec. */
-  private extraIf(x: { intervalSec: number; all: boolean }) {
-    const vmac = this.link.vmac;
-    const own = { ifname: vmac?.name ?? this.cfg.interface, vmac: vmac !== undefined, xmitBase: vmac?.xmitBase ?? false };
-    const vips = [...this.cfg.virtualIps, ...this.cfg.excludedVips];
-    return { intervalMs: x.intervalSec * 1000, targets: extraIfTargets(vips, own, x.all, (name) => this.deps.links?.link(name)) };
-  }
-
   private sendAdvert(priority: number): void {
     // The periodic advert the pacer already sent (this is its timer event): count what it did.
-    const paced = priority > 0 ? this.pacedResult : null;
-    this.pacedResult = null;
+    const paced = priority > 0 ? this.pacing.result : null;
+    this.pacing.result = null;
     // Taking over: the first advert leaves once this step has added the VIPs (the FSM lists the
     // advert first), from "announce" just after (before the GARP burst) or arm("advert"). The old master drops its VIPs when it hears us
     // (make-before-break), so our VIPs must be up by then; the netlink add costs ~0.1 ms.
@@ -374,7 +341,7 @@ export class Instance {
 
   private arm(timer: TimerName, atMs: number): void {
     if (timer === "advert") this.flushFirstAdvert();
-    if (timer === "advert" && this.armPaced(atMs)) return;
+    if (timer === "advert" && this.pacing.arm(atMs)) return;
     this.cancel(timer);
     this.timers.set(
       timer,
@@ -393,74 +360,17 @@ export class Instance {
   }
 
   private clearHandle(timer: TimerName, h: TimerHandle): void {
-    if (timer === "advert" && this.paced?.handle === h) this.stopPaced();
+    if (timer === "advert" && this.pacing.owns(h)) this.pacing.stop();
     else this.deps.clock.clearTimer(h);
-  }
-
-  /**
-   * The Adver_Timer of a master as a pacer schedule: the pacer sends at each deadline on its own
-   * thread and keeps going every interval; each advert it sent comes back as this timer's event
-   * (onPaced), and the FSM's re-arm for deadline + interval finds the schedule already there.
-   * Anything else (new priority, interval, bytes, or a re-arm off the schedule) restarts it.
-   * False: no pacer (or no socket): the clock's timer and a send from this thread, as before.
-   */
-  private armPaced(atMs: number): boolean {
-    const pacer = this.deps.transport.pacer;
-    if (!pacer || this.stopped || this.fsm.state !== "master" || this.fsm.priority <= 0) return false;
-    const priority = this.fsm.priority;
-    const intervalMs = this.cfg.advertIntervalCs * 10;
-    const p = this.paced;
-    if (p && this.timers.get("advert") === undefined && p.priority === priority && p.intervalMs === intervalMs && Math.abs(p.nextAtMs - atMs) < 1e-3) {
-      this.timers.set("advert", p.handle);
-      return true;
-    }
-    this.cancel("advert");
-    this.stopPaced();
-    const packets = this.encoder.packets(priority);
-    const rec = { handle: { id: -1 } as TimerHandle, priority, intervalMs, nextAtMs: atMs };
-    const handle = pacer.start(this.txIfindex, this.cfg.family, packets, this.link.srcAddress, atMs, intervalMs, (r) => this.onPaced(r, rec));
-    if (!handle) return false;
-    rec.handle = handle;
-    this.paced = rec;
-    this.timers.set("advert", handle);
-    return true;
-  }
-
-  private onPaced(r: PacedAdvert, rec: NonNullable<Instance["paced"]>): void {
-    const p = this.paced;
-    // Sent before its schedule stopped, reported after (the pacer batches): counted, not an event.
-    if (p !== rec) {
-      for (const e of r.errors) if (e) this.deps.errors?.sendError(this.cfg.name, errnoOf(e));
-      return this.countSent(rec.priority, null);
-    }
-    if (!p || this.stopped) return;
-    p.nextAtMs = r.nextAtMs;
-    if (this.timers.get("advert") === p.handle) this.timers.delete("advert"); // this timer fired
-    this.pacedResult = r;
-    try {
-      this.dispatch({ type: "timer", timer: "advert" });
-    } finally {
-      this.pacedResult = null;
-    }
-    // The FSM did not take the schedule back (no longer master, stopped): the pacer stops too.
-    if (this.paced === p && this.timers.get("advert") !== p.handle) this.stopPaced();
   }
 
   /** Same schedule, new bytes (priority or configuration changed). */
   private repace(): void {
-    const p = this.paced;
-    if (!p) return;
-    const at = p.nextAtMs;
+    const at = this.pacing.nextAtMs;
+    if (at === null) return;
     this.cancel("advert");
-    this.stopPaced();
+    this.pacing.stop();
     if (this.fsm.state === "master" && this.fsm.advertDeadlineMs !== null) this.arm("advert", at);
-  }
-
-  private stopPaced(): void {
-    const p = this.paced;
-    if (!p) return;
-    this.paced = null;
-    this.deps.transport.pacer?.stop(p.handle);
   }
 
   private onTransition(from: FsmState["state"], to: FsmState["state"], reason: NonNullable<FsmState["lastTransitionReason"]>): void {
