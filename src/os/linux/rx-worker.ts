@@ -20,6 +20,7 @@ import { ERRNO } from "./errors.ts";
 import { formatIPv4, formatIPv6 } from "./inet.ts";
 import { errno, libc, orErrno, perfToMonotonicOffsetMs, realtimeNs } from "./libc.ts";
 
+import { SentRingWriter } from "./sent-ring.ts";
 import { type HeapSlot, SlotHeap } from "./slot-heap.ts";
 import { alloc, buildCmsg, in6Pktinfo, inPktinfo, MsgHdr, parseCmsgs, SOCKADDR_IN6_LEN, sockaddrIn, sockaddrIn6, view } from "./structs.ts";
 import {
@@ -30,8 +31,6 @@ import {
   CTL_INFLIGHT,
   CTL_OVERFLOW,
   CTL_QUEUE_CAP,
-  CTL_SENT_HEAD,
-  CTL_SENT_TAIL,
   CTL_STOP,
   type IoCommand,
   type IoFireMsg,
@@ -41,9 +40,6 @@ import {
   type RxInit,
   type RxKind,
   type RxWorkerMsg,
-  SENT_ENTRY_F64,
-  SENT_ERRNOS,
-  SENT_RING_ENTRIES,
   SLOT_ARMED,
   SLOT_SENDING,
 } from "./rx-protocol.ts";
@@ -53,9 +49,7 @@ declare const self: Worker;
 const post = (m: RxWorkerMsg, transfer?: ArrayBuffer[]) => self.postMessage(m, transfer ?? []);
 
 const BUF_LEN = 65536;
-const MAX_PER_ROUND = 64;
-/** At most this long between a paced result and the main thread hearing of it (see toRing). */
-const RING_FLUSH_MS = 100; // datagrams read from one fd before giving the others a turn
+const MAX_PER_ROUND = 64; // datagrams read from one fd before giving the others a turn
 /** A kernel receive timestamp older than this is a clock step, not a queue: ignored. */
 const MAX_PACKET_AGE_MS = 1000;
 const FIXED = 2; // poll slots 0 (eventfd) and 1 (timerfd) come before the sockets
@@ -92,8 +86,8 @@ function prepare(p: PacedPacket): { fd: number; msg: MsgHdr; keep: Uint8Array[] 
 function run(init: RxInit): void {
   const ctl = new Int32Array(init.control);
   const slotWords = new Int32Array(init.slots);
-  const ring = new Float64Array(init.sentRing);
   const ringWake = { t: "sent-ring" } as const;
+  const sent = new SentRingWriter(init.sentRing, ctl, () => post(ringWake));
   const offsetMs = perfToMonotonicOffsetMs();
   const pollBuf = alloc(8 * (MAX_FDS + FIXED));
   const pv = view(pollBuf);
@@ -140,7 +134,7 @@ function run(init: RxInit): void {
     if (at < earliest) earliest = at;
   };
   const recompute = (): void => {
-    earliest = flushAt;
+    earliest = sent.flushAt;
     timers.forEach(minTimer);
     const s = slots.peekNext();
     nextDue = s < earliest ? s : earliest;
@@ -219,7 +213,7 @@ function run(init: RxInit): void {
     // As the FSM does: the next deadline counts from the ideal one; after a stall, from now.
     const ideal = at + sl.interval;
     sl.next = ideal > wake ? ideal : wake + sl.interval;
-    if (!toRing(key, w, at, wake, sl)) {
+    if (!sent.write(key, w, at, wake, sl.next, sl.errnos)) {
       sentMsg.key = key;
       sentMsg.word = w;
       sentMsg.at = at;
@@ -231,46 +225,6 @@ function run(init: RxInit): void {
     // Released only once reported: when the main thread's stop() returns (it spins while SENDING),
     // every advert of the schedule is in the ring or the message queue, and none is lost.
     Atomics.store(slotWords, key, w);
-  };
-
-  /** Into the sent ring (see rx-protocol.ts); false when it does not fit (full, or too many packets). */
-  const toRing = (key: number, w: number, at: number, wake: number, sl: Slot): boolean => {
-    const head = Atomics.load(ctl, CTL_SENT_HEAD);
-    const tail = Atomics.load(ctl, CTL_SENT_TAIL);
-    if (sl.errnos.length > SENT_ERRNOS || head - tail >= SENT_RING_ENTRIES) return false;
-    const o = (head % SENT_RING_ENTRIES) * SENT_ENTRY_F64;
-    ring[o] = key;
-    ring[o + 1] = w;
-    ring[o + 2] = at;
-    ring[o + 3] = wake;
-    ring[o + 4] = sl.next;
-    ring[o + 5] = sl.errnos.length;
-    for (let i = 0; i < sl.errnos.length; i++) ring[o + 6 + i] = sl.errnos[i]!;
-    Atomics.store(ctl, CTL_SENT_HEAD, head + 1); // publishes the entry (seq-cst store after the writes)
-    // A failed send is news now (three in a row fault the master); a ring half full too. Otherwise
-    // the main thread hears at most every RING_FLUSH_MS: the results are bookkeeping (counters,
-    // gaps measured from the times in the entries), and 255 masters cost ~10 wake-ups a second
-    // instead of 255. A non-empty ring with no flush pending already has a wake-up on its way (the
-    // main thread's drain re-reads the head after each entry).
-    let failed = false;
-    for (let i = 0; i < sl.errnos.length; i++) if (sl.errnos[i] !== 0) failed = true;
-    if (failed || head + 1 - tail >= SENT_RING_ENTRIES / 2) wakeMain(wake);
-    else if (flushAt !== Infinity || tail !== head) return true;
-    else if (wake - lastWakeMono >= RING_FLUSH_MS) wakeMain(wake);
-    else {
-      flushAt = lastWakeMono + RING_FLUSH_MS;
-      if (flushAt < nextDue) nextDue = flushAt;
-    }
-    return true;
-  };
-
-  let lastWakeMono = -Infinity;
-  /** When the deferred wake-up of the main thread is due (Infinity: none pending). */
-  let flushAt = Infinity;
-  const wakeMain = (now: number): void => {
-    flushAt = Infinity;
-    lastWakeMono = now;
-    post(ringWake);
   };
 
   let dueNow = 0;
@@ -292,7 +246,7 @@ function run(init: RxInit): void {
       dueNow = nowMono();
     }
     timers.forEach(dueTimer);
-    if (flushAt <= dueNow) wakeMain(dueNow);
+    sent.flushIfDue(dueNow);
     recompute();
   };
 

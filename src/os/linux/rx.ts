@@ -10,6 +10,7 @@
 import * as C from "./consts.ts";
 import { OsError } from "./errors.ts";
 import { check, closeFd, libc, perfToMonotonicOffsetMs } from "./libc.ts";
+import { drainSentRing } from "./sent-ring.ts";
 import { alloc, view } from "./structs.ts";
 import {
   CTL_COUNT,
@@ -19,8 +20,6 @@ import {
   CTL_INTS,
   CTL_OVERFLOW,
   CTL_QUEUE_CAP,
-  CTL_SENT_HEAD,
-  CTL_SENT_TAIL,
   CTL_STOP,
   type IoCommand,
   KIND_CODE,
@@ -359,7 +358,7 @@ export class RxLoop {
       case "sent":
         return this.onSent(m.key, m.word, m.at, m.mono, m.next, m.errnos);
       case "sent-ring":
-        return this.drainSentRing();
+        return drainSentRing(this.sentRing, this.ctl, (e) => this.onSent(e.key, e.word, e.at, e.mono, e.next, e.errnos));
     }
     const e = this.entries.get(m.fd);
     const counted = m.t === "dgram" || m.t === "netlink";
@@ -368,21 +367,6 @@ export class RxLoop {
       else if (m.t === "error" && m.fd === -1) this.fatal(new OsError(m.syscall, m.errno, "rx worker stopped"));
     } finally {
       if (counted) Atomics.sub(this.ctl, CTL_INFLIGHT, 1);
-    }
-  }
-
-  /** Every paced result in the ring, in order; re-reads the head after each (see toRing in the worker). */
-  private drainSentRing(): void {
-    const ring = this.sentRing;
-    for (;;) {
-      const tail = Atomics.load(this.ctl, CTL_SENT_TAIL);
-      if (tail === Atomics.load(this.ctl, CTL_SENT_HEAD)) return;
-      const o = (tail % SENT_RING_ENTRIES) * SENT_ENTRY_F64;
-      const errnos: number[] = [];
-      for (let i = 0; i < ring[o + 5]!; i++) errnos.push(ring[o + 6 + i]!);
-      const key = ring[o]!, word = ring[o + 1]!, at = ring[o + 2]!, mono = ring[o + 3]!, next = ring[o + 4]!;
-      Atomics.store(this.ctl, CTL_SENT_TAIL, tail + 1); // the entry is copied: the slot is free
-      this.onSent(key, word, at, mono, next, errnos);
     }
   }
 
