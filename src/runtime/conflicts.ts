@@ -31,6 +31,7 @@ export async function findVipConflicts(config: VigilConfig, deps: ConflictDeps):
   const suspects = probe(config, deps);
   if (suspects.length === 0) return [];
   const masters = await listenForMasters(suspects, deps);
+  const macsOf = masterMacs(suspects, masters, deps);
   const problems: string[] = [];
   for (const s of suspects) {
     const where = `${s.vip.pos.file}:${s.vip.pos.line}:${s.vip.pos.col}`;
@@ -40,7 +41,7 @@ export async function findVipConflicts(config: VigilConfig, deps: ConflictDeps):
       problems.push(`${where}: ${what}, and no VRRP router advertises virtual_router_id ${s.cfg.vrid}; remove it there first`);
       continue;
     }
-    const masterMacs = deps.prober.whoHas(s.link.ifindex, s.link.mac, s.link.srcAddress, [master], ARP_WAIT_MS).get(master) ?? [];
+    const masterMacs = macsOf.get(s.link.ifindex)?.get(master) ?? [];
     const stranger = s.holders.filter((m) => !masterMacs.includes(m));
     if (stranger.length > 0) {
       problems.push(
@@ -83,6 +84,24 @@ function probe(config: VigilConfig, deps: ConflictDeps): Suspect[] {
     }
   }
   return suspects;
+}
+
+/**
+ * The MACs of the masters found, one ARP round per interface for all of them: each round waits
+ * ARP_WAIT_MS, and 255 instances usually share one master (one round per VIP took 51 s).
+ */
+function masterMacs(suspects: Suspect[], masters: Map<string, string>, deps: ConflictDeps): Map<number, Map<string, string[]>> {
+  const byLink = new Map<number, { link: InstanceLink; targets: Set<string> }>();
+  for (const s of suspects) {
+    const master = masters.get(key(s.link.ifindex, s.cfg.vrid));
+    if (!master) continue;
+    const entry = byLink.get(s.link.ifindex) ?? { link: s.link, targets: new Set<string>() };
+    entry.targets.add(master);
+    byLink.set(s.link.ifindex, entry);
+  }
+  const out = new Map<number, Map<string, string[]>>();
+  for (const [ifindex, { link, targets }] of byLink) out.set(ifindex, deps.prober.whoHas(ifindex, link.mac, link.srcAddress, [...targets], ARP_WAIT_MS));
+  return out;
 }
 
 /** Waits (at most one Master_Down_Interval each) for an advert naming each suspect's VRID. */
