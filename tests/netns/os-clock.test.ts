@@ -38,27 +38,30 @@ describe("LinuxClock", () => {
     expect(cleared).toBe(false);
   });
 
-  test("a precise timer (Master_Down) ends on the io thread's timerfd; re-arming it sends nothing there", async () => {
-    const ports = createLinuxPorts();
-    try {
-      await ports.rx.ready();
-      const rx = ports.rx;
-      let ioArms = 0;
-      const setTimer = rx.setTimer.bind(rx);
-      rx.setTimer = (at, fn) => (ioArms++, setTimer(at, fn));
-      const clock = ports.clock;
-      // A backup re-arms Master_Down at every advert: 200 arms that never expire cost no message.
-      for (let i = 0; i < 200; i++) clock.clearTimer(clock.setTimer(clock.nowMs() + 3000, () => {}, { precise: true }));
-      expect(ioArms).toBe(0);
-      const deadline = clock.nowMs() + HANDOFF_MS + 20;
-      const seen = await new Promise<number>((done) => clock.setTimer(deadline, () => done(clock.nowMs()), { precise: true }));
-      expect(ioArms).toBe(1); // handed over once, HANDOFF_MS before the deadline
-      expect(seen).toBeGreaterThanOrEqual(deadline); // event time: never early
-      expect(clock.pending).toBe(0);
-    } finally {
-      await ports.close();
-    }
-  });
+  test.each([false, true])(
+    "a precise timer (Master_Down) ends on the io thread's timerfd; re-arming it sends nothing there (io timing %p)",
+    async (ioTiming) => {
+      const ports = createLinuxPorts({ ioTiming });
+      try {
+        await ports.rx.ready();
+        const rx = ports.rx;
+        let ioArms = 0;
+        const setTimer = rx.setTimer.bind(rx);
+        rx.setTimer = (at, fn) => (ioArms++, setTimer(at, fn));
+        const clock = ports.clock;
+        // A backup re-arms Master_Down at every advert: 200 arms that never expire cost no message.
+        for (let i = 0; i < 200; i++) clock.clearTimer(clock.setTimer(clock.nowMs() + 3000, () => {}, { precise: true }));
+        expect(ioArms).toBe(0);
+        const deadline = clock.nowMs() + HANDOFF_MS + 20;
+        const seen = await new Promise<number>((done) => clock.setTimer(deadline, () => done(clock.nowMs()), { precise: true }));
+        expect(ioArms).toBe(1); // handed over once, HANDOFF_MS before the deadline
+        expect(seen).toBeGreaterThanOrEqual(deadline); // event time: never early
+        expect(clock.pending).toBe(0);
+      } finally {
+        await ports.close();
+      }
+    },
+  );
 
   test("wallMs is unix time", () => {
     // Bracketed by Date.now() on both sides: no allowance for how long the calls take.

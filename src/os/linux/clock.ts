@@ -1,18 +1,13 @@
-// Clock port on performance.now(). With io timing on (rx.ts; `vigil run` turns it on with realtime,
-// i.e. for sub-second adverts or vrrp_rt_priority: LinuxPorts.useIoTiming()) every timer is a
-// deadline on the io thread's timerfd (TFD_TIMER_ABSTIME, CLOCK_MONOTONIC): it never
-// fires early, its expiry is posted here, and nothing busy-waits. While the callback runs, nowMs()
-// is the event time (the deadline, or the wake-up if later; see rx.ts), so what the callback arms
-// counts from the deadline and not from when the main thread got to it.
-//
-// Otherwise (the default, or once the io thread stopped) timers use setTimeout, which wakes up to
-// ~0.9 ms early: those are re-armed until the deadline has passed (never early, no spinning); it
-// also wakes ~0.6 ms late (p50, bench/timer-jitter.ts), so a `precise` timer (Master_Down: the
-// end of a failover) sleeps on setTimeout until HANDOFF_MS before its deadline and then hands the
-// rest to the io thread's timerfd: one message each way per expiry, none per re-arm. Io
-// timing costs one message each way per timer between the threads: measured +11 MiB of private
-// memory at 255 masters at 1 s (Bun's allocator keeps what crossed threads), so it is kept for the
-// configurations that need sub-millisecond timing.
+// Clock port on performance.now(). Three kinds of timer:
+// - io timers (after LinuxPorts.useIoTiming(), which `vigil run` always calls): a deadline on the
+//   io thread's timerfd (TFD_TIMER_ABSTIME, CLOCK_MONOTONIC). It never fires early, its expiry is
+//   posted here, nothing busy-waits. While the callback runs, nowMs() is the event time (the
+//   deadline, or the wake-up if later; see rx.ts), so what it arms counts from the deadline.
+// - precise timers (Master_Down, the shutdown hold: the end of a failover), with or without io
+//   timing: setTimeout until HANDOFF_MS before the deadline, then an io timer. Re-arming one (a
+//   backup does at every advert) costs no message to the io thread; an expiry costs one each way.
+// - otherwise (no io thread): setTimeout, which wakes up to ~0.9 ms early (Bun truncates the delay
+//   to whole ms) and is then re-armed until the deadline has passed (never early, no spinning).
 
 import type { Clock, TimerHandle, TimerOptions } from "../../runtime/ports.ts";
 import type { RxLoop } from "./rx.ts";
@@ -59,10 +54,9 @@ export class LinuxClock implements Clock {
         }),
       });
     };
-    if (this.ioTimers && this.io?.available) {
-      onIo();
-      return { id };
-    }
+    // Precise first: a backup re-arms Master_Down at every advert it receives, and a handoff costs
+    // nothing until the last HANDOFF_MS (an io timer costs two messages per re-arm: 255 backups,
+    // 510 a second). A main thread blocked meanwhile loses nothing: the expiry is handled there.
     if (opts?.precise && this.io?.available) {
       const handoff = () => {
         if (this.io?.available) return onIo();
@@ -72,6 +66,10 @@ export class LinuxClock implements Clock {
       const leadMs = atMs - HANDOFF_MS - performance.now();
       if (leadMs <= 0) onIo();
       else this.timers.set(id, { timeout: setTimeout(handoff, leadMs) });
+      return { id };
+    }
+    if (this.ioTimers && this.io?.available) {
+      onIo();
       return { id };
     }
     this.setTimerAs(id, atMs, fn);
