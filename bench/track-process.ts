@@ -11,6 +11,7 @@ import { LinuxProcessEvents } from "../src/os/linux/proc-connector.ts";
 import { RxLoop } from "../src/os/linux/rx.ts";
 import type { Clock, ProcessEventHandlers, ProcessEvents } from "../src/runtime/ports.ts";
 import { ProcessMonitor, ProcScanner, scanProc } from "../src/runtime/track-process.ts";
+import { trackProcessConfig } from "../tests/fakes/track-process-config.ts";
 
 const N = 200;
 const storm = Number(process.argv.find((a) => a.startsWith("--storm="))?.slice(8) ?? 1000);
@@ -70,20 +71,7 @@ const timed: ProcessEvents = {
 const scanner = new ProcScanner(clock, { events: timed });
 const quiet = { log: () => {} };
 const m = new ProcessMonitor(
-  {
-    name: "true",
-    process: "true",
-    params: [],
-    paramMatch: "none",
-    fullCommand: false,
-    weight: 0,
-    reverse: false,
-    quorum: 1,
-    quorumMax: 2 ** 32 - 1,
-    forkDelayMs: 0,
-    terminateDelayMs: 0,
-    pos: { file: "bench", line: 1, col: 1 },
-  },
+  trackProcessConfig({ name: "true", process: "true", weight: 0, pos: { file: "bench", line: 1, col: 1 } }),
   clock,
   quiet,
   scanner,

@@ -2,29 +2,16 @@
 // proc connector of createLinuxPorts, as DaemonDeps.processEvents; it scans where the kernel refuses), starts and
 // kills the tracked program, and prints what the monitor saw as one JSON line.
 //   bun track-process-driver.ts <program copy of sleep> [idle-ms after the kill]
-import type { TrackProcessConfig } from "../../src/config/schema.ts";
 import { createLinuxPorts } from "../../src/os/linux/index.ts";
 import type { LogLevel } from "../../src/runtime/ports.ts";
 import type { ScriptRunner } from "../../src/runtime/spawn.ts";
 import { processTracker } from "../../src/runtime/trackers/process.ts";
+import { trackProcessConfig } from "../fakes/track-process-config.ts";
 
 const [bin, idle] = process.argv.slice(2);
 if (!bin) throw new Error("usage: track-process-driver.ts PROGRAM [IDLE_MS]");
 const name = bin.slice(bin.lastIndexOf("/") + 1);
-const def: TrackProcessConfig = {
-  name: "app",
-  process: name,
-  params: [],
-  paramMatch: "none",
-  fullCommand: false,
-  weight: -50,
-  reverse: false,
-  quorum: 1,
-  quorumMax: 2 ** 32 - 1,
-  forkDelayMs: 0,
-  terminateDelayMs: 0,
-  pos: { file: "driver", line: 1, col: 1 },
-};
+const def = trackProcessConfig({ name: "app", process: name, pos: { file: "driver", line: 1, col: 1 } });
 const logs: { level: LogLevel; msg: string; reason?: unknown }[] = [];
 const logger = { log: (level: LogLevel, msg: string, f?: Record<string, unknown>) => logs.push({ level, msg, ...(f?.reason ? { reason: f.reason } : {}) }) };
 

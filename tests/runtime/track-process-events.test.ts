@@ -7,22 +7,9 @@ import type { LogLevel } from "../../src/runtime/ports.ts";
 import { PROC_EVENTS_RETRY_MS, PROC_SCAN_MS, ProcessMonitor, ProcScanner } from "../../src/runtime/track-process.ts";
 import { FakeClock } from "../fakes/fake-clock.ts";
 import { FakeProcessEvents, FakeProcs } from "../fakes/process-events.ts";
+import { trackProcessConfig } from "../fakes/track-process-config.ts";
 
-const tp = (over: Partial<TrackProcessConfig>): TrackProcessConfig => ({
-  name: "tp",
-  process: "haproxy",
-  params: [],
-  paramMatch: "none",
-  fullCommand: false,
-  weight: -50,
-  reverse: false,
-  quorum: 1,
-  quorumMax: 2 ** 32 - 1,
-  forkDelayMs: 0,
-  terminateDelayMs: 0,
-  pos: { file: "t", line: 1, col: 1 },
-  ...over,
-});
+const tp = (over: Partial<TrackProcessConfig>) => trackProcessConfig({ process: "haproxy", ...over });
 
 function world(opts: { refuse?: Error } = {}) {
   const clock = new FakeClock();

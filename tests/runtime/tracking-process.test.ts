@@ -3,26 +3,12 @@
 import { expect, test } from "bun:test";
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { TrackProcessConfig } from "../../src/config/schema.ts";
 import { checkScript } from "../../src/runtime/spawn.ts";
 import { processMatches, scanProc } from "../../src/runtime/track-process.ts";
 import { config, Lab, seedConf, stateOf } from "./harness.ts";
+import { trackProcessConfig } from "../fakes/track-process-config.ts";
 
-const tp = (over: Partial<TrackProcessConfig>): TrackProcessConfig => ({
-  name: "tp",
-  process: "",
-  params: [],
-  paramMatch: "none",
-  fullCommand: false,
-  weight: -50,
-  reverse: false,
-  quorum: 1,
-  quorumMax: 2 ** 32 - 1,
-  forkDelayMs: 0,
-  terminateDelayMs: 0,
-  pos: { file: "t", line: 1, col: 1 },
-  ...over,
-});
+const tp = trackProcessConfig;
 
 test("track_process: killing the tracked process lowers the priority by its weight; starting it again restores it", async () => {
   const dir = mkdtempSync("/tmp/vigil-tp-");

@@ -8,20 +8,13 @@
 // gaps measured from the times in the entries), so 255 masters cost ~10 wake-ups a second. The
 // writer arms its timerfd for a deferred flush (flushAt). A non-empty ring with no flush pending
 // already has a wake-up on its way: the reader re-reads the head after each entry.
-import { CTL_SENT_HEAD, CTL_SENT_TAIL, SENT_ENTRY_F64, SENT_ERRNOS, SENT_RING_ENTRIES } from "./rx-protocol.ts";
+import { CTL_SENT_HEAD, CTL_SENT_TAIL, type IoSentMsg, SENT_ENTRY_F64, SENT_ERRNOS, SENT_RING_ENTRIES } from "./rx-protocol.ts";
 
 /** At most this long between a paced result and the main thread hearing of it. */
 export const FLUSH_MS = 100;
 
-export interface SentEntry {
-  key: number;
-  word: number;
-  /** Deadline, wake-up and next deadline, CLOCK_MONOTONIC ms. */
-  at: number;
-  mono: number;
-  next: number;
-  errnos: number[];
-}
+/** One entry: the fields of the message it replaces (times CLOCK_MONOTONIC ms). */
+export type SentEntry = Omit<IoSentMsg, "t">;
 
 /** The io thread's side. */
 export class SentRingWriter {
