@@ -104,23 +104,12 @@ export const runCommand: Command = {
     try {
       // The rx worker dying after start leaves backups deaf (they would all claim master): last resort.
       ports = createLinuxPorts({ rx: { onFatal: (e) => (rxReady ? lastResort.fail("rx worker", e) : undefined) } });
-      await ports.rx.ready();
-      rxReady = true;
     } catch (e) {
       console.error(`vigil run: ${privilegeHint(e)}`);
       return 1;
     }
-    // Adverts and timers at their deadlines from the io thread for every configuration (a pause of
-    // the main thread cannot delay them); only that thread runs SCHED_RR, and only with realtime on.
-    ports.useIoTiming();
-    if (rtPriority > 0) await applyRealtime(rtPriority, config.global.rlimitRttimeUs, ports, logger);
-    // Memory is locked only when asked (vrrp_no_swap), as keepalived 2.2.7 does: realtime alone
-    // does not lock there either. Locked pages cannot be given back (the allocators' madvise fails
-    // on them), which cost ~1 MiB of RssAnon at one 20 ms instance (bench/README.md).
-    if (config.global.noSwap) {
-      const mem = lockMemory();
-      if (!mem.ok) logger.log("warn", "could not lock memory", { error: mem.error.message });
-    }
+    // The io thread loads while the daemon is put together below (~10 ms of start-up); nothing is
+    // started before it answered.
     const errors = new ErrorCounts();
     const stateDir = flag(args, "state-dir") ?? "/run/vigil";
     // A state dir that cannot be written is logged and counted, never fatal (journal.ts).
@@ -148,6 +137,25 @@ export const runCommand: Command = {
     registerTrackMetrics(registry, daemon, config.global.keepalivedExporterNames);
     lastResort.protect(daemon);
     const http = new HttpKeeper(flag(args, "http") ?? config.global.http, () => createApp({ status: daemon, metrics }), logger, errors);
+    try {
+      await ports.rx.ready();
+      rxReady = true;
+    } catch (e) {
+      await ports.close();
+      console.error(`vigil run: ${privilegeHint(e)}`);
+      return 1;
+    }
+    // Adverts and timers at their deadlines from the io thread for every configuration (a pause of
+    // the main thread cannot delay them); only that thread runs SCHED_RR, and only with realtime on.
+    ports.useIoTiming();
+    if (rtPriority > 0) await applyRealtime(rtPriority, config.global.rlimitRttimeUs, ports, logger);
+    // Memory is locked only when asked (vrrp_no_swap), as keepalived 2.2.7 does: realtime alone
+    // does not lock there either. Locked pages cannot be given back (the allocators' madvise fails
+    // on them), which cost ~1 MiB of RssAnon at one 20 ms instance (bench/README.md).
+    if (config.global.noSwap) {
+      const mem = lockMemory();
+      if (!mem.ok) logger.log("warn", "could not lock memory", { error: mem.error.message });
+    }
 
     try {
       // A VIP another host already uses (not the VRRP master of its VRID): refuse, untouched.
