@@ -30,8 +30,8 @@ export interface RouteDraft {
   src?: Located<string>;
   metric?: Located<number>;
   table?: Located<number>;
-  /** blackhole / unreachable / prohibit / throw. */
-  type?: Located<"blackhole" | "unreachable" | "prohibit" | "throw">;
+  /** The route type word (unicast, local, broadcast, anycast, multicast, blackhole, unreachable, prohibit, throw, nat). */
+  type?: Located<"unicast" | "local" | "broadcast" | "anycast" | "multicast" | "blackhole" | "unreachable" | "prohibit" | "throw" | "nat">;
   /** Multipath hops (keepalived `nexthop via A dev D weight W [onlink] [realms R]`). */
   nexthops?: { via?: Located<string>; dev?: Located<string>; weight?: Located<number>; onlink?: boolean; realms?: number }[];
   /** The other options, checked by the line reader (route-options.ts). */

@@ -96,7 +96,9 @@ export function parseVipLine(toks: Tok[], diags: Diags): VipDraft | undefined {
   return vip;
 }
 
-const ROUTE_TYPES = ["blackhole", "unreachable", "prohibit", "throw"];
+// keepalived 2.2.7 reads every RTN_* name (observed: it installs unicast, multicast and throw
+// routes; the kernel refuses local, broadcast, anycast and nat given this way, as it does vigil's).
+const ROUTE_TYPES = ["unicast", "local", "broadcast", "anycast", "multicast", "blackhole", "unreachable", "prohibit", "throw", "nat"];
 // vrf: vigil does not look up a VRF's table; track_group: vigil has no static track groups.
 const ROUTE_IGNORED_VALUE = ["vrf", "track_group", "type"];
 const ROUTE_IGNORED_FLAGS: string[] = [];
@@ -107,8 +109,7 @@ const RTPROT_KEEPALIVED = 18;
 
 /**
  * One route line as keepalived's alloc_route reads it: `[TYPE] [to] PREFIX [src A] [via A] [dev D]
- * [metric N] [table T] [nexthop via A dev D weight W …]`, TYPE one of blackhole, unreachable,
- * prohibit, throw, and the options of route-options.ts. A line keepalived refuses (unknown option,
+ * [metric N] [table T] [nexthop via A dev D weight W …]`, TYPE one of ROUTE_TYPES, and the options of route-options.ts. A line keepalived refuses (unknown option,
  * a value it cannot read) is skipped with a warning.
  */
 export function parseRouteLine(toks: Tok[], diags: Diags): RouteDraft | undefined {

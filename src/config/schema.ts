@@ -37,8 +37,8 @@ export interface VirtualRoute {
   src?: string;
   metric?: number;
   table?: number;
-  /** keepalived `blackhole` / `unreachable` / `prohibit` / `throw` (default unicast). */
-  type?: "unicast" | "blackhole" | "unreachable" | "prohibit" | "throw";
+  /** keepalived's route type word before the destination (default unicast). */
+  type?: "unicast" | "local" | "broadcast" | "anycast" | "multicast" | "blackhole" | "unreachable" | "prohibit" | "throw" | "nat";
   /** keepalived `nexthop via A dev D weight W [onlink] [realms R]…` (multipath): instead of via/dev. */
   nexthops?: { via?: string; dev?: string; weight?: number; onlink?: boolean; realms?: number }[];
   /** The rest of `ip route`'s options keepalived accepts (route-options.ts). */

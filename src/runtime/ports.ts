@@ -132,8 +132,8 @@ export interface AddressSpec {
   broadcast?: string;
 }
 
-/** RTN_* route types beyond unicast (keepalived's `blackhole`, `unreachable`, `prohibit`, `throw`). */
-export type RouteType = "unicast" | "blackhole" | "unreachable" | "prohibit" | "throw";
+/** RTN_* route types, as keepalived names them before the destination (unicast by default). */
+export type RouteType = "unicast" | "local" | "broadcast" | "anycast" | "multicast" | "blackhole" | "unreachable" | "prohibit" | "throw" | "nat";
 
 /** One hop of a multipath route (RTA_MULTIPATH; keepalived `nexthop via A dev D weight W`). */
 export interface NextHop {

@@ -24,6 +24,9 @@ export interface NetDeps {
   errors?: ErrorCounts;
 }
 
+/** Route types that take no gateway nor device. */
+const NO_DEVICE: readonly string[] = ["blackhole", "unreachable", "prohibit", "throw"];
+
 const fam = (...xs: (string | undefined)[]): 4 | 6 => (xs.some((x) => x?.includes(":")) ? 6 : 4);
 
 /** The RouteSpec of a configured route; a string says why it cannot be built (a dev missing). */
@@ -39,7 +42,7 @@ export function routeSpec(r: VirtualRoute, links: LinkWatcher, defaultDev: strin
     ...(type !== "unicast" && { type }),
     ...(r.options && { options: r.options }),
   };
-  if (type !== "unicast") return spec; // no gateway nor device for these (the kernel says EINVAL)
+  if (NO_DEVICE.includes(type)) return spec; // no gateway nor device for these (the kernel says EINVAL)
   if (r.nexthops && r.nexthops.length > 0) {
     spec.nexthops = [];
     for (const h of r.nexthops) {

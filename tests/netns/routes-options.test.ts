@@ -1,6 +1,7 @@
 // Every route and rule option keepalived 2.2.7 accepts, installed by keepalived and then by vigil
 // from the same keepalived.conf in the same namespace: `ip -d route show table all` and `ip -d rule`
-// must read the same (scope, protocol, tos, realms, metrics and their locks, congctl, features,
+// must read the same (route types unicast, multicast, throw, and local, which the kernel refuses to
+// both; scope, protocol, tos, realms, metrics and their locks, congctl, features,
 // pref, expires, onlink, append, multipath onlink/realms; rule tos, realms, goto, nop, l3mdev,
 // uidrange, ipproto, sport/dport, suppress_*, protocol with no_track, proto keepalived). Each run
 // must also leave nothing behind when it stops.
@@ -27,6 +28,10 @@ export const OPTIONS_CONF = `static_routes {
   10.99.52.0/24 table 6909 nexthop via 10.99.0.2 dev eth0 onlink weight 1 nexthop via 10.99.0.3 dev eth0 onlink weight 2 realms 5
   10.99.53.0/24 via 10.99.7.9 dev eth0 onlink scope global
   10.99.54.0/24 dev eth0 rtt 100ms rttvar 80
+  unicast 10.99.56.0/24 via 10.99.0.2
+  multicast 224.99.56.0/24 dev eth0 table 6909
+  throw 10.99.59.0/24 table 6909
+  local 10.99.59.1/32 dev eth0 table 6909
   10.99.55.0/24 dev eth0 mtu lock 1300 cwnd lock 3 rtt lock 1s
   10.99.57.0/24 dev eth0 protocol bird
   10.99.58.0/24 dev eth0 congctl lock cubic scope 200
@@ -65,13 +70,13 @@ vrrp_instance VI_1 {
 }
 `;
 
-/** Our routes (10.99.5x/6x, 2001:db8:5x/6x), multipath hops joined to their route; expiry counts down. */
+/** Our routes (10.99.5x/6x, 224.99.x, 2001:db8:5x/6x), multipath hops joined to their route; expiry counts down. */
 function ourRoutes(l: Lab): string[] {
   const text = ["-4", "-6"].map((f) => l.exec("r1", ["ip", f, "-d", "route", "show", "table", "all"]).stdout).join("\n");
   return text
     .replace(/\n\s+nexthop/g, " nexthop")
     .split("\n")
-    .filter((x) => /10\.99\.[56]\d\.|2001:db8:[56]\d:/.test(x))
+    .filter((x) => /10\.99\.[56]\d\.|224\.99\.|2001:db8:[56]\d:/.test(x))
     .map((x) => x.replace(/expires \d+sec/, "expires Nsec").trim())
     .sort();
 }
@@ -100,7 +105,7 @@ test("vigil installs what keepalived 2.2.7 installs for every route and rule opt
   expect(ourRules(lab)).toEqual([]);
   expect(ourRoutes(lab)).toEqual([]);
   // keepalived's view, the reference: every line is there.
-  expect(kaRoutes.length).toBe(13);
+  expect(kaRoutes.length).toBe(16); // the local route is refused by the kernel (EINVAL), to keepalived as to vigil
   expect(kaRules.length).toBe(13);
 
   const v = startVigil(lab, "r1", OPTIONS_CONF, { flavour: "source" });

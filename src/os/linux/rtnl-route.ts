@@ -20,7 +20,18 @@ const RTA_FLOW = 11;
 const RTA_PREF = 20;
 const RTA_EXPIRES = 23;
 const RTNH_F_ONLINK = 4;
-const RTN: Record<RouteType, number> = { unicast: C.RTN_UNICAST, blackhole: 6, unreachable: 7, prohibit: 8, throw: 9 };
+const RTN: Record<RouteType, number> = {
+  unicast: C.RTN_UNICAST,
+  local: 2,
+  broadcast: 3,
+  anycast: 4,
+  multicast: 5,
+  blackhole: 6,
+  unreachable: 7,
+  prohibit: 8,
+  throw: 9,
+  nat: 10,
+};
 /** RTAX_* (linux/rtnetlink.h); RTAX_LOCK (1) is the bitmask of locked ones, 1 << RTAX_x. */
 const RTAX: Record<RouteMetric | "congctl" | "features", number> = {
   mtu: 2,
