@@ -257,7 +257,7 @@ export class Instance {
         this.ownFaults.cancelVipRetry();
         return this.vips.removeAll();
       case "announce":
-        this.flushFirstAdvert(); // a takeover advert goes after the VIP add, before the GARP burst
+        this.flushFirstAdvert(); // a handover's advert goes after the VIP add, before the GARP burst
         // With use_vmac the announcements leave from the VMAC: they carry the virtual MAC.
         return this.garp.start(
           this.link.vmac?.ifindex ?? this.link.ifindex,
@@ -283,10 +283,13 @@ export class Instance {
     // The periodic advert the pacer already sent (this is its timer event): count what it did.
     const paced = priority > 0 ? this.pacing.result : null;
     this.pacing.result = null;
-    // Taking over: the first advert leaves once this step has added the VIPs (the FSM lists the
-    // advert first), from "announce" just after (before the GARP burst) or arm("advert"). The old master drops its VIPs when it hears us
-    // (make-before-break), so our VIPs must be up by then; the netlink add costs ~0.1 ms.
-    if (!paced && priority > 0 && this.fsm.state === "master" && !this.vips.holding) {
+    // Taking over from a silent master (Master_Down), the advert leaves before the VIPs are added,
+    // as RFC 5798 §6.4.2 lists it and keepalived 2.2.7 does: adding first delayed it by the netlink
+    // round trip (0.2–1 ms measured). Taking over from a live master (it resigned with priority 0,
+    // or we preempt it) the VIPs go first: it drops its VIPs when it hears us, and a resigning
+    // vigil holds them until then, so the VIP is never on neither router (make-before-break).
+    const reason = this.fsm.lastTransitionReason;
+    if (!paced && priority > 0 && this.fsm.state === "master" && !this.vips.holding && (reason === "priority-zero-received" || reason === "preempt")) {
       if (this.firstAdvert === null) queueMicrotask(() => this.flushFirstAdvert());
       this.firstAdvert = priority;
       return;
@@ -296,6 +299,7 @@ export class Instance {
 
   private firstAdvert: number | null = null;
 
+  /** The handover's advert, once this step added the VIPs ("announce", or the advert timer's arm). */
   private flushFirstAdvert(): void {
     const priority = this.firstAdvert;
     this.firstAdvert = null;
