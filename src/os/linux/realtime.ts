@@ -107,7 +107,11 @@ export interface LockMemoryOptions {
   onFault?: boolean;
 }
 
-/** mlockall(MCL_CURRENT | MCL_FUTURE [| MCL_ONFAULT]): no page of the daemon is swapped out. */
+/**
+ * mlockall(MCL_CURRENT | MCL_FUTURE [| MCL_ONFAULT]): no page of the daemon is swapped out.
+ * `vigil run` calls it only under vrrp_no_swap, as keepalived: locked pages can never be handed
+ * back to the kernel (madvise fails on them), so private memory only grows.
+ */
 export function lockMemory(opts: LockMemoryOptions = {}): RealtimeResult {
   const flags = C.MCL_CURRENT | C.MCL_FUTURE | (opts.onFault ?? true ? C.MCL_ONFAULT : 0);
   const r = libc.mlockall(flags);
