@@ -241,7 +241,7 @@ export interface InstanceLabels {
   vrid: string;
 }
 
-/** What the runtime reports; src/http/metrics.ts implements it with prom-client. */
+/** What the runtime reports; src/http/metrics.ts implements it (Prometheus text, see src/http/exposition.ts). */
 export interface MetricsSink {
   state(l: InstanceLabels, state: VrrpState): void;
   transition(l: InstanceLabels, from: VrrpState, to: VrrpState, reason: TransitionReason, wallMs: number): void;
