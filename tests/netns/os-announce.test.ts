@@ -9,7 +9,7 @@ import { CAN_NETNS, HAS_TCPDUMP, withLab } from "./os-common.ts";
 /** The whole frame of a tcpdump -XX line (the longest 0x0000 dump: -v may print an option's bytes too). */
 function frameHex(line: string): string {
   const dumps: string[] = [];
-  for (const m of line.matchAll(/0x([0-9a-f]{4}):  ((?:[0-9a-f]{2,4} ?)+)/g)) {
+  for (const m of line.matchAll(/0x([0-9a-f]{4}): {2}((?:[0-9a-f]{2,4} ?)+)/g)) {
     if (m[1] === "0000") dumps.push("");
     dumps[dumps.length - 1] += m[2]!.replaceAll(" ", "");
   }
