@@ -7,8 +7,9 @@ export const FLAVOUR = (process.env.PARITY_FLAVOUR ?? "compiled") as VigilFlavou
 export const VIP = "10.99.0.100";
 export const VMAC = "00:00:5e:00:01:33";
 
-export function vmacConf(priority: number, extra: string[] = []): string {
-  return `vrrp_instance VI_1 {
+/** One VRRPv3 instance at 100 ms with use_vmac and the VIP given (IPv4 or IPv6). */
+function useVmacConf(name: string, vip: string, priority: number, extra: string[]): string {
+  return `vrrp_instance ${name} {
     interface eth0
     virtual_router_id 51
     version 3
@@ -16,30 +17,19 @@ export function vmacConf(priority: number, extra: string[] = []): string {
     advert_int 0.1
     use_vmac
 ${extra.map((e) => `    ${e}\n`).join("")}    virtual_ipaddress {
-        ${VIP}/24
+        ${vip}
     }
 }
 `;
 }
+
+export const vmacConf = (priority: number, extra: string[] = []): string => useVmacConf("VI_1", `${VIP}/24`, priority, extra);
 
 /** IPv6 use_vmac (tests/parity/vmac6.test.ts, vmac-interop.test.ts): VRID 51 → 00:00:5e:00:02:33. */
 export const VIP6 = "2001:db8::100";
 export const VMAC6 = "00:00:5e:00:02:33";
 
-export function vmac6Conf(priority: number, extra: string[] = []): string {
-  return `vrrp_instance VI_6 {
-    interface eth0
-    virtual_router_id 51
-    version 3
-    priority ${priority}
-    advert_int 0.1
-    use_vmac
-${extra.map((e) => `    ${e}\n`).join("")}    virtual_ipaddress {
-        ${VIP6}/64
-    }
-}
-`;
-}
+export const vmac6Conf = (priority: number, extra: string[] = []): string => useVmacConf("VI_6", `${VIP6}/64`, priority, extra);
 
 /** busybox ping -6 from the client: 0 when the VIP answered. */
 export const ping6 = (l: Lab) => l.exec("c", ["busybox", "ping", "-6", "-c", "1", "-W", "2", VIP6], { allowFail: true }).code;
