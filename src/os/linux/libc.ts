@@ -96,11 +96,32 @@ export function monotonicMs(): number {
   return Number(tsBuf[0]) * 1000 + Number(tsBuf[1]) / 1e6;
 }
 
-const realBuf = new BigInt64Array(new ArrayBuffer(16));
-/** CLOCK_REALTIME in ns since the epoch (the clock of SO_TIMESTAMPNS), 0n if the call failed. */
-export function realtimeNs(): bigint {
-  if (libc.clock_gettime(CLOCK_REALTIME, realBuf) !== 0) return 0n;
-  return realBuf[0]! * 1_000_000_000n + realBuf[1]!;
+const realBuf = new Uint32Array(4);
+/**
+ * CLOCK_REALTIME in ms since the epoch (the clock of SO_TIMESTAMPNS), NaN if the call failed.
+ * Read per received datagram: 32-bit halves, no BigInt; a double keeps µs at today's epoch.
+ */
+export function realtimeMs(): number {
+  if (libc.clock_gettime(CLOCK_REALTIME, realBuf) !== 0) return NaN;
+  return timespecMs(realBuf[0]!, realBuf[1]!, realBuf[2]!);
+}
+
+/** A kernel receive timestamp older than this is a clock step, not a queue: ignored. */
+const MAX_PACKET_AGE_MS = 1000;
+
+/**
+ * How long ago the kernel received a datagram (SO_TIMESTAMPNS, CLOCK_REALTIME ms), so that its
+ * event time is its arrival and not the io thread's wake-up (late under load): RFC 5798 §6.4.2
+ * resets Master_Down on receipt. A clock step (or NaN, a failed read) gives 0.
+ */
+export function packetAgeMs(nowRealMs: number, rxRealMs: number): number {
+  const ageMs = nowRealMs - rxRealMs;
+  return ageMs > 0 && ageMs < MAX_PACKET_AGE_MS ? ageMs : 0;
+}
+
+/** A 64-bit LE struct timespec given as its 32-bit words (tv_sec low, high; tv_nsec low) in ms. */
+export function timespecMs(secLo: number, secHi: number, nsec: number): number {
+  return (secLo + secHi * 0x1_0000_0000) * 1000 + nsec / 1e6;
 }
 
 /**

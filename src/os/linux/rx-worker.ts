@@ -18,7 +18,7 @@ import type { Family } from "../../protocol/types.ts";
 import * as C from "./consts.ts";
 import { ERRNO } from "./errors.ts";
 import { formatIPv4, formatIPv6 } from "./inet.ts";
-import { errno, libc, orErrno, perfToMonotonicOffsetMs, realtimeNs } from "./libc.ts";
+import { errno, libc, orErrno, packetAgeMs, perfToMonotonicOffsetMs, realtimeMs, timespecMs } from "./libc.ts";
 
 import { SentRingWriter } from "./sent-ring.ts";
 import { type HeapSlot, SlotHeap } from "./slot-heap.ts";
@@ -50,8 +50,6 @@ const post = (m: RxWorkerMsg, transfer?: ArrayBuffer[]) => self.postMessage(m, t
 
 const BUF_LEN = 65536;
 const MAX_PER_ROUND = 64; // datagrams read from one fd before giving the others a turn
-/** A kernel receive timestamp older than this is a clock step, not a queue: ignored. */
-const MAX_PACKET_AGE_MS = 1000;
 const FIXED = 2; // poll slots 0 (eventfd) and 1 (timerfd) come before the sockets
 
 interface Slot extends HeapSlot {
@@ -116,15 +114,6 @@ function run(init: RxInit): void {
   let armedAt = -1; // what the timerfd is armed for (-1: disarmed)
 
   const nowMono = () => performance.now() + offsetMs;
-  /**
-   * How long ago the kernel received a datagram (SO_TIMESTAMPNS, CLOCK_REALTIME), so that its
-   * event time is its arrival and not this thread's wake-up (late under load): RFC 5798 §6.4.2
-   * resets Master_Down on receipt. A clock step can make it absurd: then 0.
-   */
-  const packetAgeMs = (nowRealNs: bigint, rxRealNs: bigint): number => {
-    const ageMs = Number(nowRealNs - rxRealNs) / 1e6;
-    return ageMs > 0 && ageMs < MAX_PACKET_AGE_MS ? ageMs : 0;
-  };
 
   // The paced path allocates nothing per advert (no iterators, BigInts or fresh messages: what
   // postMessage needs it copies at the call), so the worker's GC has nothing to collect between
@@ -285,7 +274,7 @@ function run(init: RxInit): void {
     msg.set(kind === "netlink" ? null : name, buf, kind === "netlink" ? null : control);
     const n = orErrno(libc.recvmsg(fd, msg.hdr, C.MSG_DONTWAIT));
     let rxMono = nowMono();
-    const rxRealNowNs = kind === "netlink" ? 0n : realtimeNs(); // read together with rxMono
+    const rxRealNowMs = kind === "netlink" ? 0 : realtimeMs(); // read together with rxMono
     if (n < 0) {
       const e = -n;
       if (e === ERRNO.EAGAIN || e === ERRNO.EINTR) return false;
@@ -325,7 +314,7 @@ function run(init: RxInit): void {
       } else if (isV6 && c.level === C.IPPROTO_IPV6 && c.type === C.IPV6_HOPLIMIT && c.data.byteLength >= 4) {
         ttl = dv.getInt32(0, true);
       } else if (c.level === C.SOL_SOCKET && c.type === C.SO_TIMESTAMPNS && c.data.byteLength >= 16) {
-        rxMono -= packetAgeMs(rxRealNowNs, dv.getBigInt64(0, true) * 1_000_000_000n + dv.getBigInt64(8, true));
+        rxMono -= packetAgeMs(rxRealNowMs, timespecMs(dv.getUint32(0, true), dv.getUint32(4, true), dv.getUint32(8, true)));
       }
     }
     let family: Family;
