@@ -6,6 +6,7 @@ import type { VrrpPacket } from "../protocol/packet.ts";
 import type { FsmAction, FsmEvent, FsmState, TimerName } from "../protocol/types.ts";
 import { AdvertEncoder } from "./advert-encoder.ts";
 import { AdvertPacing } from "./advert-pacing.ts";
+import { AdvertStats } from "./advert-stats.ts";
 import { GarpScheduler } from "./garp.ts";
 import { fsmParams, garpTiming, type InstanceLink } from "./instance-setup.ts";
 import { OwnFaults } from "./own-faults.ts";
@@ -53,11 +54,7 @@ export class Instance {
   private readonly encoder: AdvertEncoder;
   /** The Adver_Timer of a master as a schedule of the transport's pacer (another thread sends). */
   private readonly pacing: AdvertPacing;
-  private lastSentMs: number | null = null;
-  private lastRxMs: number | null = null;
-  private lastRxFrom: string | null = null;
-  private advertsSent = 0;
-  private advertsReceived = 0;
+  private readonly stats: AdvertStats;
   private lastTransitionWallMs = 0;
   private stoppedWaiters: (() => void)[] = [];
   private stopped = false;
@@ -78,6 +75,7 @@ export class Instance {
   ) {
     this.fsm = initialState(fsmParams(cfg, link.srcAddress));
     this.labels = { instance: cfg.name, interface: cfg.interface, vrid: String(cfg.vrid) };
+    this.stats = new AdvertStats(deps.metrics, this.labels);
     this.garp = new GarpScheduler(deps.clock, deps.announcer, deps.logger, (n) => deps.metrics.garpSent(this.labels, n));
     this.encoder = new AdvertEncoder(cfg, link.srcAddress);
     this.pacing = new AdvertPacing(deps.transport.pacer, this.timers, {
@@ -90,7 +88,7 @@ export class Instance {
       fired: () => this.dispatch({ type: "timer", timer: "advert" }),
       late: (r, priority) => {
         for (const e of r.errors) if (e) this.deps.errors?.sendError(this.cfg.name, errnoOf(e));
-        this.countSent(priority, null);
+        this.stats.countSent(priority, null);
       },
     });
     this.ownFaults = new OwnFaults(cfg.name, deps.clock, deps.logger, (ev) => this.dispatch(ev), () => !this.stopped && this.fsm.state === "master");
@@ -161,13 +159,7 @@ export class Instance {
 
   /** A decoded advert that passed the instance checks. */
   receive(packet: VrrpPacket, d: ReceivedDatagram): void {
-    this.advertsReceived++;
-    this.deps.metrics.advertReceived(this.labels, packet.priority);
-    if (this.lastRxFrom === d.src && this.lastRxMs !== null && packet.priority > 0) {
-      this.deps.metrics.advertGap(this.labels, "received", (d.rxMs - this.lastRxMs) / 1000);
-    }
-    this.lastRxMs = d.rxMs;
-    this.lastRxFrom = d.src;
+    this.stats.countReceived(packet.priority, d.src, d.rxMs);
     this.dispatch({ type: "advert", priority: packet.priority, sourceAddress: d.src, maxAdvertIntervalCs: packet.maxAdvertIntervalCs });
   }
 
@@ -235,8 +227,8 @@ export class Instance {
       advertIntervalCs: this.cfg.advertIntervalCs,
       masterAdvertIntervalCs: f.masterAdvertIntervalCs,
       virtualIps: this.vips.list().map((v) => `${v.address}/${v.prefixLength}`),
-      advertsSent: this.advertsSent,
-      advertsReceived: this.advertsReceived,
+      advertsSent: this.stats.sent,
+      advertsReceived: this.stats.received,
       lastTransition: f.lastTransitionReason === null || f.lastTransitionMs === null
         ? null
         : { atWallMs: this.lastTransitionWallMs, from: this.lastFrom, to: f.state, reason: f.lastTransitionReason },
@@ -325,16 +317,7 @@ export class Instance {
       }
     }
     this.ownFaults.advertSent(sentAll, priority);
-    this.countSent(priority, this.deps.clock.nowMs());
-  }
-
-  /** Counters and the gap histogram; nowMs null: a late report (no gap, the schedule is gone). */
-  private countSent(priority: number, nowMs: number | null): void {
-    this.advertsSent++;
-    this.deps.metrics.advertSent(this.labels, priority);
-    if (nowMs === null) return;
-    if (this.lastSentMs !== null && priority > 0) this.deps.metrics.advertGap(this.labels, "sent", (nowMs - this.lastSentMs) / 1000);
-    this.lastSentMs = priority > 0 ? nowMs : null;
+    this.stats.countSent(priority, this.deps.clock.nowMs());
   }
 
   private clearTimers(): void {
@@ -381,12 +364,9 @@ export class Instance {
     const wall = this.deps.clock.wallMs();
     this.lastFrom = from;
     this.lastTransitionWallMs = wall;
-    if (to !== "master") {
-      this.lastSentMs = null;
-      this.garp.stop();
-    }
+    if (to !== "master") this.garp.stop();
     if (to === "backup") this.prepareTakeover();
-    this.lastRxMs = null;
+    this.stats.transition(to === "master");
     this.deps.logger.log(to === "fault" ? "warn" : "info", `${this.cfg.name}: ${from} -> ${to}`, {
       instance: this.cfg.name,
       from,
