@@ -116,7 +116,7 @@ export const runCommand: Command = {
     const journal = new FileJournal(stateDir, logger, errors);
     const registry = new Registry();
     const metrics = createMetrics(registry, { keepalivedExporterNames: config.global.keepalivedExporterNames, version: VERSION, commit: COMMIT });
-    registerErrorMetrics(registry, errors, { rxQueueOverflows: () => ports.transport.queueOverflows });
+    registerErrorMetrics(registry, errors, { rxQueueOverflows: () => ports.transport.queueOverflows, rxRepeats: () => ports.transport.repeats });
     const daemon = new Daemon(config, {
       clock: ports.clock,
       transport: ports.transport,

@@ -7,6 +7,8 @@ import type { ErrorCounts, ErrorKind } from "../runtime/error-counts.ts";
 export interface OsCounters {
   /** VRRP datagrams the receive thread dropped because the queue to the main thread was full. */
   rxQueueOverflows(): number;
+  /** Adverts the receive thread handled alone: a backup's repeats of the advert its FSM last handled. */
+  rxRepeats?(): number;
 }
 
 export function registerErrorMetrics(registry: Registry, errors: ErrorCounts, os?: OsCounters): void {
@@ -57,5 +59,18 @@ export function registerErrorMetrics(registry: Registry, errors: ErrorCounts, os
         this.inc(os.rxQueueOverflows());
       },
     });
+    const repeats = os.rxRepeats;
+    if (repeats) {
+      new Counter({
+        name: "vigil_rx_repeats_total",
+        help:
+          "VRRP adverts a backup received that the receive thread handled alone (repeats of the last one its FSM handled); the per-instance received counters include them.",
+        registers,
+        collect() {
+          this.reset();
+          this.inc(repeats());
+        },
+      });
+    }
   }
 }

@@ -1,7 +1,12 @@
 // What an instance's configuration and link mean for its parts: the FSM's parameters and the GARP
 // scheduler's timing (RFC 5798 §6.4.2 announcements plus keepalived's garp_* keywords).
 import type { InstanceConfig } from "../config/schema.ts";
-import type { FsmParams } from "../protocol/types.ts";
+import { step } from "../protocol/fsm.ts";
+import type { FsmParams, FsmState } from "../protocol/types.ts";
+import type { EncodedAdvert } from "./advert-encoder.ts";
+import type { AdvertStats } from "./advert-stats.ts";
+import type { AddressSpec, InstanceStatus } from "./ports.ts";
+import type { VipSet } from "./vips.ts";
 import { extraIfTargets, type GarpTiming } from "./garp.ts";
 
 /** Where the instance lives on the host, resolved by the daemon at start. */
@@ -65,4 +70,49 @@ function extraIf(
   const vmac = link.vmac;
   const own = { ifname: vmac?.name ?? cfg.interface, vmac: vmac !== undefined, xmitBase: vmac?.xmitBase ?? false };
   return { intervalMs: x.intervalSec * 1000, targets: extraIfTargets([...cfg.virtualIps, ...cfg.excludedVips], own, x.all, resolve) };
+}
+
+/** What /status shows of an instance. */
+export function instanceStatus(
+  cfg: InstanceConfig,
+  f: FsmState,
+  vips: readonly Pick<AddressSpec, "address" | "prefixLength">[],
+  stats: AdvertStats,
+  last: { atWallMs: number; from: FsmState["state"] },
+): InstanceStatus {
+  return {
+    name: cfg.name,
+    interface: cfg.interface,
+    vrid: cfg.vrid,
+    version: cfg.version,
+    family: cfg.family,
+    state: f.state,
+    basePriority: cfg.priority,
+    effectivePriority: f.priority,
+    masterAddress: f.masterAddress,
+    advertIntervalCs: cfg.advertIntervalCs,
+    masterAdvertIntervalCs: f.masterAdvertIntervalCs,
+    virtualIps: vips.map((v) => `${v.address}/${v.prefixLength}`),
+    advertsSent: stats.sent,
+    advertsReceived: stats.received,
+    lastTransition: f.lastTransitionReason === null || f.lastTransitionMs === null
+      ? null
+      : { atWallMs: last.atWallMs, from: last.from, to: f.state, reason: f.lastTransitionReason },
+    faults: [...f.faults],
+  };
+}
+
+/**
+ * A backup may have to take over at any moment: its advert is encoded and the transport's
+ * buffers for it built now, not on the failover's critical path (~0.3 ms measured cold).
+ */
+export function prepareTakeover(f: FsmState, nowMs: number, vips: VipSet, packets: () => readonly EncodedAdvert[], prepareSend: (dst: string) => void): void {
+  try {
+    // The FSM step of the takeover, on a copy (step is pure): its code runs once before it counts.
+    step(f, { type: "timer", timer: "masterDown" }, nowMs);
+    vips.prepare();
+    for (const p of packets()) prepareSend(p.dst);
+  } catch {
+    // An optimisation only: the takeover does all of it itself.
+  }
 }

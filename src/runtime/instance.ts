@@ -1,15 +1,16 @@
 // One VRRP instance: drives the pure FSM (src/protocol/fsm.ts) against the ports and executes the
 // actions it returns. The FSM decides; this file only carries out and reports.
 import type { InstanceConfig } from "../config/schema.ts";
-import { initialState, step } from "../protocol/fsm.ts";
+import { acceptsAtAnyTime, initialState, step } from "../protocol/fsm.ts";
 import type { VrrpPacket } from "../protocol/packet.ts";
 import type { FsmAction, FsmEvent, FsmState, TimerName } from "../protocol/types.ts";
 import { AdvertEncoder } from "./advert-encoder.ts";
 import { AdvertPacing } from "./advert-pacing.ts";
 import { AdvertStats } from "./advert-stats.ts";
 import { GarpScheduler } from "./garp.ts";
-import { fsmParams, garpTiming, type InstanceLink } from "./instance-setup.ts";
+import { fsmParams, garpTiming, type InstanceLink, instanceStatus, prepareTakeover } from "./instance-setup.ts";
 import { OwnFaults } from "./own-faults.ts";
+import { RepeatWatch } from "./repeat-watch.ts";
 import { notifyTransition } from "./notify.ts";
 import type {
   Announcer,
@@ -54,6 +55,7 @@ export class Instance {
   private readonly encoder: AdvertEncoder;
   /** The Adver_Timer of a master as a schedule of the transport's pacer (another thread sends). */
   private readonly pacing: AdvertPacing;
+  private readonly watch: RepeatWatch;
   private readonly stats: AdvertStats;
   private lastTransitionWallMs = 0;
   private stoppedWaiters: (() => void)[] = [];
@@ -89,6 +91,17 @@ export class Instance {
       late: (r, priority) => {
         for (const e of r.errors) if (e) this.deps.errors?.sendError(this.cfg.name, errnoOf(e));
         this.stats.countSent(priority, null);
+      },
+    });
+    this.watch = new RepeatWatch(() => deps.transport.watcher, this.timers, {
+      repeat: (priority, src, rxMs, form) => {
+        this.stats.countReceived(priority, src, rxMs);
+        if (form !== null) deps.metrics.checksumForm(this.labels, form);
+      },
+      watchable: (priority) => acceptsAtAnyTime(this.fsm, priority),
+      down: (deadlineMs) => {
+        this.fsm = { ...this.fsm, masterDownDeadlineMs: deadlineMs };
+        this.dispatch({ type: "timer", timer: "masterDown" });
       },
     });
     this.ownFaults = new OwnFaults(cfg.name, deps.clock, deps.logger, (ev) => this.dispatch(ev), () => !this.stopped && this.fsm.state === "master");
@@ -134,6 +147,12 @@ export class Instance {
   /** Feed one event through the FSM and carry out its actions. */
   dispatch(ev: FsmEvent): void {
     if (this.stopped) return;
+    // Anything else that happens ends a watch of repeats: the FSM sees the deadline they reached.
+    const watchedDeadline = this.watch.end();
+    if (watchedDeadline !== null) {
+      this.fsm = { ...this.fsm, masterDownDeadlineMs: watchedDeadline };
+      this.timers.set("masterDown", this.clockTimer("masterDown", watchedDeadline));
+    }
     const result = step(this.fsm, ev, this.deps.clock.nowMs());
     this.fsm = result.state;
     // Taking over, the advert, the VIPs and the GARPs go first and the report of the transition
@@ -157,10 +176,12 @@ export class Instance {
     if (pacedPriority !== null && pacedPriority !== this.fsm.priority) this.repace(); // the next advert carries it
   }
 
-  /** A decoded advert that passed the instance checks. */
-  receive(packet: VrrpPacket, d: ReceivedDatagram): void {
+  /** A decoded advert that passed the instance checks (checksumForm: IPv4 VRRPv3's, else null). */
+  receive(packet: VrrpPacket, d: ReceivedDatagram, checksumForm: string | null = null): void {
     this.stats.countReceived(packet.priority, d.src, d.rxMs);
-    this.dispatch({ type: "advert", priority: packet.priority, sourceAddress: d.src, maxAdvertIntervalCs: packet.maxAdvertIntervalCs });
+    if (checksumForm !== null) this.deps.metrics.checksumForm(this.labels, checksumForm);
+    const ev: FsmEvent = { type: "advert", priority: packet.priority, sourceAddress: d.src, maxAdvertIntervalCs: packet.maxAdvertIntervalCs };
+    this.watch.receiving(d, packet.priority, checksumForm, () => this.dispatch(ev));
   }
 
   /** Resolve when the FSM reports `stopped` (after a shutdown event). */
@@ -213,27 +234,7 @@ export class Instance {
   }
 
   status(): InstanceStatus {
-    const f = this.fsm;
-    return {
-      name: this.cfg.name,
-      interface: this.cfg.interface,
-      vrid: this.cfg.vrid,
-      version: this.cfg.version,
-      family: this.cfg.family,
-      state: f.state,
-      basePriority: this.cfg.priority,
-      effectivePriority: f.priority,
-      masterAddress: f.masterAddress,
-      advertIntervalCs: this.cfg.advertIntervalCs,
-      masterAdvertIntervalCs: f.masterAdvertIntervalCs,
-      virtualIps: this.vips.list().map((v) => `${v.address}/${v.prefixLength}`),
-      advertsSent: this.stats.sent,
-      advertsReceived: this.stats.received,
-      lastTransition: f.lastTransitionReason === null || f.lastTransitionMs === null
-        ? null
-        : { atWallMs: this.lastTransitionWallMs, from: this.lastFrom, to: f.state, reason: f.lastTransitionReason },
-      faults: [...f.faults],
-    };
+    return instanceStatus(this.cfg, this.fsm, this.vips.list(), this.stats, { atWallMs: this.lastTransitionWallMs, from: this.lastFrom });
   }
 
   private lastFrom: FsmState["state"] = "init";
@@ -330,14 +331,16 @@ export class Instance {
     if (timer === "advert") this.flushFirstAdvert();
     if (timer === "advert" && this.pacing.arm(atMs)) return;
     this.cancel(timer);
-    this.timers.set(
-      timer,
-      // Master_Down and the shutdown hold end a failover: precise; the periodic advert is not.
-      this.deps.clock.setTimer(atMs, () => {
-        this.timers.delete(timer);
-        this.dispatch({ type: "timer", timer });
-      }, { precise: timer !== "advert" }),
-    );
+    if (timer === "masterDown" && this.watch.arm(atMs)) return;
+    this.timers.set(timer, this.clockTimer(timer, atMs));
+  }
+
+  private clockTimer(timer: TimerName, atMs: number): TimerHandle {
+    // Master_Down and the shutdown hold end a failover: precise; the periodic advert is not.
+    return this.deps.clock.setTimer(atMs, () => {
+      this.timers.delete(timer);
+      this.dispatch({ type: "timer", timer });
+    }, { precise: timer !== "advert" });
   }
 
   private cancel(timer: TimerName): void {
@@ -348,6 +351,7 @@ export class Instance {
 
   private clearHandle(timer: TimerName, h: TimerHandle): void {
     if (timer === "advert" && this.pacing.owns(h)) this.pacing.stop();
+    else if (timer === "masterDown" && this.watch.owns(h)) this.watch.stop();
     else this.deps.clock.clearTimer(h);
   }
 
@@ -365,7 +369,15 @@ export class Instance {
     this.lastFrom = from;
     this.lastTransitionWallMs = wall;
     if (to !== "master") this.garp.stop();
-    if (to === "backup") this.prepareTakeover();
+    if (to === "backup") {
+      prepareTakeover(
+        this.fsm,
+        this.deps.clock.nowMs(),
+        this.vips,
+        () => this.encoder.packets(this.fsm.priority),
+        (dst) => this.deps.transport.prepare?.(this.txIfindex, this.cfg.family, dst, this.link.srcAddress),
+      );
+    }
     this.stats.transition(to === "master");
     this.deps.logger.log(to === "fault" ? "warn" : "info", `${this.cfg.name}: ${from} -> ${to}`, {
       instance: this.cfg.name,
@@ -378,22 +390,6 @@ export class Instance {
     this.deps.metrics.state(this.labels, to);
     if (to !== "init") notifyTransition(this.deps.runner, this.cfg.notify, "INSTANCE", this.cfg.name, to, this.fsm.priority);
     this.onTransitionHook?.(this, from, to, reason);
-  }
-
-  /**
-   * A backup may have to take over at any moment: its advert is encoded and the transport's
-   * buffers for it built now, not on the failover's critical path (~0.3 ms measured cold).
-   */
-  private prepareTakeover(): void {
-    try {
-      // The FSM step of the takeover, on a copy (step is pure): its code runs once before it counts.
-      step(this.fsm, { type: "timer", timer: "masterDown" }, this.deps.clock.nowMs());
-      this.vips.prepare();
-      const prepare = this.deps.transport.prepare;
-      for (const p of this.encoder.packets(this.fsm.priority)) prepare?.call(this.deps.transport, this.txIfindex, this.cfg.family, p.dst, this.link.srcAddress);
-    } catch {
-      // An optimisation only: the takeover does all of it itself.
-    }
   }
 
   private finish(): void {

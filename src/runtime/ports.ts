@@ -86,6 +86,22 @@ export interface VrrpTransport {
   close(): void;
   /** Optional: sends a master's periodic adverts off the main thread (Linux: the io thread). */
   readonly pacer?: AdvertPacer;
+  /** Optional: a backup's repeated adverts handled off the main thread (Linux: the io thread). */
+  readonly watcher?: AdvertWatcher;
+}
+
+/**
+ * A backup's steady state off the main thread. After the FSM handled datagram `d` by re-arming
+ * Master_Down for `deadlineMs` (= d.rxMs + downMs), each later datagram identical to it (bytes,
+ * source, destination, TTL, interface) moves the deadline to its own arrival + downMs on the other
+ * thread and reaches onRepeat (batched, in order, with its arrival) instead of onReceive. onDown
+ * runs when the deadline passes with no repeat: the Master_Down timer's expiry.
+ */
+export interface AdvertWatcher {
+  /** Null when it cannot (the io thread is gone): keep the clock's timer. */
+  start(d: ReceivedDatagram, deadlineMs: number, downMs: number, onRepeat: (rxMs: number) => void, onDown: () => void): TimerHandle | null;
+  /** Once this returns, every repeat handled has reached onRepeat and no other will. Idempotent. */
+  stop(handle: TimerHandle): void;
 }
 
 /** One periodic advert as the pacer sent it. */

@@ -38,8 +38,7 @@ export class Receiver {
       addresses: inst.cfg.virtualIps.map((v) => v.address),
     });
     if (reason) return this.drop(inst.labels, reason, d);
-    if (d.family === 4 && packet.version === 3) this.metrics.checksumForm(inst.labels, decoded.checksumForm);
-    inst.receive(packet, d);
+    inst.receive(packet, d, d.family === 4 && packet.version === 3 ? decoded.checksumForm : null);
   }
 
   private ifaceLabels(d: ReceivedDatagram, vrid: string): InstanceLabels {

@@ -23,14 +23,17 @@ export const CTL_OVERFLOW = 5;
 /** The paced-advert result ring (below): entries written by the worker / consumed by the main thread. */
 export const CTL_SENT_HEAD = 6;
 export const CTL_SENT_TAIL = 7;
-export const CTL_ENTRIES = 8; // then (fd, kind) pairs
+/** Watched adverts (advert-watch.ts) handled on the io thread since start. */
+export const CTL_REPEATS = 8;
+export const CTL_ENTRIES = 9; // then (fd, kind) pairs
 export const MAX_FDS = 256;
 export const CTL_INTS = CTL_ENTRIES + 2 * MAX_FDS;
 
 /**
- * Advert slots: one Int32 word per paced advert schedule, (generation << 2) | state. The main thread
- * bumps the generation to arm (ARMED) or cancel (IDLE), spinning while the worker holds SENDING, so
- * once cancel() returns no advert of that schedule can leave any more.
+ * Advert slots: one Int32 word per paced advert schedule or advert watch, (generation << 2) | state.
+ * The main thread bumps the generation to arm (ARMED) or cancel (IDLE), spinning while the worker
+ * holds SENDING (sending, or handling a watched repeat), so once cancel() returns no advert of that
+ * schedule can leave, and no repeat be handled for that watch, any more.
  */
 export const SLOT_IDLE = 0;
 export const SLOT_ARMED = 1;
@@ -44,6 +47,7 @@ export const MAX_SLOTS = 4096;
  * "sent" wake-up only when it writes into an empty ring (the main thread drains it all), so adverts
  * due together cost one message. Entry: key, word, at, mono, next, count, then up to
  * SENT_ERRNOS errnos; a schedule with more packets (many unicast peers) posts its message instead.
+ * A watched repeat (advert-watch.ts) shares the ring: key, word, its arrival, same, 0, count -1.
  */
 export const SENT_RING_ENTRIES = 1024;
 export const SENT_ERRNOS = 8;
@@ -69,8 +73,28 @@ export interface PacedPacket {
   bytes: Uint8Array;
 }
 
+/**
+ * Watch repeats of one received advert (advert-watch.ts): `index` is watchIndex(ifindex, v6,
+ * vrid); src, dst, ttl and payload as the datagram carried them; Master_Down at `deadline`, moved
+ * to each repeat's arrival + downMs.
+ */
+export interface WatchCommand {
+  c: "watch";
+  key: number;
+  word: number;
+  index: number;
+  src: Uint8Array;
+  dst: Uint8Array;
+  ttl: number;
+  payload: Uint8Array;
+  deadline: number;
+  downMs: number;
+}
+
 /** Commands main → worker, on the port. Times are CLOCK_MONOTONIC ms. */
 export type IoCommand =
+  | WatchCommand
+  | { c: "unwatch"; key: number }
   | { c: "timer"; id: number; at: number }
   | { c: "clear"; id: number }
   | { c: "pace"; key: number; word: number; at: number; interval: number; packets: PacedPacket[] }
@@ -93,6 +117,14 @@ export interface IoSentMsg {
   mono: number;
   next: number;
   errnos: number[];
+}
+
+/** A watch's Master_Down deadline passed with no repeat (mono: when the worker woke for it). */
+export interface IoWatchDownMsg {
+  t: "watch-down";
+  key: number;
+  word: number;
+  mono: number;
 }
 
 export interface IoRtMsg {
@@ -141,4 +173,4 @@ export interface IoSentRingMsg {
   t: "sent-ring";
 }
 
-export type RxWorkerMsg = RxFdMsg | IoFireMsg | IoSentMsg | IoSentRingMsg | IoRtMsg | { t: "ready"; tid: number } | { t: "stopped" };
+export type RxWorkerMsg = RxFdMsg | IoFireMsg | IoSentMsg | IoSentRingMsg | IoWatchDownMsg | IoRtMsg | { t: "ready"; tid: number } | { t: "stopped" };

@@ -12,17 +12,18 @@
 // entries' common root (rx.ts then finds it at ./src/os/linux/rx-worker.ts inside the executable):
 //   bun build --compile --bytecode --format=esm main.ts src/os/linux/rx-worker.ts --outfile dist/vigil
 
-import { readlinkSync } from "node:fs";
 import { receiveMessageOnPort } from "node:worker_threads";
 import type { Family } from "../../protocol/types.ts";
 import * as C from "./consts.ts";
 import { ERRNO } from "./errors.ts";
 import { formatIPv4, formatIPv6 } from "./inet.ts";
-import { errno, libc, orErrno, packetAgeMs, perfToMonotonicOffsetMs, realtimeMs, timespecMs } from "./libc.ts";
+import { errno, libc, orErrno, perfToMonotonicOffsetMs, realtimeMs } from "./libc.ts";
+import { RxMeta, threadId } from "./rx-meta.ts";
 
+import { watchIndex, WatchTable } from "./advert-watch.ts";
 import { SentRingWriter } from "./sent-ring.ts";
 import { type HeapSlot, SlotHeap } from "./slot-heap.ts";
-import { alloc, buildCmsg, in6Pktinfo, inPktinfo, MsgHdr, parseCmsgs, SOCKADDR_IN6_LEN, sockaddrIn, sockaddrIn6, view } from "./structs.ts";
+import { alloc, buildCmsg, in6Pktinfo, inPktinfo, MsgHdr, SOCKADDR_IN6_LEN, sockaddrIn, sockaddrIn6, view } from "./structs.ts";
 import {
   CODE_KIND,
   CTL_COUNT,
@@ -31,10 +32,12 @@ import {
   CTL_INFLIGHT,
   CTL_OVERFLOW,
   CTL_QUEUE_CAP,
+  CTL_REPEATS,
   CTL_STOP,
   type IoCommand,
   type IoFireMsg,
   type IoSentMsg,
+  type IoWatchDownMsg,
   MAX_FDS,
   type PacedPacket,
   type RxInit,
@@ -62,14 +65,6 @@ interface Slot extends HeapSlot {
   errnos: number[];
 }
 
-function threadId(): number {
-  try {
-    return Number(readlinkSync("/proc/thread-self").split("/").pop()) || 0;
-  } catch {
-    return 0;
-  }
-}
-
 function prepare(p: PacedPacket): { fd: number; msg: MsgHdr; keep: Uint8Array[] } {
   const name = p.family === 4 ? sockaddrIn(p.dst) : sockaddrIn6(p.dst, p.ifindex);
   const control = p.family === 4
@@ -92,7 +87,9 @@ function run(init: RxInit): void {
   const buf = alloc(BUF_LEN);
   const name = alloc(SOCKADDR_IN6_LEN);
   const control = alloc(512);
-  const msg = new MsgHdr();
+  // Set once (the pointers are BigInts): before each recvmsg only the lengths are restored.
+  const vrrpMsg = new MsgHdr().set(name, buf, control);
+  const netlinkMsg = new MsgHdr().set(null, buf, null);
   const evBuf = alloc(8);
   const itimer = alloc(32); // struct itimerspec { interval, value }, each { tv_sec, tv_nsec }
   const iv = view(itimer);
@@ -109,6 +106,7 @@ function run(init: RxInit): void {
   /** Main-thread timers: id → CLOCK_MONOTONIC deadline. */
   const timers = new Map<number, number>();
   const slots = new SlotHeap<Slot>();
+  const watches = new WatchTable(slotWords);
   /** Earliest deadline of both (Infinity: none); recomputed when it fired or may have moved later. */
   let nextDue = Infinity;
   let armedAt = -1; // what the timerfd is armed for (-1: disarmed)
@@ -125,6 +123,7 @@ function run(init: RxInit): void {
   const recompute = (): void => {
     earliest = sent.flushAt;
     timers.forEach(minTimer);
+    if (watches.due < earliest) earliest = watches.due;
     const s = slots.peekNext();
     nextDue = s < earliest ? s : earliest;
   };
@@ -164,6 +163,13 @@ function run(init: RxInit): void {
       case "unpace":
         slots.delete(m.key);
         return;
+      case "watch":
+        watches.set(m);
+        if (m.deadline < nextDue) nextDue = m.deadline;
+        return;
+      case "unwatch":
+        watches.delete(m.key);
+        return;
       case "rt": {
         const param = alloc(4);
         view(param).setInt32(0, m.priority, true);
@@ -186,6 +192,18 @@ function run(init: RxInit): void {
   /** Sends one paced advert if its slot is still armed with the same generation. */
   const sentMsg: IoSentMsg = { t: "sent", key: 0, word: 0, at: 0, mono: 0, next: 0, errnos: [] };
   const fireMsg: IoFireMsg = { t: "fire", id: 0, mono: 0 };
+  const downMsg: IoWatchDownMsg = { t: "watch-down", key: 0, word: 0, mono: 0 };
+  const watchDown = (key: number, word: number, mono: number): void => {
+    downMsg.key = key;
+    downMsg.word = word;
+    downMsg.mono = mono;
+    post(downMsg);
+  };
+  const repeat = (key: number, word: number, rxMono: number): boolean => {
+    if (!sent.writeRepeat(key, word, rxMono)) return false;
+    Atomics.add(ctl, CTL_REPEATS, 1);
+    return true;
+  };
 
   const sendSlot = (sl: Slot, wake: number): void => {
     const key = sl.key;
@@ -235,6 +253,7 @@ function run(init: RxInit): void {
       dueNow = nowMono();
     }
     timers.forEach(dueTimer);
+    watches.expire(dueNow, watchDown);
     sent.flushIfDue(dueNow);
     recompute();
   };
@@ -268,11 +287,13 @@ function run(init: RxInit): void {
 
   let dropped = false;
 
+  const meta = new RxMeta(control);
+
   /** Reads one datagram; returns false when the socket has nothing more (or failed). */
   const readOne = (fd: number, kind: RxKind): boolean => {
     const isV6 = kind === "vrrp6";
-    msg.set(kind === "netlink" ? null : name, buf, kind === "netlink" ? null : control);
-    const n = orErrno(libc.recvmsg(fd, msg.hdr, C.MSG_DONTWAIT));
+    const msg = kind === "netlink" ? netlinkMsg : vrrpMsg;
+    const n = orErrno(libc.recvmsg(fd, msg.reset().hdr, C.MSG_DONTWAIT));
     let rxMono = nowMono();
     const rxRealNowMs = kind === "netlink" ? 0 : realtimeMs(); // read together with rxMono
     if (n < 0) {
@@ -293,48 +314,38 @@ function run(init: RxInit): void {
       post({ t: "netlink", fd, data, rxMono }, [data.buffer as ArrayBuffer]);
       return true;
     }
+    meta.read(isV6, msg.controlLen, rxRealNowMs);
+    rxMono -= meta.ageMs;
+    const ifindex = meta.ifindex;
+    let ttl = meta.ttl;
+    const dstOff = meta.dstOff;
+    // IPv4 raw sockets deliver the IP header: the payload starts after it (IHL); TTL and
+    // addresses are read from it.
+    let payOff = 0;
+    if (!isV6) {
+      if (n < 20) return true;
+      payOff = (buf[0]! & 0x0f) * 4;
+      if (payOff < 20 || payOff > n) return true;
+      ttl = buf[8]!;
+    }
+    // A backup's steady state: a repeat of the advert its FSM last handled stays on this thread.
+    if (n > payOff + 1 && (isV6 ? dstOff >= 0 : true)) {
+      const index = watchIndex(ifindex, isV6, buf[payOff + 1]!);
+      const matched = isV6
+        ? watches.match(index, name, 8, control, dstOff, ttl, buf, 0, n, rxMono, repeat)
+        : watches.match(index, buf, 12, buf, 16, ttl, buf, payOff, n - payOff, rxMono, repeat);
+      if (matched) return true;
+    }
     // The bounded queue: netlink above is never dropped (state), VRRP datagrams are past the cap.
     if (Atomics.load(ctl, CTL_INFLIGHT) >= Atomics.load(ctl, CTL_QUEUE_CAP)) {
       Atomics.add(ctl, CTL_OVERFLOW, 1);
       dropped = true;
       return true;
     }
-    let ifindex = 0;
-    let ttl = -1;
-    let dst = "";
-    for (const c of parseCmsgs(control, msg.controlLen)) {
-      const dv = view(c.data);
-      if (!isV6 && c.level === C.IPPROTO_IP && c.type === C.IP_PKTINFO && c.data.byteLength >= 12) {
-        ifindex = dv.getInt32(0, true);
-      } else if (!isV6 && c.level === C.IPPROTO_IP && c.type === C.IP_TTL && c.data.byteLength >= 4) {
-        ttl = dv.getInt32(0, true);
-      } else if (isV6 && c.level === C.IPPROTO_IPV6 && c.type === C.IPV6_PKTINFO && c.data.byteLength >= 20) {
-        dst = formatIPv6(c.data, 0);
-        ifindex = dv.getUint32(16, true);
-      } else if (isV6 && c.level === C.IPPROTO_IPV6 && c.type === C.IPV6_HOPLIMIT && c.data.byteLength >= 4) {
-        ttl = dv.getInt32(0, true);
-      } else if (c.level === C.SOL_SOCKET && c.type === C.SO_TIMESTAMPNS && c.data.byteLength >= 16) {
-        rxMono -= packetAgeMs(rxRealNowMs, timespecMs(dv.getUint32(0, true), dv.getUint32(4, true), dv.getUint32(8, true)));
-      }
-    }
-    let family: Family;
-    let src: string;
-    let payload: Uint8Array;
-    if (isV6) {
-      family = 6;
-      src = formatIPv6(name, 8);
-      payload = buf.slice(0, n);
-    } else {
-      // IPv4 raw sockets deliver the IP header: strip it (IHL), read TTL and addresses from it.
-      family = 4;
-      if (n < 20) return true;
-      const ihl = (buf[0]! & 0x0f) * 4;
-      if (ihl < 20 || ihl > n) return true;
-      ttl = buf[8]!;
-      src = formatIPv4(buf, 12);
-      dst = formatIPv4(buf, 16);
-      payload = buf.slice(ihl, n);
-    }
+    const family: Family = isV6 ? 6 : 4;
+    const src = isV6 ? formatIPv6(name, 8) : formatIPv4(buf, 12);
+    const dst = isV6 ? (dstOff >= 0 ? formatIPv6(control, dstOff) : "") : formatIPv4(buf, 16);
+    const payload = buf.slice(payOff, n);
     Atomics.add(ctl, CTL_INFLIGHT, 1);
     post({ t: "dgram", fd, family, ifindex, src, dst, ttl, payload, rxMono }, [payload.buffer as ArrayBuffer]);
     return true;

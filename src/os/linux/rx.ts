@@ -10,6 +10,10 @@
 import * as C from "./consts.ts";
 import { OsError } from "./errors.ts";
 import { check, closeFd, libc, perfToMonotonicOffsetMs } from "./libc.ts";
+import { watchIndex } from "./advert-watch.ts";
+import { IoSlots, type PacedResult } from "./io-slots.ts";
+
+export type { PacedResult } from "./io-slots.ts";
 import { drainSentRing } from "./sent-ring.ts";
 import { alloc, view } from "./structs.ts";
 import {
@@ -20,34 +24,23 @@ import {
   CTL_INTS,
   CTL_OVERFLOW,
   CTL_QUEUE_CAP,
+  CTL_REPEATS,
   CTL_STOP,
   type IoCommand,
   KIND_CODE,
   MAX_FDS,
-  MAX_SLOTS,
   type PacedPacket,
   type RxFdMsg,
   type RxKind,
   type RxWorkerMsg,
   SENT_ENTRY_F64,
   SENT_RING_ENTRIES,
-  SLOT_ARMED,
-  SLOT_IDLE,
-  SLOT_SENDING,
 } from "./rx-protocol.ts";
 
 export type { PacedPacket, RxFdMsg, RxKind } from "./rx-protocol.ts";
 
 /** Default bound of the receive queue (datagrams read, posted, not yet handled by the main thread). */
 export const DEFAULT_QUEUE_CAP = 2048;
-
-/** A paced advert as the io thread sent it (times in this thread's performance.now() base). */
-export interface PacedResult {
-  atMs: number;
-  nextAtMs: number;
-  /** One per packet: 0 sent, else the errno of sendmsg. */
-  errnos: number[];
-}
 
 export interface RealtimeReport {
   ok: boolean;
@@ -72,11 +65,15 @@ interface TimerEntry {
   fn: () => void;
 }
 
-interface PaceEntry {
-  word: number;
-  at: number;
-  interval: number;
-  onSent: (r: PacedResult) => void;
+/** A received advert whose repeats the io thread handles (watch()), as it was on the wire. */
+export interface WatchedAdvert {
+  family: 4 | 6;
+  ifindex: number;
+  src: Uint8Array;
+  dst: Uint8Array;
+  ttl: number;
+  /** The VRRP message (its second byte is the VRID). */
+  payload: Uint8Array;
 }
 
 interface Entry {
@@ -96,27 +93,15 @@ export function defaultWorkerUrl(): string {
   return new URL("./rx-worker.ts", import.meta.url).href;
 }
 
-/** How long the results of a stopped schedule are still delivered (the worker reports within 100 ms). */
-const RETIRED_KEEP_MS = 2000;
-
 export class RxLoop {
   private readonly control = new SharedArrayBuffer(CTL_INTS * 4);
   private readonly ctl = new Int32Array(this.control);
-  private readonly slotsBuf = new SharedArrayBuffer(MAX_SLOTS * 4);
-  private readonly slotWords = new Int32Array(this.slotsBuf);
   private readonly sentRingBuf = new SharedArrayBuffer(SENT_RING_ENTRIES * SENT_ENTRY_F64 * 8);
   private readonly sentRing = new Float64Array(this.sentRingBuf);
   private readonly channel = new MessageChannel();
   private readonly timers = new Map<number, TimerEntry>();
   private nextTimerId = 1;
-  private readonly paces = new Map<number, PaceEntry>();
-  /**
-   * Stopped schedules, by "key:word", for the results still in the ring or in flight when they
-   * stopped (reported late, at most RING_FLUSH_MS after): kept RETIRED_KEEP_MS.
-   */
-  private readonly retired = new Map<string, PaceEntry & { sinceMs: number }>();
-  private readonly freeKeys: number[] = [];
-  private nextKey = 0;
+  private readonly slots = new IoSlots({ toPerfMs: (mono) => this.toPerfMs(mono), atEvent: (ms, fn) => this.atEvent(ms, fn) });
   private rtWaiters: ((r: RealtimeReport) => void)[] = [];
   /** See the file comment: when the message being handled happened, else null. */
   eventMs: number | null = null;
@@ -149,6 +134,11 @@ export class RxLoop {
     return Atomics.load(this.ctl, CTL_OVERFLOW);
   }
 
+  /** Repeats of watched adverts the io thread handled (not posted), since start. */
+  get repeatCount(): number {
+    return Atomics.load(this.ctl, CTL_REPEATS);
+  }
+
   /** Datagrams read by the io thread and not yet handled here. */
   get queued(): number {
     return Atomics.load(this.ctl, CTL_INFLIGHT);
@@ -177,24 +167,33 @@ export class RxLoop {
    */
   pace(packets: PacedPacket[], atMs: number, intervalMs: number, onSent: (r: PacedResult) => void): number {
     if (this.stopped) throw new Error("RxLoop: stopped");
-    const key = this.freeKeys.pop() ?? this.nextKey++;
-    if (key >= MAX_SLOTS) throw new Error(`RxLoop: more than ${MAX_SLOTS} paced adverts`);
-    const word = this.bump(key, SLOT_ARMED);
-    this.paces.set(key, { word, at: atMs, interval: intervalMs, onSent });
+    const { key, word } = this.slots.addPace(atMs, intervalMs, onSent);
     this.command({ c: "pace", key, word, at: atMs + this.offsetMs, interval: intervalMs, packets }, true);
     return key;
   }
 
+  /**
+   * A backup's steady state off this thread (advert-watch.ts): each later datagram identical to `a`
+   * moves the Master_Down deadline (`deadlineMs`, performance.now() base) to its arrival + downMs
+   * on the io thread and reaches onRepeat here, batched and in order, with its arrival; nothing
+   * else about it is posted. onDown runs when the deadline passes. Returns the watch's key.
+   */
+  watch(a: WatchedAdvert, deadlineMs: number, downMs: number, onRepeat: (rxMs: number) => void, onDown: () => void): number {
+    if (this.stopped) throw new Error("RxLoop: stopped");
+    const { key, word } = this.slots.addWatch(onRepeat, onDown);
+    const index = watchIndex(a.ifindex, a.family === 6, a.payload[1] ?? 0);
+    this.command({ c: "watch", key, word, index, src: a.src, dst: a.dst, ttl: a.ttl, payload: a.payload, deadline: deadlineMs + this.offsetMs, downMs }, true);
+    return key;
+  }
+
+  /** Ends a watch: once this returns, every repeat the io thread handled has reached onRepeat, and no other will. */
+  unwatch(key: number): void {
+    if (this.slots.removeWatch(key, () => this.drainRing())) this.command({ c: "unwatch", key }, false);
+  }
+
   /** Stops a paced schedule; once this returns, the io thread sends no advert of it any more. */
   stopPace(key: number): void {
-    const p = this.paces.get(key);
-    if (!p) return;
-    this.paces.delete(key);
-    this.pruneRetired();
-    this.retired.set(`${key}:${p.word}`, { ...p, sinceMs: performance.now() });
-    this.bump(key, SLOT_IDLE);
-    this.freeKeys.push(key);
-    this.command({ c: "unpace", key }, false);
+    if (this.slots.removePace(key)) this.command({ c: "unpace", key }, false);
   }
 
   /**
@@ -216,16 +215,6 @@ export class RxLoop {
   dropRealtime(): boolean {
     if (this.tid <= 0) return false;
     return libc.sched_setscheduler(this.tid, C.SCHED_OTHER, new Uint8Array(4)) === 0;
-  }
-
-  /** New generation of a slot word with `state`; spins while the io thread is sending it (µs). */
-  private bump(key: number, state: number): number {
-    for (;;) {
-      const w = Atomics.load(this.slotWords, key);
-      if ((w & 3) === SLOT_SENDING) continue;
-      const next = ((((w >>> 2) + 1) & 0x1fffffff) << 2) | state;
-      if (Atomics.compareExchange(this.slotWords, key, w, next) === w) return next;
-    }
   }
 
   private command(c: IoCommand, wake: boolean): void {
@@ -287,7 +276,7 @@ export class RxLoop {
     Atomics.store(this.ctl, CTL_STOP, 1);
     this.wake();
     this.timers.clear();
-    this.paces.clear();
+    this.slots.clear();
     let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([done, new Promise<void>((r) => (timer = setTimeout(r, this.opts.stopTimeoutMs ?? 2000)))]);
     clearTimeout(timer);
@@ -325,7 +314,7 @@ export class RxLoop {
       // A worker that cannot load (e.g. compiled without the second entry) must not fail silently.
       this.fatal(new Error(`rx worker failed: ${e.message} (compiled without src/os/linux/rx-worker.ts as an entry point?)`));
     };
-    w.postMessage({ t: "init", control: this.control, slots: this.slotsBuf, sentRing: this.sentRingBuf, eventFd: this.eventFd, port: this.channel.port2 }, [
+    w.postMessage({ t: "init", control: this.control, slots: this.slots.buffer, sentRing: this.sentRingBuf, eventFd: this.eventFd, port: this.channel.port2 }, [
       this.channel.port2 as never,
     ]);
     this.worker = w;
@@ -337,7 +326,20 @@ export class RxLoop {
     else console.error(`vigil: ${e.message}`);
   }
 
+  /** The results and repeats the io thread put in the ring, in order. */
+  private drainRing(): void {
+    drainSentRing(
+      this.sentRing,
+      this.ctl,
+      (e) => this.slots.onSent(e.key, e.word, e.at, e.mono, e.next, e.errnos),
+      (key, word, rxMono) => this.slots.onRepeat(key, word, rxMono),
+    );
+  }
+
   private onWorkerMessage(m: RxWorkerMsg): void {
+    // What the ring holds happened before this message: a watch's repeats before its Master_Down,
+    // before another datagram of the same master.
+    if (m.t === "dgram" || m.t === "fire" || m.t === "watch-down") this.drainRing();
     switch (m.t) {
       case "ready":
         this.tid = m.tid;
@@ -356,9 +358,11 @@ export class RxLoop {
         return this.atEvent(Math.max(this.toPerfMs(m.mono), t.at), t.fn);
       }
       case "sent":
-        return this.onSent(m.key, m.word, m.at, m.mono, m.next, m.errnos);
+        return this.slots.onSent(m.key, m.word, m.at, m.mono, m.next, m.errnos);
       case "sent-ring":
-        return drainSentRing(this.sentRing, this.ctl, (e) => this.onSent(e.key, e.word, e.at, e.mono, e.next, e.errnos));
+        return this.drainRing();
+      case "watch-down":
+        return this.slots.onWatchDown(m.key, m.word, m.mono);
     }
     const e = this.entries.get(m.fd);
     const counted = m.t === "dgram" || m.t === "netlink";
@@ -368,24 +372,6 @@ export class RxLoop {
     } finally {
       if (counted) Atomics.sub(this.ctl, CTL_INFLIGHT, 1);
     }
-  }
-
-  private pruneRetired(): void {
-    const old = performance.now() - RETIRED_KEEP_MS;
-    for (const [k, r] of this.retired) if (r.sinceMs < old) this.retired.delete(k);
-  }
-
-  private onSent(key: number, word: number, atMono: number, mono: number, nextMono: number, errnos: number[]): void {
-    let p = this.paces.get(key);
-    if (!p || p.word !== word) p = this.retired.get(`${key}:${word}`); // sent before it stopped
-    if (!p) return;
-    const at = p.at;
-    // The io thread's next deadline, in this thread's time base: exactly at + interval (as the
-    // FSM computes it) unless it restarted from the wake-up after a stall.
-    const next = nextMono === atMono + p.interval ? at + p.interval : this.toPerfMs(nextMono);
-    p.at = next;
-    const r: PacedResult = { atMs: at, nextAtMs: next, errnos };
-    this.atEvent(Math.max(this.toPerfMs(mono), at), () => p.onSent(r));
   }
 
   private atEvent(ms: number | null, fn: () => void): void {

@@ -136,6 +136,19 @@ export function parseCmsgs(control: Uint8Array, length: number): Cmsg[] {
   return out;
 }
 
+/**
+ * parseCmsgs without allocating: `visit` gets each message's level, type and where its data sits in
+ * `control` (the receive path calls this per datagram).
+ */
+export function walkCmsgs(cv: DataView, length: number, visit: (level: number, type: number, dataOff: number, dataLen: number) => void): void {
+  for (let off = 0; off + CMSG_HDR_LEN <= length;) {
+    const len = cv.getUint32(off, true); // a size_t: its high half is 0 for any real message
+    if (len < CMSG_HDR_LEN || off + len > length) return;
+    visit(cv.getInt32(off + 8, true), cv.getInt32(off + 12, true), off + CMSG_HDR_LEN, len - CMSG_HDR_LEN);
+    off += cmsgAlign(len);
+  }
+}
+
 // ---- msghdr ------------------------------------------------------------------------------------
 
 export const MSGHDR_LEN = 56;
@@ -171,11 +184,20 @@ export class MsgHdr {
     return this;
   }
 
+  /** Restores the lengths recvmsg overwrote (after set(), same buffers): no BigInt, no allocation. */
+  reset(): this {
+    this.hv.setUint32(8, this.name ? this.name.byteLength : 0, true);
+    this.hv.setUint32(40, this.control ? this.control.byteLength : 0, true);
+    this.hv.setUint32(44, 0, true);
+    this.hv.setInt32(48, 0, true);
+    return this;
+  }
+
   get nameLen(): number {
     return this.hv.getUint32(8, true);
   }
   get controlLen(): number {
-    return Number(this.hv.getBigUint64(40, true));
+    return this.hv.getUint32(40, true) + this.hv.getUint32(44, true) * 0x1_0000_0000; // no BigInt
   }
   get flags(): number {
     return this.hv.getInt32(48, true);

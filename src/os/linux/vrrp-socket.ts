@@ -11,7 +11,7 @@
 // silently discard bad ones on receive. `kernelChecksum6: true` selects that behaviour.
 
 import type { Family } from "../../protocol/types.ts";
-import type { AdvertPacer, PacedAdvert, ReceivedDatagram, TimerHandle, VrrpTransport } from "../../runtime/ports.ts";
+import type { AdvertPacer, AdvertWatcher, PacedAdvert, ReceivedDatagram, TimerHandle, VrrpTransport } from "../../runtime/ports.ts";
 import * as C from "./consts.ts";
 import { OsError } from "./errors.ts";
 import { isUnspecified, parseAddress } from "./inet.ts";
@@ -60,6 +60,9 @@ export class LinuxVrrpTransport implements VrrpTransport {
   private pacing = false;
   private readonly paced = new Map<number, { slot: number; sock: string }>();
   private nextPaceId = 1;
+  private readonly advertWatcher: AdvertWatcher = { start: (...a) => this.startWatch(...a), stop: (h) => this.stopWatch(h) };
+  /** Watch handle id → the io thread's key. */
+  private readonly watched = new Map<number, number>();
 
   constructor(opts: LinuxVrrpTransportOptions) {
     this.opts = opts;
@@ -70,8 +73,44 @@ export class LinuxVrrpTransport implements VrrpTransport {
     return this.pacing ? this.advertPacer : undefined;
   }
 
+  /** With pacing: repeats of a backup's adverts stay on the io thread too. */
+  get watcher(): AdvertWatcher | undefined {
+    return this.pacing ? this.advertWatcher : undefined;
+  }
+
+  private startWatch(d: ReceivedDatagram, deadlineMs: number, downMs: number, onRepeat: (rxMs: number) => void, onDown: () => void): TimerHandle | null {
+    if (!this.opts.rx.available || d.ttl < 0 || d.dst === "") return null;
+    const a = {
+      family: d.family,
+      ifindex: d.ifindex,
+      src: parseAddress(d.family, d.src),
+      dst: parseAddress(d.family, d.dst),
+      ttl: d.ttl,
+      payload: d.payload.slice(),
+    };
+    const id = this.nextPaceId++;
+    const key = this.opts.rx.watch(a, deadlineMs, downMs, onRepeat, () => {
+      this.watched.delete(id);
+      onDown();
+    });
+    this.watched.set(id, key);
+    return { id };
+  }
+
+  private stopWatch(h: TimerHandle): void {
+    const key = this.watched.get(h.id);
+    if (key === undefined) return;
+    this.watched.delete(h.id);
+    this.opts.rx.unwatch(key);
+  }
+
   enablePacing(on = true): void {
     this.pacing = on;
+  }
+
+  /** Adverts handled on the io thread alone (watched repeats), since start. */
+  get repeats(): number {
+    return this.opts.rx.repeatCount;
   }
 
   /** Overflow drops of the receive queue (all sockets), since start. */

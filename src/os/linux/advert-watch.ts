@@ -1,0 +1,108 @@
+// The io thread's side of a backup's steady state (rx.ts watch()): the main thread hands over an
+// advert its FSM has just handled by re-arming Master_Down, and each later datagram with the same
+// bytes, source, destination, TTL and interface is handled here instead: the Master_Down deadline
+// moves to its arrival + downMs and the arrival goes into the io ring for the counters. A repeat
+// cannot change what the FSM does (RFC 5798 §6.4.2: same priority and source, same state), so
+// nothing is lost by not posting it; anything else, and a full ring, still reaches the main thread.
+// 255 backups at 1 s then cost no structured clone, decode or FSM step per advert on either thread.
+//
+// The deadline moves later without touching the timerfd: it is read again when the earliest
+// deadline known (`due`) passes, so a steady backup wakes the thread about once per Master_Down
+// interval, not once per advert. Slot words (rx-protocol.ts) make a stop on the main thread
+// synchronous, as for paced adverts.
+
+import { SLOT_ARMED, SLOT_SENDING, type WatchCommand } from "./rx-protocol.ts";
+
+/** The command itself (the worker's own copy): its deadline moves with each repeat. */
+type Watch = WatchCommand;
+
+/** Where a watch is looked up: interface, family, VRID (the payload's second byte, v2 and v3). */
+export function watchIndex(ifindex: number, v6: boolean, vrid: number): number {
+  return (ifindex * 2 + (v6 ? 1 : 0)) * 256 + vrid;
+}
+
+function same(a: Uint8Array, b: Uint8Array, off: number): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[off + i]) return false;
+  return true;
+}
+
+export class WatchTable {
+  private readonly byIndex = new Map<number, Watch>();
+  private readonly byKey = new Map<number, Watch>();
+  /** No deadline is earlier than this (Infinity: none); a moved deadline is only later. */
+  due = Infinity;
+
+  constructor(private readonly slotWords: Int32Array) {}
+
+  get size(): number {
+    return this.byKey.size;
+  }
+
+  set(c: WatchCommand): void {
+    this.delete(c.key);
+    const old = this.byIndex.get(c.index);
+    if (old) this.byKey.delete(old.key); // superseded: its slot word was bumped by the main thread
+    const w: Watch = c;
+    this.byIndex.set(c.index, w);
+    this.byKey.set(c.key, w);
+    if (w.deadline < this.due) this.due = w.deadline;
+  }
+
+  delete(key: number): void {
+    const w = this.byKey.get(key);
+    if (!w) return;
+    this.byKey.delete(key);
+    if (this.byIndex.get(w.index) === w) this.byIndex.delete(w.index);
+  }
+
+  /**
+   * A repeat of a watched advert? Then its deadline moves and `report` records the arrival (false:
+   * the ring is full, so the datagram goes the ordinary way). Allocates nothing.
+   */
+  match(
+    index: number,
+    src: Uint8Array,
+    srcOff: number,
+    dst: Uint8Array,
+    dstOff: number,
+    ttl: number,
+    payload: Uint8Array,
+    payOff: number,
+    payLen: number,
+    rxMono: number,
+    report: (key: number, word: number, rxMono: number) => boolean,
+  ): boolean {
+    const w = this.byIndex.get(index);
+    if (w === undefined || ttl !== w.ttl || payLen !== w.payload.length) return false;
+    if (!same(w.src, src, srcOff) || !same(w.dst, dst, dstOff) || !same(w.payload, payload, payOff)) return false;
+    if (rxMono >= w.deadline) return false; // expired meanwhile: the main thread decides
+    const armed = w.word;
+    if (Atomics.compareExchange(this.slotWords, w.key, armed, armed - SLOT_ARMED + SLOT_SENDING) !== armed) {
+      this.delete(w.key); // stopped by the main thread
+      return false;
+    }
+    const ok = report(w.key, armed, rxMono);
+    if (ok) w.deadline = rxMono + w.downMs;
+    Atomics.store(this.slotWords, w.key, armed);
+    return ok;
+  }
+
+  /** Ends every watch whose deadline has passed (`down` posts it) and finds the next deadline. */
+  expire(now: number, down: (key: number, word: number, mono: number) => void): void {
+    if (now < this.due) return;
+    let next = Infinity;
+    for (const w of this.byKey.values()) {
+      if (w.deadline > now) {
+        if (w.deadline < next) next = w.deadline;
+        continue;
+      }
+      this.delete(w.key);
+      const armed = w.word;
+      // A stopped watch (word bumped) is the main thread's again: nothing to post.
+      if (Atomics.compareExchange(this.slotWords, w.key, armed, armed - SLOT_ARMED + SLOT_SENDING) !== armed) continue;
+      down(w.key, armed, now);
+      Atomics.store(this.slotWords, w.key, armed);
+    }
+    this.due = next;
+  }
+}

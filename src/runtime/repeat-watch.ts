@@ -1,0 +1,96 @@
+// A backup's Master_Down_Timer as a watch of the transport (AdvertWatcher): once the FSM has
+// handled an advert by re-arming the timer (RFC 5798 §6.4.2: "Reset the Master_Down_Timer to
+// Master_Down_Interval"), the same advert again — same bytes from the same master, while nothing
+// else happened to the instance — would be handled the same way, so the other thread does it:
+// it moves the deadline and only the counters hear of the repeat here. Any other event for the
+// instance ends the watch first (end()): the FSM then sees the deadline the repeats reached,
+// on the clock's timer again. An advert accepted only inside preempt_delay is not watched: once
+// the delay is over, the same advert is discarded (the FSM's answer depends on the time).
+import type { TimerName } from "../protocol/types.ts";
+import type { AdvertWatcher, ReceivedDatagram, TimerHandle } from "./ports.ts";
+
+/** What the watch needs from its instance. */
+export interface RepeatHost {
+  /** A repeat of the watched advert arrived at `rxMs`: count it as received. */
+  repeat(priority: number, src: string, rxMs: number, checksumForm: string | null): void;
+  /** No repeat before the deadline: the Master_Down timer fired (its entry is already gone). */
+  down(deadlineMs: number): void;
+  /** Whether the FSM handles every repeat of an advert of this priority alike (acceptsAtAnyTime). */
+  watchable(priority: number): boolean;
+}
+
+interface Current {
+  handle: TimerHandle;
+  downMs: number;
+  lastRxMs: number;
+}
+
+export class RepeatWatch {
+  private current: Current | null = null;
+  /** While the FSM handles a received advert: that advert. */
+  private rx: { d: ReceivedDatagram; priority: number; form: string | null } | null = null;
+
+  constructor(
+    private readonly watcher: () => AdvertWatcher | undefined,
+    /** The instance's timer map: the watch's handle stands for "masterDown" there. */
+    private readonly timers: Map<TimerName, TimerHandle>,
+    private readonly host: RepeatHost,
+  ) {}
+
+  /** Runs `handle` (the FSM's step for `d`) with `d` as the advert a Master_Down re-arm may watch. */
+  receiving(d: ReceivedDatagram, priority: number, checksumForm: string | null, handle: () => void): void {
+    const outer = this.rx;
+    this.rx = { d, priority, form: checksumForm };
+    try {
+      handle();
+    } finally {
+      this.rx = outer;
+    }
+  }
+
+  /** Master_Down re-armed for `atMs` (the old timer cancelled): watched when it counts from an advert. */
+  arm(atMs: number): boolean {
+    const rx = this.rx;
+    const watcher = this.watcher();
+    if (!rx || !watcher || this.current || !this.host.watchable(rx.priority)) return false;
+    const c: Current = { handle: { id: -1 }, downMs: atMs - rx.d.rxMs, lastRxMs: rx.d.rxMs };
+    const handle = watcher.start(rx.d, atMs, c.downMs, (rxMs) => {
+      c.lastRxMs = rxMs;
+      this.host.repeat(rx.priority, rx.d.src, rxMs, rx.form);
+    }, () => {
+      if (this.current !== c) return;
+      this.current = null;
+      if (this.timers.get("masterDown") === c.handle) this.timers.delete("masterDown");
+      this.host.down(c.lastRxMs + c.downMs);
+    });
+    if (!handle) return false;
+    c.handle = handle;
+    this.current = c;
+    this.timers.set("masterDown", handle);
+    return true;
+  }
+
+  owns(h: TimerHandle): boolean {
+    return this.current?.handle === h;
+  }
+
+  /** Cancels the watch (the timer it stands for is cancelled). */
+  stop(): void {
+    const c = this.current;
+    if (!c) return;
+    this.current = null;
+    this.watcher()?.stop(c.handle); // the repeats handled so far are counted now
+  }
+
+  /**
+   * Something else happens to the instance: the watch ends, and the deadline its repeats reached
+   * is returned (null: none was running), for the caller to put on the clock's timer.
+   */
+  end(): number | null {
+    const c = this.current;
+    if (!c) return null;
+    this.stop();
+    if (this.timers.get("masterDown") === c.handle) this.timers.delete("masterDown");
+    return c.lastRxMs + c.downMs;
+  }
+}

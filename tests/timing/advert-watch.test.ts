@@ -1,0 +1,128 @@
+// The io thread's watch table on one thread: what counts as a repeat, how the deadline moves, when
+// it expires, and that a watch stopped by the main thread (slot word bumped) is never used again.
+import { expect, test } from "bun:test";
+import { watchIndex, WatchTable } from "../../src/os/linux/advert-watch.ts";
+import { CTL_INTS, MAX_SLOTS, SENT_ENTRY_F64, SENT_RING_ENTRIES, SLOT_ARMED, SLOT_IDLE, type WatchCommand } from "../../src/os/linux/rx-protocol.ts";
+import { drainSentRing, SentRingWriter } from "../../src/os/linux/sent-ring.ts";
+
+const SRC = Uint8Array.of(10, 99, 0, 1);
+const DST = Uint8Array.of(224, 0, 0, 18);
+const ADVERT = Uint8Array.of(0x31, 51, 200, 1, 0, 5, 0x12, 0x34, 10, 99, 0, 100);
+const INDEX = watchIndex(2, false, 51);
+
+function table() {
+  const words = new Int32Array(new SharedArrayBuffer(MAX_SLOTS * 4));
+  const t = new WatchTable(words);
+  const reported: [number, number, number][] = [];
+  let full = false;
+  const report = (key: number, word: number, rx: number) => {
+    if (full) return false;
+    reported.push([key, word, rx]);
+    return true;
+  };
+  const watch = (key: number, deadline: number, over: Partial<WatchCommand> = {}): WatchCommand => {
+    const word = (1 << 2) | SLOT_ARMED;
+    Atomics.store(words, key, word);
+    const c: WatchCommand = { c: "watch", key, word, index: INDEX, src: SRC, dst: DST, ttl: 255, payload: ADVERT, deadline, downMs: 360, ...over };
+    t.set(c);
+    return c;
+  };
+  /** One datagram as the worker sees it (an IPv4 header in front of the payload). */
+  const packet = (o: { src?: Uint8Array; ttl?: number; payload?: Uint8Array } = {}) => {
+    const p = o.payload ?? ADVERT;
+    const b = new Uint8Array(20 + p.length);
+    b[0] = 0x45;
+    b[8] = o.ttl ?? 255;
+    b.set(o.src ?? SRC, 12);
+    b.set(DST, 16);
+    b.set(p, 20);
+    return b;
+  };
+  const match = (b: Uint8Array, rx: number, index = INDEX) => t.match(index, b, 12, b, 16, b[8]!, b, 20, b.length - 20, rx, report);
+  return { t, words, reported, watch, packet, match, setFull: (f: boolean) => (full = f) };
+}
+
+test("only an identical datagram is a repeat: source, destination, TTL, length and every byte", () => {
+  const w = table();
+  w.watch(7, 1360);
+  expect(w.match(w.packet({ ttl: 254 }), 1100)).toBe(false);
+  expect(w.match(w.packet({ src: Uint8Array.of(10, 99, 0, 3) }), 1100)).toBe(false);
+  const other = ADVERT.slice();
+  other[2] = 201; // another priority
+  expect(w.match(w.packet({ payload: other }), 1100)).toBe(false);
+  expect(w.match(w.packet({ payload: Uint8Array.of(...ADVERT, 0) }), 1100)).toBe(false); // padded
+  expect(w.match(w.packet(), 1100, watchIndex(3, false, 51))).toBe(false); // other interface
+  expect(w.match(w.packet(), 1100, watchIndex(2, true, 51))).toBe(false); // other family
+  expect(w.reported).toEqual([]);
+  expect(w.match(w.packet(), 1100)).toBe(true);
+  expect(w.reported).toEqual([[7, (1 << 2) | SLOT_ARMED, 1100]]);
+});
+
+test("each repeat moves the deadline to its arrival + downMs; the expiry is reported once, after it", () => {
+  const w = table();
+  w.watch(7, 1360);
+  expect(w.t.due).toBe(1360);
+  expect(w.match(w.packet(), 1100)).toBe(true); // deadline 1460
+  expect(w.match(w.packet(), 1200)).toBe(true); // deadline 1560
+  const downs: [number, number, number][] = [];
+  const down = (k: number, word: number, m: number) => void downs.push([k, word, m]);
+  w.t.expire(1360, down); // the old deadline: nothing yet, the next one is found
+  expect(downs).toEqual([]);
+  expect(w.t.due).toBe(1560);
+  w.t.expire(1559.9, down);
+  expect(downs).toEqual([]);
+  w.t.expire(1560.2, down);
+  expect(downs).toEqual([[7, (1 << 2) | SLOT_ARMED, 1560.2]]);
+  expect(w.t.size).toBe(0);
+  expect(w.t.due).toBe(Infinity);
+  expect(w.match(w.packet(), 1570)).toBe(false); // gone: the main thread decides
+});
+
+test("a datagram after the deadline, a full ring, a stopped watch: not a repeat, and nothing moves", () => {
+  const w = table();
+  w.watch(7, 1360);
+  expect(w.match(w.packet(), 1360)).toBe(false); // at the deadline: Master_Down wins
+  w.setFull(true);
+  expect(w.match(w.packet(), 1200)).toBe(false); // the datagram goes the ordinary way
+  w.setFull(false);
+  const downs: number[] = [];
+  w.t.expire(1360, (k) => void downs.push(k)); // the deadline did not move
+  expect(downs).toEqual([7]);
+
+  w.watch(8, 2000);
+  Atomics.store(w.words, 8, (2 << 2) | SLOT_IDLE); // the main thread's unwatch()
+  expect(w.match(w.packet(), 1500)).toBe(false);
+  expect(w.t.size).toBe(0); // dropped at once
+  w.watch(9, 2000);
+  Atomics.store(w.words, 9, (2 << 2) | SLOT_IDLE);
+  w.t.expire(3000, (k) => void downs.push(k)); // stopped: no expiry posted either
+  expect(downs).toEqual([7]);
+});
+
+test("a new watch for the same interface and VRID replaces the old one", () => {
+  const w = table();
+  w.watch(7, 1360);
+  const other = ADVERT.slice();
+  other[2] = 150;
+  w.watch(8, 1400, { payload: other });
+  expect(w.t.size).toBe(1);
+  expect(w.match(w.packet(), 1100)).toBe(false);
+  expect(w.match(w.packet({ payload: other }), 1100)).toBe(true);
+  expect(w.reported.map((r) => r[0])).toEqual([8]);
+});
+
+test("repeats share the ring with paced results, in order, and wake the reader as they do", () => {
+  const buf = new SharedArrayBuffer(SENT_RING_ENTRIES * SENT_ENTRY_F64 * 8);
+  const ctl = new Int32Array(new SharedArrayBuffer(CTL_INTS * 4));
+  let wakes = 0;
+  const ring = new SentRingWriter(buf, ctl, () => wakes++);
+  expect(ring.writeRepeat(3, 5, 100)).toBe(true);
+  expect(wakes).toBe(1);
+  expect(ring.write(4, 9, 110, 110, 1110, [0])).toBe(true);
+  expect(ring.writeRepeat(3, 5, 120)).toBe(true);
+  const got: string[] = [];
+  drainSentRing(new Float64Array(buf), ctl, (e) => got.push(`sent ${e.key}@${e.at}`), (k, word, rx) => got.push(`repeat ${k}/${word}@${rx}`));
+  expect(got).toEqual(["repeat 3/5@100", "sent 4@110", "repeat 3/5@120"]);
+  for (let i = 0; i < SENT_RING_ENTRIES; i++) expect(ring.writeRepeat(1, 1, i)).toBe(true);
+  expect(ring.writeRepeat(1, 1, 0)).toBe(false); // full
+});
