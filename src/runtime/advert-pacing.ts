@@ -3,7 +3,8 @@
 // deadline and keeps going every interval, so a pause of the main thread cannot delay an advert.
 // Each advert it sent comes back as the timer's event (the FSM counts it and re-arms for deadline
 // + interval, which finds the schedule already there). Anything else — a new priority, interval or
-// bytes, a re-arm off the schedule — restarts it.
+// bytes, a re-arm off the schedule — restarts it. In the steady state (every advert sent, nothing
+// else happened) the host counts it without an FSM step: 255 masters, 255 steps a second saved.
 import type { TimerName } from "../protocol/types.ts";
 import type { EncodedAdvert } from "./advert-encoder.ts";
 import type { AdvertPacer, PacedAdvert, TimerHandle } from "./ports.ts";
@@ -28,6 +29,11 @@ export interface PacingHost {
   cancelAdvertTimer(): void;
   /** The Adver_Timer fired (this.result says what the pacer's send did). */
   fired(): void;
+  /**
+   * The same, when nothing but this timer happened since the last advert: counts `r` and moves
+   * the FSM's deadline as its step would, without a step; false when the FSM has to decide.
+   */
+  steady(r: PacedAdvert): boolean;
   /** An advert sent before its schedule stopped, reported after (the pacer batches): count it. */
   late(r: PacedAdvert, priority: number): void;
 }
@@ -94,6 +100,7 @@ export class AdvertPacing {
   private onSent(r: PacedAdvert, rec: Schedule): void {
     if (rec !== this.current) return this.host.late(r, rec.priority);
     rec.nextAtMs = r.nextAtMs;
+    if (this.timers.get("advert") === rec.handle && this.host.steady(r)) return; // the schedule goes on
     if (this.timers.get("advert") === rec.handle) this.timers.delete("advert"); // this timer fired
     this.result = r;
     try {

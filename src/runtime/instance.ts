@@ -88,6 +88,7 @@ export class Instance {
       route: () => ({ ifindex: this.txIfindex, family: this.cfg.family, src: this.link.srcAddress }),
       cancelAdvertTimer: () => this.cancel("advert"),
       fired: () => this.dispatch({ type: "timer", timer: "advert" }),
+      steady: (r) => this.steadyAdvert(r),
       late: (r, priority) => {
         for (const e of r.errors) if (e) this.deps.errors?.sendError(this.cfg.name, errnoOf(e));
         this.stats.countSent(priority, null);
@@ -291,6 +292,23 @@ export class Instance {
   }
 
   private firstAdvert: number | null = null;
+
+  /**
+   * A paced advert in the steady state: what step() does for the Adver_Timer (fsm.ts onTimer,
+   * RFC 5798 §6.4.3: send, re-arm from the deadline) and sendNow() for a success, without the step.
+   */
+  private steadyAdvert(r: PacedAdvert): boolean {
+    const f = this.fsm;
+    const intervalMs = this.cfg.advertIntervalCs * 10;
+    if (this.stopped || f.state !== "master" || f.shutdownDeadlineMs !== null || f.advertDeadlineMs !== r.atMs || this.firstAdvert !== null) return false;
+    if (this.pacing.priority !== f.priority || r.nextAtMs !== r.atMs + intervalMs || this.deps.clock.nowMs() >= r.nextAtMs) return false;
+    for (const e of r.errors) if (e) return false;
+    this.fsm = { ...f, advertDeadlineMs: r.nextAtMs };
+    this.sendFailing = false;
+    this.ownFaults.advertSent(true, f.priority);
+    this.stats.countSent(f.priority, this.deps.clock.nowMs());
+    return true;
+  }
 
   /** The handover's advert, once this step added the VIPs ("announce", or the advert timer's arm). */
   private flushFirstAdvert(): void {

@@ -412,7 +412,7 @@ export class FakeTransport implements VrrpTransport {
   connected = true;
   closed = false;
   constructor(
-    private readonly wire: FakeWire,
+    protected readonly wire: FakeWire,
     readonly host: FakeHost,
     /** The interface `inject` receives on by default. */
     private readonly ifname = "eth0",
@@ -468,7 +468,11 @@ export class FakeTransport implements VrrpTransport {
       ? dst === (d.family === 4 ? GROUP_V4 : GROUP_V6) // IP_MULTICAST_ALL 0: only the group joined
       : l.addresses.some((a) => a.family === d.family && canon(a.address) === dst);
     if (!forUs) return;
-    const rx: ReceivedDatagram = { ...d, ifindex: l.index, rxMs: this.wire.clock.nowMs() };
+    this.deliver({ ...d, ifindex: l.index, rxMs: this.wire.clock.nowMs() });
+  }
+
+  /** What the receive thread hands to the main thread (FakeIoTransport intercepts repeats here). */
+  protected deliver(rx: ReceivedDatagram): void {
     for (const fn of this.listeners) fn(rx);
   }
 

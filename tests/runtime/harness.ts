@@ -6,6 +6,7 @@ import { type AddressJournal, MemoryJournal } from "../../src/runtime/journal.ts
 import type { Logger } from "../../src/runtime/ports.ts";
 import type { ScriptRunner } from "../../src/runtime/spawn.ts";
 import { FakeClock } from "../fakes/fake-clock.ts";
+import { FakeIoTransport } from "../fakes/io-thread.ts";
 import { FakeHost, FakeTransport, FakeWire, RecordingMetrics } from "../fakes/ports.ts";
 
 export const quietLogger: Logger = { log() {} };
@@ -53,6 +54,9 @@ export class Lab {
   readonly clock = new FakeClock(0);
   readonly wire = new FakeWire(this.clock, 1);
 
+  /** io: the transports pace adverts and watch repeats as the Linux io thread does (io-thread.ts). */
+  constructor(private readonly opts: { io?: boolean } = {}) {}
+
   node(
     address: string,
     cfg: VigilConfig,
@@ -61,7 +65,7 @@ export class Lab {
     host = new FakeHost(this.clock),
   ): Node {
     host.addLink("eth0", [{ family: 4, address, prefixLength: 24 }]);
-    const transport = new FakeTransport(this.wire, host);
+    const transport = this.opts.io ? new FakeIoTransport(this.wire, host) : new FakeTransport(this.wire, host);
     const metrics = new RecordingMetrics();
     const runner = new FakeRunner();
     const daemon = new Daemon(cfg, {

@@ -1,0 +1,108 @@
+// The Linux io thread's two steady-state paths over fake time, so the runtime's side of them
+// (advert-pacing.ts steady(), repeat-watch.ts) runs in the fake labs: a pacer that sends each
+// advert at its deadline and reports it, and a watcher that keeps a backup's identical adverts
+// from onReceive, moving Master_Down instead. Same contracts as src/os/linux (ports.ts).
+import type { Family } from "../../src/protocol/types.ts";
+import type { AdvertPacer, AdvertWatcher, PacedAdvert, ReceivedDatagram, TimerHandle } from "../../src/runtime/ports.ts";
+import type { FakeClock } from "./fake-clock.ts";
+import { FakeTransport } from "./ports.ts";
+
+interface Watch {
+  d: ReceivedDatagram;
+  downMs: number;
+  timer: TimerHandle;
+  onRepeat: (rxMs: number) => void;
+  onDown: () => void;
+}
+
+const same = (a: ReceivedDatagram, b: ReceivedDatagram) =>
+  a.family === b.family && a.ifindex === b.ifindex && a.src === b.src && a.dst === b.dst && a.ttl === b.ttl &&
+  a.payload.length === b.payload.length && a.payload.every((x, i) => x === b.payload[i]);
+
+export class FakeIoTransport extends FakeTransport {
+  private nextId = 1;
+  private readonly schedules = new Map<number, TimerHandle>();
+  private readonly watches = new Map<number, Watch>();
+  /** Repeats kept from onReceive, and paced adverts sent, since start. */
+  repeats = 0;
+  pacedSent = 0;
+  private clock(): FakeClock {
+    return this.wire.clock;
+  }
+
+  readonly pacer: AdvertPacer = {
+    start: (
+      ifindex: number,
+      family: Family,
+      packets: readonly { dst: string; bytes: Uint8Array }[],
+      src: string,
+      atMs: number,
+      intervalMs: number,
+      onSent: (r: PacedAdvert) => void,
+    ) => {
+      const id = this.nextId++;
+      const tick = (at: number) => {
+        this.schedules.set(
+          id,
+          this.clock().setTimer(at, () => {
+            const errors = packets.map((p) => {
+              try {
+                this.send(ifindex, family, p.bytes, p.dst, src);
+                return null;
+              } catch (e) {
+                return e as Error;
+              }
+            });
+            this.pacedSent++;
+            const now = this.clock().nowMs();
+            const next = at + intervalMs > now ? at + intervalMs : now + intervalMs;
+            tick(next);
+            onSent({ atMs: at, nextAtMs: next, errors });
+          }),
+        );
+      };
+      tick(atMs);
+      return { id };
+    },
+    stop: (h: TimerHandle) => {
+      const t = this.schedules.get(h.id);
+      if (t) this.clock().clearTimer(t);
+      this.schedules.delete(h.id);
+    },
+  };
+
+  readonly watcher: AdvertWatcher = {
+    start: (d, deadlineMs, downMs, onRepeat, onDown) => {
+      const id = this.nextId++;
+      const w: Watch = { d, downMs, onRepeat, onDown, timer: { id: -1 } };
+      this.watches.set(id, w);
+      this.armDown(id, w, deadlineMs);
+      return { id };
+    },
+    stop: (h) => {
+      const w = this.watches.get(h.id);
+      if (w) this.clock().clearTimer(w.timer);
+      this.watches.delete(h.id);
+    },
+  };
+
+  private armDown(id: number, w: Watch, atMs: number): void {
+    w.timer = this.clock().setTimer(atMs, () => {
+      if (this.watches.get(id) !== w) return;
+      this.watches.delete(id);
+      w.onDown();
+    });
+  }
+
+  protected override deliver(rx: ReceivedDatagram): void {
+    for (const [id, w] of this.watches) {
+      if (!same(w.d, rx)) continue;
+      this.repeats++;
+      this.clock().clearTimer(w.timer);
+      this.armDown(id, w, rx.rxMs + w.downMs);
+      w.onRepeat(rx.rxMs);
+      return;
+    }
+    super.deliver(rx);
+  }
+}
