@@ -6,6 +6,7 @@ import type { VrrpPacket } from "../protocol/packet.ts";
 import type { FsmAction, FsmEvent, FsmState, TimerName } from "../protocol/types.ts";
 import { AdvertEncoder } from "./advert-encoder.ts";
 import { AdvertPacing } from "./advert-pacing.ts";
+import { AdvertSender } from "./advert-sender.ts";
 import { AdvertStats } from "./advert-stats.ts";
 import { GarpScheduler } from "./garp.ts";
 import { fsmParams, garpTiming, type InstanceLink, instanceStatus, prepareTakeover } from "./instance-setup.ts";
@@ -60,7 +61,7 @@ export class Instance {
   private lastTransitionWallMs = 0;
   private stoppedWaiters: (() => void)[] = [];
   private stopped = false;
-  private sendFailing = false;
+  private readonly sender: AdvertSender;
   private readonly ownFaults: OwnFaults;
   private reportedMaster: string | null = null;
   private reportedPriority: number;
@@ -80,6 +81,17 @@ export class Instance {
     this.stats = new AdvertStats(deps.metrics, this.labels);
     this.garp = new GarpScheduler(deps.clock, deps.announcer, deps.logger, (n) => deps.metrics.garpSent(this.labels, n));
     this.encoder = new AdvertEncoder(cfg, link.srcAddress);
+    this.sender = new AdvertSender({
+      name: cfg.name,
+      encoder: this.encoder,
+      transport: deps.transport,
+      clock: deps.clock,
+      logger: deps.logger,
+      ...(deps.errors && { errors: deps.errors }),
+      stats: this.stats,
+      ownFaults: () => this.ownFaults,
+      route: () => ({ ifindex: this.txIfindex, family: this.cfg.family, src: this.link.srcAddress }),
+    });
     this.pacing = new AdvertPacing(deps.transport.pacer, this.timers, {
       canPace: () => !this.stopped && this.fsm.state === "master" && this.fsm.priority > 0,
       priority: () => this.fsm.priority,
@@ -100,6 +112,7 @@ export class Instance {
         if (form !== null) deps.metrics.checksumForm(this.labels, form);
       },
       watchable: (priority) => acceptsAtAnyTime(this.fsm, priority),
+      soon: () => this.prepareTakeover(),
       down: (deadlineMs) => {
         this.fsm = { ...this.fsm, masterDownDeadlineMs: deadlineMs };
         this.dispatch({ type: "timer", timer: "masterDown" });
@@ -288,7 +301,7 @@ export class Instance {
       this.firstAdvert = priority;
       return;
     }
-    this.sendNow(priority, paced);
+    this.sender.send(priority, paced);
   }
 
   private firstAdvert: number | null = null;
@@ -304,9 +317,7 @@ export class Instance {
     if (this.pacing.priority !== f.priority || r.nextAtMs !== r.atMs + intervalMs || this.deps.clock.nowMs() >= r.nextAtMs) return false;
     for (const e of r.errors) if (e) return false;
     this.fsm = { ...f, advertDeadlineMs: r.nextAtMs };
-    this.sendFailing = false;
-    this.ownFaults.advertSent(true, f.priority);
-    this.stats.countSent(f.priority, this.deps.clock.nowMs());
+    this.sender.sent(f.priority);
     return true;
   }
 
@@ -314,29 +325,7 @@ export class Instance {
   private flushFirstAdvert(): void {
     const priority = this.firstAdvert;
     this.firstAdvert = null;
-    if (priority !== null && !this.stopped && this.fsm.state === "master") this.sendNow(priority, null);
-  }
-
-  private sendNow(priority: number, paced: PacedAdvert | null): void {
-    const packets = this.encoder.packets(priority);
-    let sentAll = true;
-    for (let i = 0; i < packets.length; i++) {
-      const p = packets[i]!;
-      try {
-        const err = paced ? paced.errors[i] : null;
-        if (err) throw err;
-        if (!paced) this.deps.transport.send(this.txIfindex, this.cfg.family, p.bytes, p.dst, this.link.srcAddress);
-        this.sendFailing = false;
-      } catch (e) {
-        sentAll = false;
-        this.deps.errors?.sendError(this.cfg.name, errnoOf(e));
-        // Transient while a link is down or an IPv6 link-local is still tentative: log once.
-        if (!this.sendFailing) this.deps.logger.log("warn", "advert send failed", { instance: this.cfg.name, dst: p.dst, error: String(e) });
-        this.sendFailing = true;
-      }
-    }
-    this.ownFaults.advertSent(sentAll, priority);
-    this.stats.countSent(priority, this.deps.clock.nowMs());
+    if (priority !== null && !this.stopped && this.fsm.state === "master") this.sender.send(priority, null);
   }
 
   private clearTimers(): void {
@@ -387,15 +376,7 @@ export class Instance {
     this.lastFrom = from;
     this.lastTransitionWallMs = wall;
     if (to !== "master") this.garp.stop();
-    if (to === "backup") {
-      prepareTakeover(
-        this.fsm,
-        this.deps.clock.nowMs(),
-        this.vips,
-        () => this.encoder.packets(this.fsm.priority),
-        (dst) => this.deps.transport.prepare?.(this.txIfindex, this.cfg.family, dst, this.link.srcAddress),
-      );
-    }
+    if (to === "backup") this.prepareTakeover();
     this.stats.transition(to === "master");
     this.deps.logger.log(to === "fault" ? "warn" : "info", `${this.cfg.name}: ${from} -> ${to}`, {
       instance: this.cfg.name,
@@ -408,6 +389,16 @@ export class Instance {
     this.deps.metrics.state(this.labels, to);
     if (to !== "init") notifyTransition(this.deps.runner, this.cfg.notify, "INSTANCE", this.cfg.name, to, this.fsm.priority);
     this.onTransitionHook?.(this, from, to, reason);
+  }
+
+  private prepareTakeover(): void {
+    prepareTakeover(
+      this.fsm,
+      this.deps.clock.nowMs(),
+      this.vips,
+      () => this.encoder.packets(this.fsm.priority),
+      (dst) => this.deps.transport.prepare?.(this.txIfindex, this.cfg.family, dst, this.link.srcAddress),
+    );
   }
 
   private finish(): void {

@@ -94,12 +94,21 @@ export interface VrrpTransport {
  * A backup's steady state off the main thread. After the FSM handled datagram `d` by re-arming
  * Master_Down for `deadlineMs` (= d.rxMs + downMs), each later datagram identical to it (bytes,
  * source, destination, TTL, interface) moves the deadline to its own arrival + downMs on the other
- * thread and reaches onRepeat (batched, in order, with its arrival) instead of onReceive. onDown
+ * thread and reaches `repeat` (batched, in order, with its arrival) instead of onReceive. `down`
  * runs when the deadline passes with no repeat: the Master_Down timer's expiry.
  */
+export interface WatchEvents {
+  /** A repeat arrived at `rxMs`. */
+  repeat(rxMs: number): void;
+  /** The deadline passed with no repeat: Master_Down fired. */
+  down(): void;
+  /** Optional early notice, a few ms before the deadline with no repeat: prepare the takeover. */
+  soon(): void;
+}
+
 export interface AdvertWatcher {
   /** Null when it cannot (the io thread is gone): keep the clock's timer. */
-  start(d: ReceivedDatagram, deadlineMs: number, downMs: number, onRepeat: (rxMs: number) => void, onDown: () => void): TimerHandle | null;
+  start(d: ReceivedDatagram, deadlineMs: number, downMs: number, on: WatchEvents): TimerHandle | null;
   /** Once this returns, every repeat handled has reached onRepeat and no other will. Idempotent. */
   stop(handle: TimerHandle): void;
 }

@@ -15,6 +15,8 @@ export interface RepeatHost {
   repeat(priority: number, src: string, rxMs: number, checksumForm: string | null): void;
   /** No repeat before the deadline: the Master_Down timer fired (its entry is already gone). */
   down(deadlineMs: number): void;
+  /** The deadline is near and no repeat came (a few ms): prepare the takeover, warm. */
+  soon(): void;
   /** Whether the FSM handles every repeat of an advert of this priority alike (acceptsAtAnyTime). */
   watchable(priority: number): boolean;
 }
@@ -54,14 +56,20 @@ export class RepeatWatch {
     const watcher = this.watcher();
     if (!rx || !watcher || this.current || !this.host.watchable(rx.priority)) return false;
     const c: Current = { handle: { id: -1 }, downMs: atMs - rx.d.rxMs, lastRxMs: rx.d.rxMs };
-    const handle = watcher.start(rx.d, atMs, c.downMs, (rxMs) => {
-      c.lastRxMs = rxMs;
-      this.host.repeat(rx.priority, rx.d.src, rxMs, rx.form);
-    }, () => {
-      if (this.current !== c) return;
-      this.current = null;
-      if (this.timers.get("masterDown") === c.handle) this.timers.delete("masterDown");
-      this.host.down(c.lastRxMs + c.downMs);
+    const handle = watcher.start(rx.d, atMs, c.downMs, {
+      repeat: (rxMs) => {
+        c.lastRxMs = rxMs;
+        this.host.repeat(rx.priority, rx.d.src, rxMs, rx.form);
+      },
+      soon: () => {
+        if (this.current === c) this.host.soon();
+      },
+      down: () => {
+        if (this.current !== c) return;
+        this.current = null;
+        if (this.timers.get("masterDown") === c.handle) this.timers.delete("masterDown");
+        this.host.down(c.lastRxMs + c.downMs);
+      },
     });
     if (!handle) return false;
     c.handle = handle;

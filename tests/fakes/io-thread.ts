@@ -3,7 +3,7 @@
 // advert at its deadline and reports it, and a watcher that keeps a backup's identical adverts
 // from onReceive, moving Master_Down instead. Same contracts as src/os/linux (ports.ts).
 import type { Family } from "../../src/protocol/types.ts";
-import type { AdvertPacer, AdvertWatcher, PacedAdvert, ReceivedDatagram, TimerHandle } from "../../src/runtime/ports.ts";
+import type { AdvertPacer, AdvertWatcher, PacedAdvert, ReceivedDatagram, TimerHandle, WatchEvents } from "../../src/runtime/ports.ts";
 import type { FakeClock } from "./fake-clock.ts";
 import { FakeTransport } from "./ports.ts";
 
@@ -11,8 +11,7 @@ interface Watch {
   d: ReceivedDatagram;
   downMs: number;
   timer: TimerHandle;
-  onRepeat: (rxMs: number) => void;
-  onDown: () => void;
+  on: WatchEvents;
 }
 
 const same = (a: ReceivedDatagram, b: ReceivedDatagram) =>
@@ -72,9 +71,9 @@ export class FakeIoTransport extends FakeTransport {
   };
 
   readonly watcher: AdvertWatcher = {
-    start: (d, deadlineMs, downMs, onRepeat, onDown) => {
+    start: (d, deadlineMs, downMs, on) => {
       const id = this.nextId++;
-      const w: Watch = { d, downMs, onRepeat, onDown, timer: { id: -1 } };
+      const w: Watch = { d, downMs, on, timer: { id: -1 } };
       this.watches.set(id, w);
       this.armDown(id, w, deadlineMs);
       return { id };
@@ -90,7 +89,7 @@ export class FakeIoTransport extends FakeTransport {
     w.timer = this.clock().setTimer(atMs, () => {
       if (this.watches.get(id) !== w) return;
       this.watches.delete(id);
-      w.onDown();
+      w.on.down();
     });
   }
 
@@ -100,7 +99,7 @@ export class FakeIoTransport extends FakeTransport {
       this.repeats++;
       this.clock().clearTimer(w.timer);
       this.armDown(id, w, rx.rxMs + w.downMs);
-      w.onRepeat(rx.rxMs);
+      w.on.repeat(rx.rxMs);
       return;
     }
     super.deliver(rx);

@@ -2,7 +2,16 @@
 // it expires, and that a watch stopped by the main thread (slot word bumped) is never used again.
 import { expect, test } from "bun:test";
 import { watchIndex, WatchTable } from "../../src/os/linux/advert-watch.ts";
-import { CTL_INTS, MAX_SLOTS, SENT_ENTRY_F64, SENT_RING_ENTRIES, SLOT_ARMED, SLOT_IDLE, type WatchCommand } from "../../src/os/linux/rx-protocol.ts";
+import {
+  CTL_INTS,
+  MAX_SLOTS,
+  SENT_ENTRY_F64,
+  SENT_RING_ENTRIES,
+  SLOT_ARMED,
+  SLOT_IDLE,
+  WATCH_WARN_MS,
+  type WatchCommand,
+} from "../../src/os/linux/rx-protocol.ts";
 import { drainSentRing, SentRingWriter } from "../../src/os/linux/sent-ring.ts";
 
 const SRC = Uint8Array.of(10, 99, 0, 1);
@@ -58,20 +67,28 @@ test("only an identical datagram is a repeat: source, destination, TTL, length a
   expect(w.reported).toEqual([[7, (1 << 2) | SLOT_ARMED, 1100]]);
 });
 
-test("each repeat moves the deadline to its arrival + downMs; the expiry is reported once, after it", () => {
+test("each repeat moves the deadline to its arrival + downMs; a notice WATCH_WARN_MS before it, the expiry once, after it", () => {
   const w = table();
   w.watch(7, 1360);
-  expect(w.t.due).toBe(1360);
+  expect(w.t.due).toBe(1360 - WATCH_WARN_MS);
   expect(w.match(w.packet(), 1100)).toBe(true); // deadline 1460
   expect(w.match(w.packet(), 1200)).toBe(true); // deadline 1560
   const downs: [number, number, number][] = [];
+  const soons: number[] = [];
   const down = (k: number, word: number, m: number) => void downs.push([k, word, m]);
-  w.t.expire(1360, down); // the old deadline: nothing yet, the next one is found
+  const soon = (k: number) => void soons.push(k);
+  w.t.expire(1360, down, soon); // the old deadline: nothing yet, the next time to look is found
   expect(downs).toEqual([]);
+  expect(w.t.due).toBe(1560 - WATCH_WARN_MS);
+  w.t.expire(1560 - WATCH_WARN_MS - 0.1, down, soon);
+  expect(soons).toEqual([]);
+  w.t.expire(1560 - WATCH_WARN_MS, down, soon);
+  expect(soons).toEqual([7]);
   expect(w.t.due).toBe(1560);
-  w.t.expire(1559.9, down);
+  w.t.expire(1559.9, down, soon);
+  expect(soons).toEqual([7]); // once per deadline
   expect(downs).toEqual([]);
-  w.t.expire(1560.2, down);
+  w.t.expire(1560.2, down, soon);
   expect(downs).toEqual([[7, (1 << 2) | SLOT_ARMED, 1560.2]]);
   expect(w.t.size).toBe(0);
   expect(w.t.due).toBe(Infinity);
@@ -86,7 +103,7 @@ test("a datagram after the deadline, a full ring, a stopped watch: not a repeat,
   expect(w.match(w.packet(), 1200)).toBe(false); // the datagram goes the ordinary way
   w.setFull(false);
   const downs: number[] = [];
-  w.t.expire(1360, (k) => void downs.push(k)); // the deadline did not move
+  w.t.expire(1360, (k) => void downs.push(k), () => {}); // the deadline did not move
   expect(downs).toEqual([7]);
 
   w.watch(8, 2000);
@@ -95,7 +112,7 @@ test("a datagram after the deadline, a full ring, a stopped watch: not a repeat,
   expect(w.t.size).toBe(0); // dropped at once
   w.watch(9, 2000);
   Atomics.store(w.words, 9, (2 << 2) | SLOT_IDLE);
-  w.t.expire(3000, (k) => void downs.push(k)); // stopped: no expiry posted either
+  w.t.expire(3000, (k) => void downs.push(k), () => {}); // stopped: no expiry posted either
   expect(downs).toEqual([7]);
 });
 

@@ -11,7 +11,7 @@
 // interval, not once per advert. Slot words (rx-protocol.ts) make a stop on the main thread
 // synchronous, as for paced adverts.
 
-import { SLOT_ARMED, SLOT_SENDING, type WatchCommand } from "./rx-protocol.ts";
+import { SLOT_ARMED, SLOT_SENDING, WATCH_WARN_MS, type WatchCommand } from "./rx-protocol.ts";
 
 /** The command itself (the worker's own copy): its deadline moves with each repeat. */
 type Watch = WatchCommand;
@@ -43,9 +43,10 @@ export class WatchTable {
     const old = this.byIndex.get(c.index);
     if (old) this.byKey.delete(old.key); // superseded: its slot word was bumped by the main thread
     const w: Watch = c;
+    w.warned = false;
     this.byIndex.set(c.index, w);
     this.byKey.set(c.key, w);
-    if (w.deadline < this.due) this.due = w.deadline;
+    if (w.deadline - WATCH_WARN_MS < this.due) this.due = w.deadline - WATCH_WARN_MS;
   }
 
   delete(key: number): void {
@@ -82,18 +83,29 @@ export class WatchTable {
       return false;
     }
     const ok = report(w.key, armed, rxMono);
-    if (ok) w.deadline = rxMono + w.downMs;
+    if (ok) {
+      w.deadline = rxMono + w.downMs;
+      w.warned = false;
+    }
     Atomics.store(this.slotWords, w.key, armed);
     return ok;
   }
 
-  /** Ends every watch whose deadline has passed (`down` posts it) and finds the next deadline. */
-  expire(now: number, down: (key: number, word: number, mono: number) => void): void {
+  /**
+   * Ends every watch whose deadline has passed (`down` posts it), tells those WATCH_WARN_MS from it
+   * (`soon`, once per deadline), and finds the next time to look.
+   */
+  expire(now: number, down: (key: number, word: number, mono: number) => void, soon: (key: number, word: number) => void): void {
     if (now < this.due) return;
     let next = Infinity;
     for (const w of this.byKey.values()) {
       if (w.deadline > now) {
-        if (w.deadline < next) next = w.deadline;
+        if (!w.warned && now >= w.deadline - WATCH_WARN_MS) {
+          w.warned = true;
+          soon(w.key, w.word);
+        }
+        const at = w.warned ? w.deadline : w.deadline - WATCH_WARN_MS;
+        if (at < next) next = at;
         continue;
       }
       this.delete(w.key);

@@ -20,10 +20,16 @@ interface PaceEntry {
   onSent: (r: PacedResult) => void;
 }
 
+/** What a watch's owner hears (RxLoop.watch). */
+export interface WatchHandlers {
+  repeat(rxMs: number): void;
+  down(): void;
+  soon(): void;
+}
+
 interface WatchEntry {
   word: number;
-  onRepeat: (rxMs: number) => void;
-  onDown: () => void;
+  on: WatchHandlers;
 }
 
 /** How long the results of a stopped schedule are still delivered (the worker reports within 100 ms). */
@@ -69,10 +75,10 @@ export class IoSlots {
     return true;
   }
 
-  addWatch(onRepeat: (rxMs: number) => void, onDown: () => void): { key: number; word: number } {
+  addWatch(on: WatchHandlers): { key: number; word: number } {
     const key = this.allocKey();
     const word = this.bump(key, SLOT_ARMED);
-    this.watches.set(key, { word, onRepeat, onDown });
+    this.watches.set(key, { word, on });
     return { key, word };
   }
 
@@ -111,7 +117,7 @@ export class IoSlots {
     const w = this.watches.get(key);
     if (w?.word !== word) return; // ended meanwhile: its repeats were drained then
     const rxMs = this.host.toPerfMs(rxMono);
-    this.host.atEvent(rxMs, () => w.onRepeat(rxMs));
+    this.host.atEvent(rxMs, () => w.on.repeat(rxMs));
   }
 
   onWatchDown(key: number, word: number, mono: number): void {
@@ -120,7 +126,12 @@ export class IoSlots {
     this.watches.delete(key);
     this.bump(key, SLOT_IDLE);
     this.freeKeys.push(key);
-    this.host.atEvent(this.host.toPerfMs(mono), w.onDown);
+    this.host.atEvent(this.host.toPerfMs(mono), () => w.on.down());
+  }
+
+  onWatchSoon(key: number, word: number): void {
+    const w = this.watches.get(key);
+    if (w?.word === word) w.on.soon();
   }
 
   private allocKey(): number {

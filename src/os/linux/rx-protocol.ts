@@ -89,7 +89,15 @@ export interface WatchCommand {
   payload: Uint8Array;
   deadline: number;
   downMs: number;
+  /** Worker-side: the "soon" notice of the current deadline went out. */
+  warned?: boolean;
 }
+
+/**
+ * A watch's main thread hears this long before its Master_Down deadline that it is near (as a
+ * precise timer's hand-off did): the takeover's code runs once, warm, before it counts.
+ */
+export const WATCH_WARN_MS = 5;
 
 /** Commands main → worker, on the port. Times are CLOCK_MONOTONIC ms. */
 export type IoCommand =
@@ -125,6 +133,13 @@ export interface IoWatchDownMsg {
   key: number;
   word: number;
   mono: number;
+}
+
+/** A watch's deadline is WATCH_WARN_MS away and no repeat came: prepare the takeover. */
+export interface IoWatchSoonMsg {
+  t: "watch-soon";
+  key: number;
+  word: number;
 }
 
 export interface IoRtMsg {
@@ -173,4 +188,6 @@ export interface IoSentRingMsg {
   t: "sent-ring";
 }
 
-export type RxWorkerMsg = RxFdMsg | IoFireMsg | IoSentMsg | IoSentRingMsg | IoWatchDownMsg | IoRtMsg | { t: "ready"; tid: number } | { t: "stopped" };
+export type RxWorkerMsg = RxFdMsg | IoFireMsg | IoSentMsg | IoSentRingMsg | IoWatchDownMsg | IoWatchSoonMsg | IoRtMsg | { t: "ready"; tid: number } | {
+  t: "stopped";
+};

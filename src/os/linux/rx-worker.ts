@@ -199,6 +199,12 @@ function run(init: RxInit): void {
     downMsg.mono = mono;
     post(downMsg);
   };
+  const soonMsg = { t: "watch-soon", key: 0, word: 0 } as { t: "watch-soon"; key: number; word: number };
+  const watchSoon = (key: number, word: number): void => {
+    soonMsg.key = key;
+    soonMsg.word = word;
+    post(soonMsg);
+  };
   const repeat = (key: number, word: number, rxMono: number): boolean => {
     if (!sent.writeRepeat(key, word, rxMono)) return false;
     Atomics.add(ctl, CTL_REPEATS, 1);
@@ -253,7 +259,7 @@ function run(init: RxInit): void {
       dueNow = nowMono();
     }
     timers.forEach(dueTimer);
-    watches.expire(dueNow, watchDown);
+    watches.expire(dueNow, watchDown, watchSoon);
     sent.flushIfDue(dueNow);
     recompute();
   };

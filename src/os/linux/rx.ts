@@ -11,7 +11,7 @@ import * as C from "./consts.ts";
 import { OsError } from "./errors.ts";
 import { check, closeFd, libc, perfToMonotonicOffsetMs } from "./libc.ts";
 import { watchIndex } from "./advert-watch.ts";
-import { IoSlots, type PacedResult } from "./io-slots.ts";
+import { IoSlots, type PacedResult, type WatchHandlers } from "./io-slots.ts";
 
 export type { PacedResult } from "./io-slots.ts";
 import { drainSentRing } from "./sent-ring.ts";
@@ -176,11 +176,12 @@ export class RxLoop {
    * A backup's steady state off this thread (advert-watch.ts): each later datagram identical to `a`
    * moves the Master_Down deadline (`deadlineMs`, performance.now() base) to its arrival + downMs
    * on the io thread and reaches onRepeat here, batched and in order, with its arrival; nothing
-   * else about it is posted. onDown runs when the deadline passes. Returns the watch's key.
+   * else about it is posted. down runs when the deadline passes, soon WATCH_WARN_MS before it
+   * when no repeat came. Returns the watch's key.
    */
-  watch(a: WatchedAdvert, deadlineMs: number, downMs: number, onRepeat: (rxMs: number) => void, onDown: () => void): number {
+  watch(a: WatchedAdvert, deadlineMs: number, downMs: number, on: WatchHandlers): number {
     if (this.stopped) throw new Error("RxLoop: stopped");
-    const { key, word } = this.slots.addWatch(onRepeat, onDown);
+    const { key, word } = this.slots.addWatch(on);
     const index = watchIndex(a.ifindex, a.family === 6, a.payload[1] ?? 0);
     this.command({ c: "watch", key, word, index, src: a.src, dst: a.dst, ttl: a.ttl, payload: a.payload, deadline: deadlineMs + this.offsetMs, downMs }, true);
     return key;
@@ -363,6 +364,8 @@ export class RxLoop {
         return this.drainRing();
       case "watch-down":
         return this.slots.onWatchDown(m.key, m.word, m.mono);
+      case "watch-soon":
+        return this.slots.onWatchSoon(m.key, m.word);
     }
     const e = this.entries.get(m.fd);
     const counted = m.t === "dgram" || m.t === "netlink";

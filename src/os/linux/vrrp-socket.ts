@@ -11,7 +11,7 @@
 // silently discard bad ones on receive. `kernelChecksum6: true` selects that behaviour.
 
 import type { Family } from "../../protocol/types.ts";
-import type { AdvertPacer, AdvertWatcher, PacedAdvert, ReceivedDatagram, TimerHandle, VrrpTransport } from "../../runtime/ports.ts";
+import type { AdvertPacer, AdvertWatcher, PacedAdvert, ReceivedDatagram, TimerHandle, VrrpTransport, WatchEvents } from "../../runtime/ports.ts";
 import * as C from "./consts.ts";
 import { OsError } from "./errors.ts";
 import { isUnspecified, parseAddress } from "./inet.ts";
@@ -78,7 +78,7 @@ export class LinuxVrrpTransport implements VrrpTransport {
     return this.pacing ? this.advertWatcher : undefined;
   }
 
-  private startWatch(d: ReceivedDatagram, deadlineMs: number, downMs: number, onRepeat: (rxMs: number) => void, onDown: () => void): TimerHandle | null {
+  private startWatch(d: ReceivedDatagram, deadlineMs: number, downMs: number, on: WatchEvents): TimerHandle | null {
     if (!this.opts.rx.available || d.ttl < 0 || d.dst === "") return null;
     const a = {
       family: d.family,
@@ -89,9 +89,13 @@ export class LinuxVrrpTransport implements VrrpTransport {
       payload: d.payload.slice(),
     };
     const id = this.nextPaceId++;
-    const key = this.opts.rx.watch(a, deadlineMs, downMs, onRepeat, () => {
-      this.watched.delete(id);
-      onDown();
+    const key = this.opts.rx.watch(a, deadlineMs, downMs, {
+      repeat: (rxMs) => on.repeat(rxMs),
+      soon: () => on.soon(),
+      down: () => {
+        this.watched.delete(id);
+        on.down();
+      },
     });
     this.watched.set(id, key);
     return { id };
