@@ -12,8 +12,12 @@
 //
 // Run as root from the repository root, after `bun packaging/build.ts --host`:
 //   ./node_modules/.bin/bun bench/resources.ts [--seconds=15] [--binary=PATH] [--no-keepalived] [--threads] [--scrape=S]
+//     [--warmup=S] [--only=single|masters|backups]
 //   (--threads: also print the CPU split per thread; --scrape=S: GET vigil's /metrics every S
-//   seconds during the window, as Prometheus would — the scrape's own buffers count then)
+//   seconds during the window, as Prometheus would — the scrape's own buffers count then;
+//   --warmup=S: wait S more seconds before each window — vigil's JIT tiers code up only after
+//   many runs (build.ts JIT_POLICY), so a daemon's long-run figure needs minutes, keepalived none;
+//   --only: one group of scenarios, each with its keepalived twin)
 
 import type { Lab } from "../tests/netns/lab.ts";
 import { startCapture } from "./lib/capture.ts";
@@ -28,6 +32,9 @@ const SECONDS = Number(argv.find((a) => a.startsWith("--seconds="))?.slice(10) ?
 const KEEPALIVED = !argv.includes("--no-keepalived") && hasKeepalived();
 const THREADS = argv.includes("--threads");
 const SCRAPE_S = Number(argv.find((a) => a.startsWith("--scrape="))?.slice(9) ?? 0);
+const WARMUP_MS = 1000 * Number(argv.find((a) => a.startsWith("--warmup="))?.slice(9) ?? 0);
+const ONLY = argv.find((a) => a.startsWith("--only="))?.slice(7);
+const runs = (group: "single" | "masters" | "backups") => ONLY === undefined || ONLY === group;
 /** Issue 14's goals for private memory (RssAnon). */
 const GOAL_ANON_1_MIB = 8;
 const GOAL_ANON_255_MIB = 16;
@@ -68,6 +75,10 @@ interface Row {
 
 async function measureDaemon(label: string, d: Daemon, lab?: Lab): Promise<Row> {
   if (d.proc.exitCode !== null) throw new Error(`${label}: exited early:\n${d.log().slice(-2000)}`);
+  if (WARMUP_MS > 0) {
+    console.error(`warming up ${label} (${WARMUP_MS / 1000} s) …`);
+    await Bun.sleep(WARMUP_MS);
+  }
   console.error(`measuring ${label} (${SECONDS} s) …`);
   let scraping = SCRAPE_S > 0 && lab !== undefined;
   const scraper = (async () => {
@@ -95,7 +106,7 @@ async function main(): Promise<void> {
   const lab = benchLab({ nodes: ["r1", "r2"] });
 
   // 1 instance, alone on the link.
-  for (const [label, advertSec] of [["vigil 1 instance, 1 s (v2)", 1], ["vigil 1 instance, 20 ms (v3)", 0.02]] as const) {
+  for (const [label, advertSec] of runs("single") ? [["vigil 1 instance, 1 s (v2)", 1], ["vigil 1 instance, 20 ms (v3)", 0.02]] as const : []) {
     const v = startVigil(lab, "r1", keepalivedConf(instances(1, 200, advertSec)), { binary });
     await v.waitState("master");
     await Bun.sleep(SETTLE_MS);
@@ -104,11 +115,30 @@ async function main(): Promise<void> {
   }
 
   // 255 masters, then a 255-instance backup beside them.
-  const masters = startVigil(lab, "r1", keepalivedConf(instances(255, 200)), { binary });
-  await masters.waitState("master", { timeoutMs: 30_000 });
-  await Bun.sleep(SETTLE_MS);
-  rows.push(await measureDaemon("vigil 255 instances, 1 s, all master", masters, lab));
+  if (runs("masters") || runs("backups")) {
+    const masters = startVigil(lab, "r1", keepalivedConf(instances(255, 200)), { binary });
+    await masters.waitState("master", { timeoutMs: 30_000 });
+    await Bun.sleep(SETTLE_MS);
+    if (runs("masters")) rows.push(await measureDaemon("vigil 255 instances, 1 s, all master", masters, lab));
+    if (runs("backups")) await measureBackups(lab, binary, rows);
+    await stop(masters);
+  }
 
+  if (KEEPALIVED) {
+    const kaRows = [["keepalived 1 instance, 1 s (v2)", 1, "single"], ["keepalived 255 instances, 1 s, all master", 255, "masters"]] as const;
+    for (const [label, n] of kaRows.filter(([, , g]) => runs(g))) {
+      const k = startKeepalived(lab, "r1", keepalivedConf(instances(n, 200)));
+      await waitVips(lab, "r1", n);
+      await Bun.sleep(SETTLE_MS);
+      rows.push(await measureDaemon(label, k));
+      await stop(k);
+    }
+  }
+  await report(rows);
+}
+
+/** 255 backups on r2 beside r1's 255 masters (running), then keepalived in their place. */
+async function measureBackups(lab: Lab, binary: string, rows: Row[]): Promise<void> {
   const cap = await startCapture(lab, "r2", "ip proto 112");
   await Bun.sleep(3000);
   const rate = cap.packets.length / 3;
@@ -127,18 +157,9 @@ async function main(): Promise<void> {
     rows.push(await measureDaemon(`keepalived 255 instances, 1 s, all backup (rx from vigil)`, kb));
     await stop(kb);
   }
-  await stop(masters);
+}
 
-  if (KEEPALIVED) {
-    for (const [label, n] of [["keepalived 1 instance, 1 s (v2)", 1], ["keepalived 255 instances, 1 s, all master", 255]] as const) {
-      const k = startKeepalived(lab, "r1", keepalivedConf(instances(n, 200)));
-      await waitVips(lab, "r1", n);
-      await Bun.sleep(SETTLE_MS);
-      rows.push(await measureDaemon(label, k));
-      await stop(k);
-    }
-  }
-
+async function report(rows: Row[]): Promise<void> {
   const find = (prefix: string) => rows.find((r) => r.label.startsWith(prefix));
   const kaMasters = find("keepalived 255 instances, 1 s, all master");
   const goal = (r: Row): string => {
