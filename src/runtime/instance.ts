@@ -161,12 +161,7 @@ export class Instance {
   /** Feed one event through the FSM and carry out its actions. */
   dispatch(ev: FsmEvent): void {
     if (this.stopped) return;
-    // Anything else that happens ends a watch of repeats: the FSM sees the deadline they reached.
-    const watchedDeadline = this.watch.end();
-    if (watchedDeadline !== null) {
-      this.fsm = { ...this.fsm, masterDownDeadlineMs: watchedDeadline };
-      this.timers.set("masterDown", this.clockTimer("masterDown", watchedDeadline));
-    }
+    this.endWatch();
     const result = step(this.fsm, ev, this.deps.clock.nowMs());
     this.fsm = result.state;
     // Taking over, the advert, the VIPs and the GARPs go first and the report of the transition
@@ -190,6 +185,17 @@ export class Instance {
     if (pacedPriority !== null && pacedPriority !== this.fsm.priority) this.repace(); // the next advert carries it
   }
 
+  /**
+   * Anything else that happens (an event, a new configuration: what the receive path accepts may
+   * change) ends a watch of repeats: the FSM sees the deadline they reached, on the clock's timer.
+   */
+  private endWatch(): void {
+    const deadline = this.watch.end();
+    if (deadline === null) return;
+    this.fsm = { ...this.fsm, masterDownDeadlineMs: deadline };
+    this.timers.set("masterDown", this.clockTimer("masterDown", deadline));
+  }
+
   /** A decoded advert that passed the instance checks (checksumForm: IPv4 VRRPv3's, else null). */
   receive(packet: VrrpPacket, d: ReceivedDatagram, checksumForm: string | null = null): void {
     this.stats.countReceived(packet.priority, d.src, d.rxMs);
@@ -206,6 +212,7 @@ export class Instance {
 
   /** Reload in place: same interface/vrid/version/family; priority, timing, VIPs, hooks may change. */
   reconfigure(cfg: InstanceConfig, effectivePriority: number): void {
+    this.endWatch();
     this.cfg = cfg;
     this.fsm = { ...this.fsm, params: fsmParams(cfg, this.link.srcAddress) };
     this.encoder.reconfigure(cfg);

@@ -35,6 +35,15 @@ async function lateStarterPreempts(lab: Lab, r1: Node, r2: Node): Promise<void> 
   lab.advance(20_000);
 }
 
+/** r2 reloads a config whose advert_int differs from r1's: VRRPv2 drops r1's adverts from then on (RFC 3768 §7.1). */
+async function reloadedInterval(lab: Lab, r1: Node, r2: Node): Promise<void> {
+  r1.daemon.start();
+  r2.daemon.start();
+  lab.advance(20_000);
+  await r2.daemon.reload(config(seedConf(100).replace("advert_int 1", "advert_int 3")));
+  await lab.settle(20_000);
+}
+
 async function scenario(io: boolean, r2Conf: string, steps: (lab: Lab, r1: Node, r2: Node) => Promise<void>) {
   const lab = new Lab({ io });
   const r1 = lab.node("192.168.0.1", config(seedConf(200)));
@@ -76,5 +85,17 @@ test("a backup that accepted adverts only inside preempt_delay preempts after it
   expect(plain.r2.filter((c) => c.startsWith("transition"))).toEqual([
     'transition ["init","backup","startup"]',
     'transition ["backup","master","preempt"]',
+  ]);
+});
+
+test("a reload that changes what the backup accepts ends the watch: it drops the master's adverts and takes over", async () => {
+  const plain = await scenario(false, seedConf(100), reloadedInterval);
+  const io = await scenario(true, seedConf(100), reloadedInterval);
+  expect(io.repeats).toBeGreaterThan(15);
+  expect(io.wire).toEqual(plain.wire);
+  expect(io.r2).toEqual(plain.r2);
+  expect(plain.r2.filter((c) => c.startsWith("transition"))).toEqual([
+    'transition ["init","backup","startup"]',
+    'transition ["backup","master","master-down-timeout"]',
   ]);
 });
