@@ -377,10 +377,9 @@ function run(init: RxInit): void {
       libc.read(init.eventFd, evBuf, 8);
       drainCommands();
     }
-    if (pv.getInt16(14, true) !== 0) {
-      libc.read(timerFd, evBuf, 8);
-      armedAt = -1;
-    }
+    // The timerfd expired: not read (a syscall per advert) — re-arming it below resets its count
+    // of expirations (timerfd_settime), and so its readiness.
+    if (pv.getInt16(14, true) !== 0) armedAt = -1;
     runDue();
     if (!polledAll || r === 0) continue;
     if (Atomics.load(ctl, CTL_GEN) !== listGen) continue; // table changed: re-read before reading fds
