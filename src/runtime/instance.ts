@@ -28,7 +28,7 @@ import type {
 } from "./ports.ts";
 import type { ScriptRunner } from "./spawn.ts";
 import type { VipSet } from "./vips.ts";
-import { errnoOf, ErrorCounts } from "./error-counts.ts";
+import type { ErrorCounts } from "./error-counts.ts";
 
 export { VRRP_GROUP_V4, VRRP_GROUP_V6 } from "./advert-encoder.ts";
 export { fsmParams, type InstanceLink } from "./instance-setup.ts";
@@ -69,6 +69,8 @@ export class Instance {
   onTransitionHook: ((inst: Instance, from: FsmState["state"], to: FsmState["state"], reason: NonNullable<FsmState["lastTransitionReason"]>) => void) | null =
     null;
   readonly labels: InstanceLabels;
+  /** Where the adverts leave from. */
+  private readonly route = () => ({ ifindex: this.txIfindex, family: this.cfg.family, src: this.link.srcAddress });
 
   constructor(
     public cfg: InstanceConfig,
@@ -81,30 +83,17 @@ export class Instance {
     this.stats = new AdvertStats(deps.metrics, this.labels);
     this.garp = new GarpScheduler(deps.clock, deps.announcer, deps.logger, (n) => deps.metrics.garpSent(this.labels, n));
     this.encoder = new AdvertEncoder(cfg, link.srcAddress);
-    this.sender = new AdvertSender({
-      name: cfg.name,
-      encoder: this.encoder,
-      transport: deps.transport,
-      clock: deps.clock,
-      logger: deps.logger,
-      ...(deps.errors && { errors: deps.errors }),
-      stats: this.stats,
-      ownFaults: () => this.ownFaults,
-      route: () => ({ ifindex: this.txIfindex, family: this.cfg.family, src: this.link.srcAddress }),
-    });
+    this.sender = new AdvertSender(cfg.name, this.encoder, this.stats, deps, () => this.ownFaults, this.route);
     this.pacing = new AdvertPacing(deps.transport.pacer, this.timers, {
       canPace: () => !this.stopped && this.fsm.state === "master" && this.fsm.priority > 0,
       priority: () => this.fsm.priority,
       intervalMs: () => this.cfg.advertIntervalCs * 10,
       packets: (priority) => this.encoder.packets(priority),
-      route: () => ({ ifindex: this.txIfindex, family: this.cfg.family, src: this.link.srcAddress }),
+      route: this.route,
       cancelAdvertTimer: () => this.cancel("advert"),
       fired: () => this.dispatch({ type: "timer", timer: "advert" }),
       steady: (r) => this.steadyAdvert(r),
-      late: (r, priority) => {
-        for (const e of r.errors) if (e) this.deps.errors?.sendError(this.cfg.name, errnoOf(e));
-        this.stats.countSent(priority, null);
-      },
+      late: (r, priority) => this.sender.late(r, priority),
     });
     this.watch = new RepeatWatch(() => deps.transport.watcher, this.timers, {
       repeat: (priority, src, rxMs, form) => {
