@@ -72,6 +72,21 @@ function extraIf(
   return { intervalMs: x.intervalSec * 1000, targets: extraIfTargets([...cfg.virtualIps, ...cfg.excludedVips], own, x.all, resolve) };
 }
 
+/** What /status shows of an instance's configuration, whatever its state. */
+export function configStatus(cfg: InstanceConfig) {
+  return {
+    name: cfg.name,
+    interface: cfg.interface,
+    vrid: cfg.vrid,
+    version: cfg.version,
+    family: cfg.family,
+    basePriority: cfg.priority,
+    advertIntervalCs: cfg.advertIntervalCs,
+  };
+}
+
+export const cidrText = (v: Pick<AddressSpec, "address" | "prefixLength">): string => `${v.address}/${v.prefixLength}`;
+
 /** What /status shows of an instance. */
 export function instanceStatus(
   cfg: InstanceConfig,
@@ -81,18 +96,12 @@ export function instanceStatus(
   last: { atWallMs: number; from: FsmState["state"] },
 ): InstanceStatus {
   return {
-    name: cfg.name,
-    interface: cfg.interface,
-    vrid: cfg.vrid,
-    version: cfg.version,
-    family: cfg.family,
+    ...configStatus(cfg),
     state: f.state,
-    basePriority: cfg.priority,
     effectivePriority: f.priority,
     masterAddress: f.masterAddress,
-    advertIntervalCs: cfg.advertIntervalCs,
     masterAdvertIntervalCs: f.masterAdvertIntervalCs,
-    virtualIps: vips.map((v) => `${v.address}/${v.prefixLength}`),
+    virtualIps: vips.map(cidrText),
     advertsSent: stats.sent,
     advertsReceived: stats.received,
     lastTransition: f.lastTransitionReason === null || f.lastTransitionMs === null

@@ -5,24 +5,19 @@
 import type { InstanceConfig } from "../config/schema.ts";
 import type { InstanceLink } from "./instance.ts";
 import type { Clock, InstanceStatus, LinkWatcher, Logger, MetricsSink, TimerHandle } from "./ports.ts";
+import { cidrText, configStatus } from "./instance-setup.ts";
 import { resolveInstance } from "./resolve-link.ts";
 
 export const INTERFACE_MISSING = "interface-missing";
 
 export function pendingStatus(cfg: InstanceConfig, reason: string, sinceWallMs: number): InstanceStatus {
   return {
-    name: cfg.name,
-    interface: cfg.interface,
-    vrid: cfg.vrid,
-    version: cfg.version,
-    family: cfg.family,
+    ...configStatus(cfg),
     state: "fault",
-    basePriority: cfg.priority,
     effectivePriority: cfg.priority,
     masterAddress: null,
-    advertIntervalCs: cfg.advertIntervalCs,
     masterAdvertIntervalCs: cfg.advertIntervalCs,
-    virtualIps: cfg.virtualIps.map((v) => `${v.address}/${v.prefixLength}`),
+    virtualIps: cfg.virtualIps.map(cidrText),
     advertsSent: 0,
     advertsReceived: 0,
     lastTransition: { atWallMs: sinceWallMs, from: "init", to: "fault", reason: "interface-missing" },

@@ -59,16 +59,22 @@ async function scenario(io: boolean, r2Conf: string, steps: (lab: Lab, r1: Node,
   };
 }
 
+/** The scenario both ways; the wire and r2's counter calls must be the same. */
+async function bothWays(r2Conf: string, steps: (lab: Lab, r1: Node, r2: Node) => Promise<void>) {
+  const plain = await scenario(false, r2Conf, steps);
+  const io = await scenario(true, r2Conf, steps);
+  expect(io.wire).toEqual(plain.wire);
+  expect(io.r2).toEqual(plain.r2);
+  return { plain, io, transitions: plain.r2.filter((c) => c.startsWith("transition")) };
+}
+
 test("pacer + repeat watch: same transitions, wire and counters as the plain path", async () => {
-  const plain = await scenario(false, withPreemptDelay(100), failoverAndBack);
-  const io = await scenario(true, withPreemptDelay(100), failoverAndBack);
+  const { plain, io, transitions } = await bothWays(withPreemptDelay(100), failoverAndBack);
   // The shortcuts were taken (the plain lab has neither).
   expect(io.repeats).toBeGreaterThan(15);
   expect(io.paced).toBeGreaterThan(30);
-  expect(io.wire).toEqual(plain.wire);
   expect(io.r1).toEqual(plain.r1);
-  expect(io.r2).toEqual(plain.r2);
-  expect(plain.r2.filter((c) => c.startsWith("transition"))).toEqual([
+  expect(transitions).toEqual([
     'transition ["init","backup","startup"]',
     'transition ["backup","master","master-down-timeout"]',
     'transition ["master","backup","higher-priority-advert"]',
@@ -77,25 +83,13 @@ test("pacer + repeat watch: same transitions, wire and counters as the plain pat
 });
 
 test("a backup that accepted adverts only inside preempt_delay preempts after it, with the watch as without", async () => {
-  const plain = await scenario(false, withPreemptDelay(250), lateStarterPreempts);
-  const io = await scenario(true, withPreemptDelay(250), lateStarterPreempts);
+  const { io, transitions } = await bothWays(withPreemptDelay(250), lateStarterPreempts);
   expect(io.paced).toBeGreaterThan(5);
-  expect(io.wire).toEqual(plain.wire);
-  expect(io.r2).toEqual(plain.r2);
-  expect(plain.r2.filter((c) => c.startsWith("transition"))).toEqual([
-    'transition ["init","backup","startup"]',
-    'transition ["backup","master","preempt"]',
-  ]);
+  expect(transitions).toEqual(['transition ["init","backup","startup"]', 'transition ["backup","master","preempt"]']);
 });
 
 test("a reload that changes what the backup accepts ends the watch: it drops the master's adverts and takes over", async () => {
-  const plain = await scenario(false, seedConf(100), reloadedInterval);
-  const io = await scenario(true, seedConf(100), reloadedInterval);
+  const { io, transitions } = await bothWays(seedConf(100), reloadedInterval);
   expect(io.repeats).toBeGreaterThan(15);
-  expect(io.wire).toEqual(plain.wire);
-  expect(io.r2).toEqual(plain.r2);
-  expect(plain.r2.filter((c) => c.startsWith("transition"))).toEqual([
-    'transition ["init","backup","startup"]',
-    'transition ["backup","master","master-down-timeout"]',
-  ]);
+  expect(transitions).toEqual(['transition ["init","backup","startup"]', 'transition ["backup","master","master-down-timeout"]']);
 });

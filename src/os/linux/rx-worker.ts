@@ -21,9 +21,10 @@ import { errno, libc, orErrno, perfToMonotonicOffsetMs, realtimeMs } from "./lib
 import { RxMeta, threadId } from "./rx-meta.ts";
 
 import { watchIndex, WatchTable } from "./advert-watch.ts";
+import { prepare, type Slot } from "./paced-send.ts";
 import { SentRingWriter } from "./sent-ring.ts";
-import { type HeapSlot, SlotHeap } from "./slot-heap.ts";
-import { alloc, buildCmsg, in6Pktinfo, inPktinfo, MsgHdr, SOCKADDR_IN6_LEN, sockaddrIn, sockaddrIn6, view } from "./structs.ts";
+import { SlotHeap } from "./slot-heap.ts";
+import { alloc, MsgHdr, SOCKADDR_IN6_LEN, view } from "./structs.ts";
 import {
   CODE_KIND,
   CTL_COUNT,
@@ -39,7 +40,6 @@ import {
   type IoSentMsg,
   type IoWatchDownMsg,
   MAX_FDS,
-  type PacedPacket,
   type RxInit,
   type RxKind,
   type RxWorkerMsg,
@@ -54,27 +54,6 @@ const post = (m: RxWorkerMsg, transfer?: ArrayBuffer[]) => self.postMessage(m, t
 const BUF_LEN = 65536;
 const MAX_PER_ROUND = 64; // datagrams read from one fd before giving the others a turn
 const FIXED = 2; // poll slots 0 (eventfd) and 1 (timerfd) come before the sockets
-
-interface Slot extends HeapSlot {
-  key: number;
-  word: number;
-  next: number;
-  interval: number;
-  sends: { fd: number; msg: MsgHdr; keep: Uint8Array[] }[];
-  /** Reused for every advert of this schedule (posted by copy). */
-  errnos: number[];
-}
-
-function prepare(p: PacedPacket): { fd: number; msg: MsgHdr; keep: Uint8Array[] } {
-  const name = p.family === 4 ? sockaddrIn(p.dst) : sockaddrIn6(p.dst, p.ifindex);
-  const control = p.family === 4
-    ? buildCmsg(C.IPPROTO_IP, C.IP_PKTINFO, inPktinfo(p.ifindex, p.src))
-    : buildCmsg(C.IPPROTO_IPV6, C.IPV6_PKTINFO, in6Pktinfo(p.ifindex, p.src));
-  const data = alloc(p.bytes.byteLength);
-  data.set(p.bytes);
-  const msg = new MsgHdr().set(name, data, control);
-  return { fd: p.fd, msg, keep: [name, control, data] };
-}
 
 function run(init: RxInit): void {
   const ctl = new Int32Array(init.control);

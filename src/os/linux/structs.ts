@@ -2,7 +2,7 @@
 // from `alloc` (its own ArrayBuffer) so bun:ffi pointers into it stay valid while it is referenced.
 
 import { ptr } from "bun:ffi";
-import { AF_INET, AF_INET6, AF_NETLINK, AF_PACKET } from "./consts.ts";
+import { AF_INET, AF_INET6, AF_NETLINK, AF_PACKET, IP_PKTINFO, IPPROTO_IP, IPPROTO_IPV6, IPV6_PKTINFO } from "./consts.ts";
 
 export function alloc(n: number): Uint8Array<ArrayBuffer> {
   return new Uint8Array(new ArrayBuffer(n));
@@ -134,6 +134,16 @@ export function parseCmsgs(control: Uint8Array, length: number): Cmsg[] {
     off += cmsgAlign(len);
   }
   return out;
+}
+
+/**
+ * Where a VRRP datagram goes and leaves from, for sendmsg: the destination sockaddr, and the
+ * pktinfo cmsg naming the interface and source (IP_PKTINFO / IPV6_PKTINFO).
+ */
+export function sendRoute(family: 4 | 6, ifindex: number, dst: Uint8Array, src: Uint8Array): { name: Uint8Array; control: Uint8Array } {
+  return family === 4
+    ? { name: sockaddrIn(dst), control: buildCmsg(IPPROTO_IP, IP_PKTINFO, inPktinfo(ifindex, src)) }
+    : { name: sockaddrIn6(dst, ifindex), control: buildCmsg(IPPROTO_IPV6, IPV6_PKTINFO, in6Pktinfo(ifindex, src)) };
 }
 
 /**

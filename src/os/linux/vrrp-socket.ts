@@ -18,7 +18,7 @@ import { isUnspecified, parseAddress } from "./inet.ts";
 import { check, closeFd, libc } from "./libc.ts";
 import type { RxFdMsg, RxLoop } from "./rx.ts";
 import { bindToDevice, setBytes, setInt, trySetInt } from "./sockopt.ts";
-import { alloc, buildCmsg, in6Pktinfo, inPktinfo, ipMreqn, ipv6Mreq, MsgHdr, sockaddrIn, sockaddrIn6 } from "./structs.ts";
+import { alloc, ipMreqn, ipv6Mreq, MsgHdr, sendRoute } from "./structs.ts";
 
 export const VRRP_GROUP4 = "224.0.0.18";
 export const VRRP_GROUP6 = "ff02::12";
@@ -229,12 +229,7 @@ export class LinuxVrrpTransport implements VrrpTransport {
     if (!route) {
       const srcBytes = isUnspecified(src) ? new Uint8Array(family === 4 ? 4 : 16) : parseAddress(family, src);
       const dstBytes = parseAddress(family, dst);
-      route = {
-        name: family === 4 ? sockaddrIn(dstBytes) : sockaddrIn6(dstBytes, ifindex),
-        control: family === 4
-          ? buildCmsg(C.IPPROTO_IP, C.IP_PKTINFO, inPktinfo(ifindex, srcBytes))
-          : buildCmsg(C.IPPROTO_IPV6, C.IPV6_PKTINFO, in6Pktinfo(ifindex, srcBytes)),
-      };
+      route = sendRoute(family, ifindex, dstBytes, srcBytes);
       s.routes.set(routeKey, route);
     }
     return route;
