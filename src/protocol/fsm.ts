@@ -259,14 +259,6 @@ function preemptDelayActive(s: FsmState, nowMs: number): boolean {
   return s.params.preemptDelayMs > 0 && s.startedAtMs !== null && nowMs < s.startedAtMs + s.params.preemptDelayMs;
 }
 
-/**
- * A backup accepts an advert of `priority` whatever the time (not only inside preempt_delay), so
- * each repeat of it is handled alike: it resets Master_Down and nothing else (onAdvertAsBackup).
- */
-export function acceptsAtAnyTime(s: FsmState, priority: number): boolean {
-  return s.state === "backup" && priority !== PRIORITY_RESIGN && (!s.params.preempt || priority >= s.priority);
-}
-
 function onAdvertAsBackup(ctx: Ctx, ev: AdvertEvent): void {
   const { s } = ctx;
   if (ev.priority === PRIORITY_RESIGN) {

@@ -1,7 +1,8 @@
 // One VRRP instance: drives the pure FSM (src/protocol/fsm.ts) against the ports and executes the
 // actions it returns. The FSM decides; this file only carries out and reports.
 import type { InstanceConfig } from "../config/schema.ts";
-import { acceptsAtAnyTime, initialState, step } from "../protocol/fsm.ts";
+import { initialState, step } from "../protocol/fsm.ts";
+import { acceptsAtAnyTime, isSteadyAdvert } from "../protocol/steady.ts";
 import type { VrrpPacket } from "../protocol/packet.ts";
 import type { FsmAction, FsmEvent, FsmState, TimerName } from "../protocol/types.ts";
 import { AdvertEncoder } from "./advert-encoder.ts";
@@ -308,9 +309,8 @@ export class Instance {
    */
   private steadyAdvert(r: PacedAdvert): boolean {
     const f = this.fsm;
-    const intervalMs = this.cfg.advertIntervalCs * 10;
-    if (this.stopped || f.state !== "master" || f.shutdownDeadlineMs !== null || f.advertDeadlineMs !== r.atMs || this.firstAdvert !== null) return false;
-    if (this.pacing.priority !== f.priority || r.nextAtMs !== r.atMs + intervalMs || this.deps.clock.nowMs() >= r.nextAtMs) return false;
+    if (this.stopped || this.firstAdvert !== null || this.pacing.priority !== f.priority) return false;
+    if (!isSteadyAdvert(f, r.atMs, r.nextAtMs, this.deps.clock.nowMs())) return false;
     for (const e of r.errors) if (e) return false;
     this.fsm = { ...f, advertDeadlineMs: r.nextAtMs };
     this.sender.sent(f.priority);

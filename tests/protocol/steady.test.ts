@@ -1,7 +1,9 @@
-// Which adverts a backup may leave to the io thread's watch (src/runtime/repeat-watch.ts): those it
-// accepts whatever the time. Checked against step() itself: inside and after preempt_delay.
+// src/protocol/steady.ts against step() itself: which adverts a backup may leave to the io thread's
+// watch (those it accepts whatever the time: inside and after preempt_delay), and when a paced
+// advert is the FSM's steady Adver_Timer step.
 import { expect, test } from "bun:test";
-import { acceptsAtAnyTime, step } from "../../src/protocol/fsm.ts";
+import { step } from "../../src/protocol/fsm.ts";
+import { acceptsAtAnyTime, isSteadyAdvert } from "../../src/protocol/steady.ts";
 import { advert, asMaster, started } from "../fakes/fsm-helpers.ts";
 
 const rearms = (s: ReturnType<typeof started>, priority: number, at: number) =>
@@ -28,4 +30,17 @@ test("a lower priority accepted only inside preempt_delay is not: after the dela
 test("priority 0 and a master: never watched", () => {
   expect(acceptsAtAnyTime(started({ basePriority: 100 }), 0)).toBe(false);
   expect(acceptsAtAnyTime(asMaster(), 255)).toBe(false);
+});
+
+test("isSteadyAdvert holds exactly when step() would only send and re-arm at deadline + interval", () => {
+  const m = asMaster({ advertIntervalCs: 100 }, 0);
+  const at = m.advertDeadlineMs!;
+  const r = step(m, { type: "timer", timer: "advert" }, at + 0.2);
+  expect(r.actions.map((a) => a.type)).toEqual(["sendAdvert", "armTimer"]);
+  expect(r.state.advertDeadlineMs).toBe(at + 1000);
+  expect(isSteadyAdvert(m, at, at + 1000, at + 0.2)).toBe(true);
+  expect(isSteadyAdvert(m, at, at + 1000, at - 0.1)).toBe(false); // early: step() only re-arms
+  expect(isSteadyAdvert(m, at, at + 1000, at + 1000)).toBe(false); // after a stall: step() restarts from now
+  expect(isSteadyAdvert(m, at + 1, at + 1001, at + 2)).toBe(false); // not the FSM's deadline
+  expect(isSteadyAdvert(started({ basePriority: 100 }), at, at + 1000, at)).toBe(false); // not master
 });
