@@ -60,6 +60,7 @@ export function createApp(deps: AppDeps): Hono {
   app.get("/status", (c) => c.json(deps.status.status(), 200, NO_STORE));
 
   app.get("/metrics", async (c) => {
+    deps.status.settle?.();
     const body = await deps.metrics.scrape();
     return c.body(body, 200, { "Content-Type": deps.metrics.contentType, ...NO_STORE });
   });

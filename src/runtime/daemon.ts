@@ -232,6 +232,7 @@ export class Daemon implements StatusSource, EmergencyStoppable {
    */
   async reload(next: VigilConfig): Promise<ReloadResult> {
     if (this.stopping) return { ok: false, cancelled: true, problems: ["stopping"] };
+    this.settle();
     const outcome = await applyReload(
       {
         table: this.table,
@@ -259,7 +260,13 @@ export class Daemon implements StatusSource, EmergencyStoppable {
     return this.reloadDone(false, false, problems);
   }
 
+  /** What the io thread did so far reaches the instances (it reports in batches): before a read, a reload. */
+  settle(): void {
+    this.deps.transport.settle?.();
+  }
+
   status(): DaemonStatus {
+    this.settle();
     const linkUp = (n: string) => this.deps.links.link(n)?.up ?? false;
     return {
       version: VERSION,

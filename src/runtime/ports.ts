@@ -88,6 +88,11 @@ export interface VrrpTransport {
   readonly pacer?: AdvertPacer;
   /** Optional: a backup's repeated adverts handled off the main thread (Linux: the io thread). */
   readonly watcher?: AdvertWatcher;
+  /**
+   * Optional: delivers now what the pacer and the watcher did and have not reported yet (they
+   * report in batches, late by up to a second), so that counters read next are current.
+   */
+  settle?(): void;
 }
 
 /**
@@ -126,8 +131,8 @@ export interface PacedAdvert {
  * Periodic adverts sent at their deadlines by another thread, so a pause of the main thread
  * (GC, a long task) cannot delay them. The bytes are fixed for a schedule: a new priority or new
  * addresses mean stop() and start() again. onSent runs on the main thread once per advert sent,
- * in order, with that advert's errors — batched (Linux: within 100 ms, at once after a failed
- * send), so it may run after stop() for adverts sent before stop() returned.
+ * in order, with that advert's errors — batched (Linux: within a second, at once after a failed
+ * send or on VrrpTransport.settle()), so it may run after stop() for adverts sent before stop() returned.
  */
 export interface AdvertPacer {
   /**
@@ -339,4 +344,6 @@ export interface DaemonStatus {
 /** What the HTTP layer reads. */
 export interface StatusSource {
   status(): DaemonStatus;
+  /** Optional: brings what other threads did so far into the counters (before a scrape reads them). */
+  settle?(): void;
 }

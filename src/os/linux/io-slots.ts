@@ -4,6 +4,7 @@
 // there), and turns what the io thread reports — sent adverts, watched repeats, a watch's
 // Master_Down — into the owners' callbacks, in this thread's time base.
 import { MAX_SLOTS, SLOT_ARMED, SLOT_IDLE, SLOT_SENDING } from "./rx-protocol.ts";
+import { FLUSH_MS } from "./sent-ring.ts";
 
 /** A paced advert as the io thread sent it (times in this thread's performance.now() base). */
 export interface PacedResult {
@@ -32,8 +33,8 @@ interface WatchEntry {
   on: WatchHandlers;
 }
 
-/** How long the results of a stopped schedule are still delivered (the worker reports within 100 ms). */
-const RETIRED_KEEP_MS = 2000;
+/** How long the results of a stopped schedule are still delivered (the worker reports within FLUSH_MS). */
+const RETIRED_KEEP_MS = 2 * FLUSH_MS + 1000;
 
 export interface IoSlotsHost {
   toPerfMs(mono: number): number;

@@ -327,6 +327,11 @@ export class RxLoop {
     else console.error(`vigil: ${e.message}`);
   }
 
+  /** Delivers now what the io thread reported in the ring (it wakes this thread in batches). */
+  settle(): void {
+    if (!this.stopped) this.drainRing();
+  }
+
   /** The results and repeats the io thread put in the ring, in order. */
   private drainRing(): void {
     drainSentRing(
@@ -339,8 +344,8 @@ export class RxLoop {
 
   private onWorkerMessage(m: RxWorkerMsg): void {
     // What the ring holds happened before this message: a watch's repeats before its Master_Down,
-    // before another datagram of the same master.
-    if (m.t === "dgram" || m.t === "fire" || m.t === "watch-down") this.drainRing();
+    // before another datagram of the same master, a paced advert before a link change.
+    this.drainRing();
     switch (m.t) {
       case "ready":
         this.tid = m.tid;
@@ -361,7 +366,7 @@ export class RxLoop {
       case "sent":
         return this.slots.onSent(m.key, m.word, m.at, m.mono, m.next, m.errnos);
       case "sent-ring":
-        return this.drainRing();
+        return; // drained above
       case "watch-down":
         return this.slots.onWatchDown(m.key, m.word, m.mono);
       case "watch-soon":

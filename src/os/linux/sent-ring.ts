@@ -5,7 +5,9 @@
 //
 // Wake-ups: a failed send is news at once (three in a row fault the master), a ring half full too.
 // Otherwise the main thread hears at most every FLUSH_MS: the results are bookkeeping (counters,
-// gaps measured from the times in the entries), so 255 masters cost ~10 wake-ups a second. The
+// gaps measured from the times in the entries), and whatever reads the counters (a scrape,
+// /status, a dump) drains the ring first (RxLoop.settle), so 255 masters cost one wake-up a second
+// (at 100 ms it was 10: 0.72 → 0.62–0.67 % CPU at 255 masters, bench/README.md). The
 // writer arms its timerfd for a deferred flush (flushAt). A non-empty ring with no flush pending
 // already has a wake-up on its way: the reader re-reads the head after each entry.
 // A backup's watched repeats (advert-watch.ts: arrival times for the counters) share the ring.
@@ -14,8 +16,8 @@ import { CTL_SENT_HEAD, CTL_SENT_TAIL, type IoSentMsg, SENT_ENTRY_F64, SENT_ERRN
 /** The count of a repeat entry (a sent entry has 0 or more errnos). */
 const REPEAT = -1;
 
-/** At most this long between a paced result and the main thread hearing of it. */
-export const FLUSH_MS = 100;
+/** At most this long between a paced result and the main thread hearing of it unasked. */
+export const FLUSH_MS = 1000;
 
 /** One entry: the fields of the message it replaces (times CLOCK_MONOTONIC ms). */
 export type SentEntry = Omit<IoSentMsg, "t">;

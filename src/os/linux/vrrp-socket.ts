@@ -108,6 +108,10 @@ export class LinuxVrrpTransport implements VrrpTransport {
     this.opts.rx.unwatch(key);
   }
 
+  settle(): void {
+    this.opts.rx.settle();
+  }
+
   enablePacing(on = true): void {
     this.pacing = on;
   }
