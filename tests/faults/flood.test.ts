@@ -62,3 +62,33 @@ test("a backup under a flood while its main thread is blocked keeps hearing its 
   expect(holds(l, "r2", VIP)).toBe(false);
   expect(holds(l, "r1", VIP)).toBe(true);
 }, 60_000);
+
+test("the master's changed advert passes a full queue: a reload of the master during a flood and a block of the backup, no false takeover", async () => {
+  // Its new priority makes the master's adverts differ from the watched one: they are not
+  // repeats, and the queue is full of the flood. They come from the master the backup watches,
+  // so they pass the cap (within a headroom) and reach the FSM after the block; dropped, the
+  // watch's Master_Down would expire during the block and the backup would take the VIP.
+  const l = lab(["r1", "r2", "x"]);
+  const trigger = `/tmp/vigil-block-${l.id}`;
+  ctx.cleanups.push(() => Bun.spawnSync(["rm", "-f", trigger, `${trigger}.blocking`]));
+  const command = ["env", `VIGIL_INJECT_BLOCK=${trigger}`, BUN, "--preload", join(import.meta.dir, "inject-block.ts"), join(ROOT, "main.ts")];
+  const r1 = startVigil(l, "r1", conf(200, { advertInt: 0.2 }));
+  ctx.nodes.push(r1);
+  await r1.waitState("master");
+  const r2 = startVigil(l, "r2", conf(100, { advertInt: 0.2 }), { command });
+  ctx.nodes.push(r2);
+  await r2.waitState("backup");
+  await until(() => metric(l, "r2", "vigil_rx_repeats_total") >= 3, "the backup watches its master's repeats");
+  writeFileSync(trigger, "now");
+  await until(() => existsSync(`${trigger}.blocking`), "r2's main thread blocked");
+  expect(l.exec("x", ["python3", HOSTILE_SENDER, "--src", "10.99.0.3", "--kind", "bad-checksum", "--count", "5000", "--prio", "255"]).code).toBe(0);
+  r1.rewriteConfig(conf(210, { advertInt: 0.2 }));
+  r1.signal("SIGHUP");
+  await until(() => metric(l, "r2", "vigil_rx_queue_overflow_total") > 0, "overflow counted", 20_000);
+  expect((await r1.instance())?.effectivePriority).toBe(210); // the reload was applied
+  await Bun.sleep(1000); // 5 adverts of the master: a Master_Down left from the block has fired by now
+  expect(metric(l, "r2", "vigil_vrrp_transitions_total", { to: "master" })).toBe(0);
+  expect((await r2.instance())?.state).toBe("backup");
+  expect(holds(l, "r2", VIP)).toBe(false);
+  expect(holds(l, "r1", VIP)).toBe(true);
+}, 60_000);

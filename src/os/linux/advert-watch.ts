@@ -91,6 +91,12 @@ export class WatchTable {
     return ok;
   }
 
+  /** Whether a datagram comes from the source of the advert watched at `index`: the backup's master. */
+  fromMaster(index: number, src: Uint8Array, srcOff: number): boolean {
+    const w = this.byIndex.get(index);
+    return w !== undefined && same(w.src, src, srcOff);
+  }
+
   /**
    * Ends every watch whose deadline has passed (`down` posts it), tells those WATCH_WARN_MS from it
    * (`soon`, once per deadline), and finds the next time to look.

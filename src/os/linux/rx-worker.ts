@@ -52,6 +52,8 @@ declare const self: Worker;
 const post = (m: RxWorkerMsg, transfer?: ArrayBuffer[]) => self.postMessage(m, transfer ?? []);
 
 const BUF_LEN = 65536;
+/** Datagrams past the queue's cap from a watched master (spoofable, so bounded too). */
+const MASTER_HEADROOM = 256;
 const MAX_PER_ROUND = 64; // datagrams read from one fd before giving the others a turn
 const FIXED = 2; // poll slots 0 (eventfd) and 1 (timerfd) come before the sockets
 
@@ -314,15 +316,19 @@ function run(init: RxInit): void {
       ttl = buf[8]!;
     }
     // A backup's steady state: a repeat of the advert its FSM last handled stays on this thread.
-    if (n > payOff + 1 && (isV6 ? dstOff >= 0 : true)) {
-      const index = watchIndex(ifindex, isV6, buf[payOff + 1]!);
+    const index = n > payOff + 1 && (isV6 ? dstOff >= 0 : true) ? watchIndex(ifindex, isV6, buf[payOff + 1]!) : -1;
+    if (index >= 0) {
       const matched = isV6
         ? watches.match(index, name, 8, control, dstOff, ttl, buf, 0, n, rxMono, repeat)
         : watches.match(index, buf, 12, buf, 16, ttl, buf, payOff, n - payOff, rxMono, repeat);
       if (matched) return true;
     }
-    // The bounded queue: netlink above is never dropped (state), VRRP datagrams are past the cap.
-    if (Atomics.load(ctl, CTL_INFLIGHT) >= Atomics.load(ctl, CTL_QUEUE_CAP)) {
+    // The bounded queue: netlink above is never dropped (state), VRRP datagrams are past the cap,
+    // except within MASTER_HEADROOM those from the master a backup watches: its advert that changed
+    // (priority, addresses) must reach the FSM during a flood, or Master_Down expires on a live master.
+    const inflight = Atomics.load(ctl, CTL_INFLIGHT);
+    const cap = Atomics.load(ctl, CTL_QUEUE_CAP);
+    if (inflight >= cap && !(inflight < cap + MASTER_HEADROOM && index >= 0 && watches.fromMaster(index, isV6 ? name : buf, isV6 ? 8 : 12))) {
       Atomics.add(ctl, CTL_OVERFLOW, 1);
       dropped = true;
       return true;
