@@ -2,8 +2,7 @@
 // (advert-pacing.ts steady(), repeat-watch.ts) runs in the fake labs: a pacer that sends each
 // advert at its deadline and reports it, and a watcher that keeps a backup's identical adverts
 // from onReceive, moving Master_Down instead. Same contracts as src/os/linux (ports.ts).
-import type { Family } from "../../src/protocol/types.ts";
-import type { AdvertPacer, AdvertWatcher, PacedAdvert, ReceivedDatagram, TimerHandle, WatchEvents } from "../../src/runtime/ports.ts";
+import type { AdvertPacer, AdvertWatcher, ReceivedDatagram, TimerHandle, WatchEvents } from "../../src/runtime/ports.ts";
 import type { FakeClock } from "./fake-clock.ts";
 import { FakeTransport } from "./ports.ts";
 
@@ -30,15 +29,7 @@ export class FakeIoTransport extends FakeTransport {
   }
 
   readonly pacer: AdvertPacer = {
-    start: (
-      ifindex: number,
-      family: Family,
-      packets: readonly { dst: string; bytes: Uint8Array }[],
-      src: string,
-      atMs: number,
-      intervalMs: number,
-      onSent: (r: PacedAdvert) => void,
-    ) => {
+    start: (ifindex, family, packets, src, atMs, intervalMs, onSent) => {
       const id = this.nextId++;
       const tick = (at: number) => {
         this.schedules.set(

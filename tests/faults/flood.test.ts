@@ -5,27 +5,64 @@
 import { expect, test } from "bun:test";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { BUN } from "../netns/lab.ts";
+import { BUN, type Lab } from "../netns/lab.ts";
 import { holds, HOSTILE_SENDER } from "../netns/scenario-kit.ts";
-import { ROOT, startVigil } from "../netns/vigil-node.ts";
+import { ROOT, startVigil, type VigilNode } from "../netns/vigil-node.ts";
 import { conf, ctx, lab, metric, until, useLab, VIP } from "./kit.ts";
 
 useLab();
 
-test("a flood while the main thread is blocked: queue overflow counted, the master stays master", async () => {
-  const l = lab(["r1", "x"]);
+/** vigil from source with inject-block.ts preloaded (`command`); block() holds its main thread 1.5 s. */
+function blockable(l: Lab) {
   const trigger = `/tmp/vigil-block-${l.id}`;
   ctx.cleanups.push(() => Bun.spawnSync(["rm", "-f", trigger, `${trigger}.blocking`]));
-  const command = ["env", `VIGIL_INJECT_BLOCK=${trigger}`, BUN, "--preload", join(import.meta.dir, "inject-block.ts"), join(ROOT, "main.ts")];
+  return {
+    command: ["env", `VIGIL_INJECT_BLOCK=${trigger}`, BUN, "--preload", join(import.meta.dir, "inject-block.ts"), join(ROOT, "main.ts")],
+    async block() {
+      writeFileSync(trigger, "now");
+      await until(() => existsSync(`${trigger}.blocking`), "main thread blocked");
+    },
+  };
+}
+
+/** 5000 bad-checksum adverts from x as fast as the sender goes: far more than the queue holds. */
+function flood(l: Lab, src: string): void {
+  expect(l.exec("x", ["python3", HOSTILE_SENDER, "--src", src, "--kind", "bad-checksum", "--count", "5000", "--prio", "255"]).code).toBe(0);
+}
+
+/** r1 master, r2 (blockable) its backup at 200 ms adverts, watching at least `repeats` repeats. */
+async function watchingBackup(l: Lab, repeats: number): Promise<{ r1: VigilNode; r2: VigilNode; block: () => Promise<void> }> {
+  const { command, block } = blockable(l);
+  const r1 = startVigil(l, "r1", conf(200, { advertInt: 0.2 }));
+  ctx.nodes.push(r1);
+  await r1.waitState("master");
+  const r2 = startVigil(l, "r2", conf(100, { advertInt: 0.2 }), { command });
+  ctx.nodes.push(r2);
+  await r2.waitState("backup");
+  await until(() => metric(l, "r2", "vigil_rx_repeats_total") >= repeats, "the backup watches its master's repeats");
+  return { r1, r2, block };
+}
+
+/** Once r2's block is over and its queue handled: it never took over, r1 holds the VIP. */
+async function expectNoTakeover(l: Lab, r2: VigilNode): Promise<void> {
+  // Counted once the block is over (the scrape waits for it); then what was queued is handled.
+  await until(() => metric(l, "r2", "vigil_rx_queue_overflow_total") > 0, "overflow counted", 20_000);
+  await Bun.sleep(1000); // 5 adverts of the master: a Master_Down left from the block has fired by now
+  expect(metric(l, "r2", "vigil_vrrp_transitions_total", { to: "master" })).toBe(0);
+  expect((await r2.instance())?.state).toBe("backup");
+  expect(holds(l, "r2", VIP)).toBe(false);
+  expect(holds(l, "r1", VIP)).toBe(true);
+}
+
+test("a flood while the main thread is blocked: queue overflow counted, the master stays master", async () => {
+  const l = lab(["r1", "x"]);
+  const { command, block } = blockable(l);
   // 50 ms adverts: realtime, so adverts and receive run on the io thread.
   const r1 = startVigil(l, "r1", conf(200, { advertInt: 0.05 }), { command });
   ctx.nodes.push(r1);
   await r1.waitState("master");
-  writeFileSync(trigger, "now");
-  await until(() => existsSync(`${trigger}.blocking`), "main thread blocked");
-  // 5000 bad-checksum adverts as fast as the sender goes: far more than the queue holds.
-  const sent = l.exec("x", ["python3", HOSTILE_SENDER, "--src", "10.99.0.2", "--kind", "bad-checksum", "--count", "5000", "--prio", "255"]);
-  expect(sent.code).toBe(0);
+  await block();
+  flood(l, "10.99.0.2");
   await until(() => metric(l, "r1", "vigil_rx_queue_overflow_total") > 0, "overflow counted", 20_000);
   expect((await r1.instance())?.state).toBe("master");
   expect(holds(l, "r1", VIP)).toBe(true);
@@ -40,27 +77,10 @@ test("a backup under a flood while its main thread is blocked keeps hearing its 
   // that match the 1.5 s block outlasts Master_Down (3 × 200 ms + skew): after it, the expiry
   // is handled before the master's next advert, and the backup takes the VIP.
   const l = lab(["r1", "r2", "x"]);
-  const trigger = `/tmp/vigil-block-${l.id}`;
-  ctx.cleanups.push(() => Bun.spawnSync(["rm", "-f", trigger, `${trigger}.blocking`]));
-  const command = ["env", `VIGIL_INJECT_BLOCK=${trigger}`, BUN, "--preload", join(import.meta.dir, "inject-block.ts"), join(ROOT, "main.ts")];
-  const r1 = startVigil(l, "r1", conf(200, { advertInt: 0.2 }));
-  ctx.nodes.push(r1);
-  await r1.waitState("master");
-  const r2 = startVigil(l, "r2", conf(100, { advertInt: 0.2 }), { command });
-  ctx.nodes.push(r2);
-  await r2.waitState("backup");
-  await until(() => metric(l, "r2", "vigil_rx_repeats_total") >= 10, "the backup watches its master's repeats");
-  writeFileSync(trigger, "now");
-  await until(() => existsSync(`${trigger}.blocking`), "r2's main thread blocked");
-  const sent = l.exec("x", ["python3", HOSTILE_SENDER, "--src", "10.99.0.3", "--kind", "bad-checksum", "--count", "5000", "--prio", "255"]);
-  expect(sent.code).toBe(0);
-  // Counted once the block is over (the scrape waits for it); then what was queued is handled.
-  await until(() => metric(l, "r2", "vigil_rx_queue_overflow_total") > 0, "overflow counted", 20_000);
-  await Bun.sleep(1000); // 5 adverts of the master: a Master_Down left from the block has fired by now
-  expect(metric(l, "r2", "vigil_vrrp_transitions_total", { to: "master" })).toBe(0);
-  expect((await r2.instance())?.state).toBe("backup");
-  expect(holds(l, "r2", VIP)).toBe(false);
-  expect(holds(l, "r1", VIP)).toBe(true);
+  const { r2, block } = await watchingBackup(l, 10);
+  await block();
+  flood(l, "10.99.0.3");
+  await expectNoTakeover(l, r2);
 }, 60_000);
 
 test("the master's changed advert passes a full queue: a reload of the master during a flood and a block of the backup, no false takeover", async () => {
@@ -69,26 +89,12 @@ test("the master's changed advert passes a full queue: a reload of the master du
   // so they pass the cap (within a headroom) and reach the FSM after the block; dropped, the
   // watch's Master_Down would expire during the block and the backup would take the VIP.
   const l = lab(["r1", "r2", "x"]);
-  const trigger = `/tmp/vigil-block-${l.id}`;
-  ctx.cleanups.push(() => Bun.spawnSync(["rm", "-f", trigger, `${trigger}.blocking`]));
-  const command = ["env", `VIGIL_INJECT_BLOCK=${trigger}`, BUN, "--preload", join(import.meta.dir, "inject-block.ts"), join(ROOT, "main.ts")];
-  const r1 = startVigil(l, "r1", conf(200, { advertInt: 0.2 }));
-  ctx.nodes.push(r1);
-  await r1.waitState("master");
-  const r2 = startVigil(l, "r2", conf(100, { advertInt: 0.2 }), { command });
-  ctx.nodes.push(r2);
-  await r2.waitState("backup");
-  await until(() => metric(l, "r2", "vigil_rx_repeats_total") >= 3, "the backup watches its master's repeats");
-  writeFileSync(trigger, "now");
-  await until(() => existsSync(`${trigger}.blocking`), "r2's main thread blocked");
-  expect(l.exec("x", ["python3", HOSTILE_SENDER, "--src", "10.99.0.3", "--kind", "bad-checksum", "--count", "5000", "--prio", "255"]).code).toBe(0);
+  const { r1, r2, block } = await watchingBackup(l, 3);
+  await block();
+  flood(l, "10.99.0.3");
   r1.rewriteConfig(conf(210, { advertInt: 0.2 }));
   r1.signal("SIGHUP");
   await until(() => metric(l, "r2", "vigil_rx_queue_overflow_total") > 0, "overflow counted", 20_000);
   expect((await r1.instance())?.effectivePriority).toBe(210); // the reload was applied
-  await Bun.sleep(1000); // 5 adverts of the master: a Master_Down left from the block has fired by now
-  expect(metric(l, "r2", "vigil_vrrp_transitions_total", { to: "master" })).toBe(0);
-  expect((await r2.instance())?.state).toBe("backup");
-  expect(holds(l, "r2", VIP)).toBe(false);
-  expect(holds(l, "r1", VIP)).toBe(true);
+  await expectNoTakeover(l, r2);
 }, 60_000);
