@@ -132,7 +132,8 @@ export interface PacedAdvert {
  * (GC, a long task) cannot delay them. The bytes are fixed for a schedule: a new priority or new
  * addresses mean stop() and start() again. onSent runs on the main thread once per advert sent,
  * in order, with that advert's errors — batched (Linux: within a second, at once after a failed
- * send or on VrrpTransport.settle()), so it may run after stop() for adverts sent before stop() returned.
+ * send, on VrrpTransport.settle() and within stop()), so it may run after stop() for adverts sent
+ * before stop() returned (Linux: only when the shared ring was full).
  */
 export interface AdvertPacer {
   /**

@@ -192,9 +192,14 @@ export class RxLoop {
     if (this.slots.removeWatch(key, () => this.drainRing())) this.command({ c: "unwatch", key }, false);
   }
 
-  /** Stops a paced schedule; once this returns, the io thread sends no advert of it any more. */
+  /**
+   * Stops a paced schedule; once this returns, the io thread sends no advert of it any more, and
+   * what it sent is reported (the ring is drained: it may hold a second of reports).
+   */
   stopPace(key: number): void {
-    if (this.slots.removePace(key)) this.command({ c: "unpace", key }, false);
+    if (!this.slots.removePace(key)) return;
+    this.command({ c: "unpace", key }, false);
+    this.drainRing();
   }
 
   /**
