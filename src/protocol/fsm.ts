@@ -18,7 +18,7 @@
 
 import { compareAddresses } from "./address.ts";
 import { ADVERT_INTERVAL_MAX_CS, ADVERT_INTERVAL_MIN_CS, PRIORITY_OWNER, PRIORITY_RESIGN } from "./constants.ts";
-import { advertIntervalMs, masterDownIntervalMs, shutdownHoldMs, skewTimeMs } from "./timers.ts";
+import { advertIntervalMs, freshAdvertDeadlineMs, masterDownIntervalMs, shutdownHoldMs, skewTimeMs } from "./timers.ts";
 import type { FaultClearedReason, FaultReason, FsmAction, FsmEvent, FsmParams, FsmState, StepResult, TimerName, TransitionReason, VrrpState } from "./types.ts";
 
 /** The mutable scratch of one step: a private copy of the state plus the actions emitted. */
@@ -138,7 +138,7 @@ function changeState(ctx: Ctx, to: VrrpState, reason: TransitionReason): void {
     s.masterAddress = s.params.primaryAddress;
     s.masterAdvertIntervalCs = s.params.advertIntervalCs;
     ctx.actions.push({ type: "sendAdvert", priority: s.priority }, { type: "addVips" }, { type: "announce" });
-    arm(ctx, "advert", ctx.nowMs + ownAdvertIntervalMs(s));
+    arm(ctx, "advert", freshAdvertDeadlineMs(ctx.nowMs, ownAdvertIntervalMs(s)));
   } else if (to === "backup") {
     // §6.4.1 / §6.4.3: set Master_Down_Timer to Master_Down_Interval (the caller has set
     // Master_Adver_Interval: our own at startup, the new master's when demoted).
@@ -228,7 +228,7 @@ function onTimer(ctx: Ctx, timer: TimerName): void {
       ctx.actions.push({ type: "sendAdvert", priority: s.priority });
       const intervalMs = ownAdvertIntervalMs(s);
       const next = deadline + intervalMs;
-      arm(ctx, "advert", next > ctx.nowMs ? next : ctx.nowMs + intervalMs);
+      arm(ctx, "advert", next > ctx.nowMs ? next : freshAdvertDeadlineMs(ctx.nowMs, intervalMs));
       return;
     }
     case "masterDown":
@@ -290,7 +290,7 @@ function onAdvertAsMaster(ctx: Ctx, ev: AdvertEvent): void {
   if (ev.priority === PRIORITY_RESIGN) {
     // §6.4.3: priority 0 → send an ADVERTISEMENT, reset Adver_Timer to Advertisement_Interval.
     ctx.actions.push({ type: "sendAdvert", priority: s.priority });
-    arm(ctx, "advert", ctx.nowMs + ownAdvertIntervalMs(s));
+    arm(ctx, "advert", freshAdvertDeadlineMs(ctx.nowMs, ownAdvertIntervalMs(s)));
     return;
   }
   // §6.4.3: greater priority, or equal priority and greater primary address (unsigned,

@@ -71,3 +71,16 @@ export function shutdownHoldMs(version: VrrpVersion, advertIntervalCs: number): 
   const worstSkewBoundMs = version === 3 ? intervalMs : CS_PER_S * MS_PER_CS;
   return worstSkewBoundMs + intervalMs;
 }
+
+/**
+ * The Adver_Timer's deadline when it is set afresh at `nowMs` (RFC 5798 §6.4.1–6.4.3 "set the
+ * Adver_Timer to Advertisement_Interval"): the last multiple of the interval on the clock that is
+ * at most one interval away, so in (nowMs, nowMs + interval]. Sending earlier than the RFC's
+ * deadline only feeds the backups sooner (their Master_Down is 3 intervals + skew), and never
+ * later. What it buys: every master of the daemon with the same interval sends on the same
+ * ticks, so 255 masters wake the sending thread once a second instead of once per phase; the
+ * periodic re-arm (deadline + interval) keeps them there.
+ */
+export function freshAdvertDeadlineMs(nowMs: number, intervalMs: number): number {
+  return Math.floor((nowMs + intervalMs) / intervalMs) * intervalMs;
+}

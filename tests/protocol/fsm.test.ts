@@ -98,7 +98,7 @@ describe("§6.4.2 Backup", () => {
       { type: "sendAdvert", priority: 254 },
       { type: "addVips" },
       { type: "announce" },
-      { type: "armTimer", timer: "advert", atMs: 3007.8125 },
+      { type: "armTimer", timer: "advert", atMs: 3000 }, // the interval's tick within one interval
     ]);
   });
 
@@ -107,7 +107,7 @@ describe("§6.4.2 Backup", () => {
     expect(r.state.state).toBe("master");
     expect(r.actions[0]).toEqual({ type: "transition", from: "backup", to: "master", reason: "master-down-timeout" });
     expect(r.state.masterDownDeadlineMs).toBeNull();
-    expect(r.state.advertDeadlineMs).toBe(4007.8125);
+    expect(r.state.advertDeadlineMs).toBe(4000); // on the 1 s ticks, 992.1875 ms after the takeover
   });
 
   test("preempt and lower priority: discard; expiry reports preempt", () => {
@@ -163,11 +163,28 @@ describe("§6.4.3 Master", () => {
     expect(r.actions[1]).toEqual({ type: "armTimer", timer: "advert", atMs: 3000 });
   });
 
-  test("after a stall longer than an interval it restarts from now instead of bursting", () => {
+  test("masters that became master at different times send on the same ticks (one wake-up for all)", () => {
+    const sendTimes = (becameMasterAt: number): number[] => {
+      let s = asMaster({}, becameMasterAt);
+      const times: number[] = [];
+      while (s.advertDeadlineMs! < 6000) {
+        const at = s.advertDeadlineMs!;
+        s = step(s, timer("advert"), at).state;
+        times.push(at);
+      }
+      return times;
+    };
+    // The first periodic advert comes at most one interval after the takeover's, never later.
+    expect(sendTimes(0.3)).toEqual([1000, 2000, 3000, 4000, 5000]);
+    expect(sendTimes(617.2)).toEqual([1000, 2000, 3000, 4000, 5000]);
+    expect(sendTimes(999.9)).toEqual([1000, 2000, 3000, 4000, 5000]);
+  });
+
+  test("after a stall longer than an interval it restarts from now (the next tick) instead of bursting", () => {
     const r = step(asMaster({}, 0), timer("advert"), 5500);
     expect(r.actions).toEqual([
       { type: "sendAdvert", priority: 255 },
-      { type: "armTimer", timer: "advert", atMs: 6500 },
+      { type: "armTimer", timer: "advert", atMs: 6000 },
     ]);
   });
 
@@ -175,7 +192,7 @@ describe("§6.4.3 Master", () => {
     const r = step(asMaster(), advert(0, "192.168.0.9"), 400);
     expect(r.actions).toEqual([
       { type: "sendAdvert", priority: 255 },
-      { type: "armTimer", timer: "advert", atMs: 1400 },
+      { type: "armTimer", timer: "advert", atMs: 1000 }, // the next tick: at most one interval
     ]);
     expect(r.state.state).toBe("master");
   });

@@ -168,9 +168,10 @@ describe("election rules", () => {
     lan.run(9_999);
     expect(lan.masters()).toEqual(["low"]);
     lan.run(10_000);
-    // low's last advert accepted inside the delay: 3609.375 + 26 000 = 29 609.375 (< 30 000);
-    // the next one (30 609.375) is discarded, so high's timer runs out from the former.
-    expect(lan.transitionTime("high", "master")).toBe(29_609.375 + masterDownIntervalMs(2, 200, 100));
+    // low sends on the 1 s ticks (its first periodic advert at 4000): the last one accepted
+    // inside the delay is at 29 000 (< 30 000); the next (30 000) is discarded, so high's timer
+    // runs out from the former.
+    expect(lan.transitionTime("high", "master")).toBe(29_000 + masterDownIntervalMs(2, 200, 100));
     expect(lan.transitions.find((t) => t.router === "high" && t.to === "master")!.reason).toBe("preempt");
     expect(lan.masters()).toEqual(["high"]);
   });
@@ -184,7 +185,7 @@ describe("election rules", () => {
     expect(lan.masters()).toEqual(["m"]);
     expect(lan.router("b").state.masterAdvertIntervalCs).toBe(50);
     const m = lan.transitionTime("m", "master")!;
-    lan.run(m + 4000 - lan.clock.nowMs()); // at one of m's advert times
+    lan.run(Math.ceil((m + 4000) / 500) * 500 - lan.clock.nowMs()); // at one of m's advert times (its 500 ms ticks)
     const crashAt = lan.clock.nowMs();
     lan.crash("m");
     lan.run(5000);

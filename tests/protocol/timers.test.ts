@@ -1,5 +1,13 @@
 import { describe, expect, test } from "bun:test";
-import { advertIntervalMs, masterDownIntervalMs, shutdownHoldMs, skewTimeMs, skewTimeMsV2, skewTimeMsV3 } from "../../src/protocol/timers.ts";
+import {
+  advertIntervalMs,
+  freshAdvertDeadlineMs,
+  masterDownIntervalMs,
+  shutdownHoldMs,
+  skewTimeMs,
+  skewTimeMsV2,
+  skewTimeMsV3,
+} from "../../src/protocol/timers.ts";
 
 describe("v2 (RFC 3768 §6.1): Skew_Time = (256 − P)/256 s", () => {
   test("the seed's backup, priority 254: 2/256 s = 7.8125 ms, Master_Down 3007.8125 ms", () => {
@@ -76,5 +84,25 @@ describe("shutdown hold bound", () => {
     expect(shutdownHoldMs(2, 100)).toBe(2000);
     expect(shutdownHoldMs(3, 100)).toBe(2000);
     expect(shutdownHoldMs(3, 5)).toBe(100);
+  });
+});
+
+describe("a fresh Adver_Timer: the interval's next tick, within one interval", () => {
+  test("in (now, now + interval], on a multiple of the interval, for every phase", () => {
+    for (const intervalMs of [10, 20, 30, 1000, 2550, 40950]) {
+      for (let i = 0; i < 500; i++) {
+        const nowMs = i * 7.8125 + (i % 13) * 0.001 + 1e6;
+        const at = freshAdvertDeadlineMs(nowMs, intervalMs);
+        expect(at).toBeGreaterThan(nowMs);
+        expect(at).toBeLessThanOrEqual(nowMs + intervalMs);
+        expect(at % intervalMs).toBe(0);
+      }
+    }
+  });
+
+  test("on a tick already: one whole interval on", () => {
+    expect(freshAdvertDeadlineMs(5000, 1000)).toBe(6000);
+    expect(freshAdvertDeadlineMs(5000.001, 1000)).toBe(6000);
+    expect(freshAdvertDeadlineMs(4999.999, 1000)).toBe(5000);
   });
 });

@@ -29,7 +29,7 @@ test("backup → master: advert, VIP and GARP are out before the log line and th
     seen.push(`advert vip=${vipOnR2()} garps=${r2.host.announced.length}`);
     send(...a);
   };
-  lab.advance(4000);
+  lab.advance(3500); // Master_Down (3007.8 ms) runs out; r2's first periodic advert (the next 1 s tick) is after this
   expect(stateOf(r2)).toBe("master");
   // RFC 5798 §6.4.2 and keepalived: the advert first (an old master drops its VIPs on hearing it,
   // before our gratuitous ARPs), then the VIP, then the GARPs; the report after all of them.
