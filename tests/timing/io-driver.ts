@@ -2,11 +2,14 @@
 // with `lab.rpc(node, "tests/timing/io-driver.ts")`. Ops:
 //   open {queueCap?}          ports with a receive queue of that bound, socket on eth0 (IPv4)
 //   pace {dst, src, bytesHex, intervalMs, copies?}   a paced advert schedule (copies: packets per advert); → handle id
+//   paceMany {dst, src, bytesHex, intervalMs, count}   `count` schedules with one first deadline (many masters on one tick)
 //   sent                      paced adverts reported back so far (count, errnos seen)
+//   ioSwitches                the io thread's voluntary context switches so far (/proc)
 //   block {ms, settleMs}      blocks this (main) thread synchronously, then lets the queue drain
 //   received                  datagrams handled here, overflow count of the queue
 //   stopPace {handle}           stops the schedule
 //   close                     closes the ports (joins the io thread)
+import { readFileSync } from "node:fs";
 import { createLinuxPorts, ifNameToIndex, type LinuxPorts, OsError } from "../../src/os/linux/index.ts";
 import type { TimerHandle } from "../../src/runtime/ports.ts";
 
@@ -24,6 +27,25 @@ function p(): LinuxPorts {
   return ports;
 }
 
+function pace(r: Req, atMs: number): number {
+  const h = p().transport.pacer!.start(
+    ifNameToIndex("eth0"),
+    4,
+    Array.from({ length: Number(r.copies ?? 1) }, () => ({ dst: String(r.dst), bytes: new Uint8Array(Buffer.from(String(r.bytesHex), "hex")) })),
+    String(r.src),
+    atMs,
+    Number(r.intervalMs),
+    (res) => {
+      sent++;
+      sentPackets += res.errors.length;
+      for (const e of res.errors) if (e) errnos.add((e as OsError).code);
+    },
+  );
+  if (!h) throw new Error("no pacer");
+  handles.set(h.id, h);
+  return h.id;
+}
+
 async function handle(r: Req): Promise<unknown> {
   switch (r.op) {
     case "open": {
@@ -33,24 +55,15 @@ async function handle(r: Req): Promise<unknown> {
       ports.transport.open("eth0", ifNameToIndex("eth0"), 4);
       return { tid: ports.rx.tid };
     }
-    case "pace": {
-      const clock = p().clock;
-      const h = p().transport.pacer!.start(
-        ifNameToIndex("eth0"),
-        4,
-        Array.from({ length: Number(r.copies ?? 1) }, () => ({ dst: String(r.dst), bytes: new Uint8Array(Buffer.from(String(r.bytesHex), "hex")) })),
-        String(r.src),
-        clock.nowMs() + 5,
-        Number(r.intervalMs),
-        (res) => {
-          sent++;
-          sentPackets += res.errors.length;
-          for (const e of res.errors) if (e) errnos.add((e as OsError).code);
-        },
-      );
-      if (!h) throw new Error("no pacer");
-      handles.set(h.id, h);
-      return h.id;
+    case "pace":
+      return pace(r, p().clock.nowMs() + 5);
+    case "paceMany": {
+      const at = p().clock.nowMs() + 20;
+      return Array.from({ length: Number(r.count) }, () => pace(r, at));
+    }
+    case "ioSwitches": {
+      const status = readFileSync(`/proc/self/task/${p().rx.tid}/status`, "utf8");
+      return { voluntary: Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(status)![1]) };
     }
     case "sent":
       return { sent, sentPackets, errnos: [...errnos] };

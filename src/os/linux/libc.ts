@@ -16,6 +16,7 @@ const SYMBOLS = {
   recvmsg: { args: [i32, ptr, i32], returns: i64_fast },
   close: { args: [i32], returns: i32 },
   poll: { args: [ptr, u64, i32], returns: i32 },
+  nanosleep: { args: [ptr, ptr], returns: i32 },
   eventfd: { args: [u32, i32], returns: i32 },
   read: { args: [i32, ptr, u64], returns: i64_fast },
   write: { args: [i32, ptr, u64], returns: i64_fast },

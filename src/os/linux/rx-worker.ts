@@ -24,7 +24,7 @@ import { watchIndex, WatchTable } from "./advert-watch.ts";
 import { prepare, type Slot } from "./paced-send.ts";
 import { SentRingWriter } from "./sent-ring.ts";
 import { SlotHeap } from "./slot-heap.ts";
-import { alloc, MsgHdr, SOCKADDR_IN6_LEN, view } from "./structs.ts";
+import { alloc, MsgHdr, setItimerValue, SOCKADDR_IN6_LEN, view } from "./structs.ts";
 import {
   CODE_KIND,
   CTL_COUNT,
@@ -55,6 +55,12 @@ const BUF_LEN = 65536;
 /** Datagrams past the queue's cap from a watched master (spoofable, so bounded too). */
 const MASTER_HEADROOM = 256;
 const MAX_PER_ROUND = 64; // datagrams read from one fd before giving the others a turn
+/**
+ * Packets of a burst of adverts (every master on the same tick) after which the thread sleeps 1 µs:
+ * a blocking call resets RLIMIT_RTTIME's count (setrlimit(2)), so even hundreds of masters on a slow
+ * CPU stay far inside vrrp_rlimit_rttime at SCHED_RR, and the CPU's other work gets a turn.
+ */
+const BURST_PACKETS = 32;
 const FIXED = 2; // poll slots 0 (eventfd) and 1 (timerfd) come before the sockets
 
 function run(init: RxInit): void {
@@ -72,6 +78,8 @@ function run(init: RxInit): void {
   const vrrpMsg = new MsgHdr().set(name, buf, control);
   const netlinkMsg = new MsgHdr().set(null, buf, null);
   const evBuf = alloc(8);
+  const pauseTs = alloc(16); // struct timespec { tv_sec 0, tv_nsec 1000 }
+  view(pauseTs).setUint32(8, 1000, true);
   const itimer = alloc(32); // struct itimerspec { interval, value }, each { tv_sec, tv_nsec }
   const iv = view(itimer);
   const timerFd = libc.timerfd_create(C.CLOCK_MONOTONIC, C.TFD_NONBLOCK | C.TFD_CLOEXEC);
@@ -111,18 +119,7 @@ function run(init: RxInit): void {
 
   const armTimerFd = (): void => {
     if (nextDue === armedAt) return;
-    if (nextDue === Infinity) {
-      iv.setBigInt64(16, 0n, true);
-      iv.setBigInt64(24, 0n, true);
-    } else {
-      // Round up to the next µs: the timerfd must never expire before the deadline.
-      const us = Math.ceil(nextDue * 1000);
-      const sec = Math.floor(us / 1e6);
-      iv.setUint32(16, sec % 0x1_0000_0000, true); // a 64-bit tv_sec as two halves: no BigInt
-      iv.setUint32(20, Math.floor(sec / 0x1_0000_0000), true);
-      iv.setUint32(24, (us % 1e6) * 1000, true);
-      iv.setUint32(28, 0, true);
-    }
+    setItimerValue(iv, nextDue);
     libc.timerfd_settime(timerFd, nextDue === Infinity ? 0 : C.TFD_TIMER_ABSTIME, itimer, null);
     armedAt = nextDue;
   };
@@ -170,7 +167,7 @@ function run(init: RxInit): void {
     }
   };
 
-  /** Sends one paced advert if its slot is still armed with the same generation. */
+  /** Sends one paced advert if its slot is still armed with the same generation; returns the packets sent. */
   const sentMsg: IoSentMsg = { t: "sent", key: 0, word: 0, at: 0, mono: 0, next: 0, errnos: [] };
   const fireMsg: IoFireMsg = { t: "fire", id: 0, mono: 0 };
   const downMsg: IoWatchDownMsg = { t: "watch-down", key: 0, word: 0, mono: 0 };
@@ -192,13 +189,13 @@ function run(init: RxInit): void {
     return true;
   };
 
-  const sendSlot = (sl: Slot, wake: number): void => {
+  const sendSlot = (sl: Slot, wake: number): number => {
     const key = sl.key;
     const at = sl.next;
     const w = sl.word;
     if (Atomics.compareExchange(slotWords, key, w, w - SLOT_ARMED + SLOT_SENDING) !== w) {
       slots.delete(key); // cancelled or re-armed: a newer "pace" command carries the new schedule
-      return;
+      return 0;
     }
     for (let i = 0; i < sl.sends.length; i++) {
       const r = orErrno(libc.sendmsg(sl.sends[i]!.fd, sl.sends[i]!.msg.hdr, 0));
@@ -219,6 +216,7 @@ function run(init: RxInit): void {
     // Released only once reported: when the main thread's stop() returns (it spins while SENDING),
     // every advert of the schedule is in the ring or the message queue, and none is lost.
     Atomics.store(slotWords, key, w);
+    return sl.sends.length;
   };
 
   let dueNow = 0;
@@ -234,9 +232,14 @@ function run(init: RxInit): void {
   const runDue = (): void => {
     dueNow = nowMono();
     if (dueNow < nextDue) return;
+    let burst = 0;
     for (let sl = slots.due(dueNow); sl !== null; sl = slots.due(dueNow)) {
-      sendSlot(sl, dueNow); // moves its deadline on, or removes it (cancelled)
+      burst += sendSlot(sl, dueNow); // moves its deadline on, or removes it (cancelled)
       if (!sl.dead) slots.resort();
+      if (burst >= BURST_PACKETS) {
+        burst = 0;
+        libc.nanosleep(pauseTs, null);
+      }
       dueNow = nowMono();
     }
     timers.forEach(dueTimer);

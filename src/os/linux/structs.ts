@@ -224,3 +224,21 @@ export function joinCmsgs(parts: Uint8Array[]): Uint8Array {
   }
   return out;
 }
+
+/**
+ * it_value of a struct itimerspec { interval, value } (each { tv_sec, tv_nsec }) in `iv`: `atMs` on
+ * CLOCK_MONOTONIC rounded up to the next µs (a timerfd must never expire before the deadline), or
+ * zero for Infinity (disarmed). No BigInt: the io thread allocates nothing per advert.
+ */
+export function setItimerValue(iv: DataView, atMs: number): void {
+  if (atMs === Infinity) {
+    for (let o = 16; o < 32; o += 4) iv.setUint32(o, 0, true);
+    return;
+  }
+  const us = Math.ceil(atMs * 1000);
+  const sec = Math.floor(us / 1e6);
+  iv.setUint32(16, sec % 0x1_0000_0000, true); // a 64-bit tv_sec as two halves
+  iv.setUint32(20, Math.floor(sec / 0x1_0000_0000), true);
+  iv.setUint32(24, (us % 1e6) * 1000, true);
+  iv.setUint32(28, 0, true);
+}
