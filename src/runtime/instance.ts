@@ -10,6 +10,7 @@ import { AdvertPacing } from "./advert-pacing.ts";
 import { AdvertSender } from "./advert-sender.ts";
 import { AdvertStats } from "./advert-stats.ts";
 import { GarpScheduler } from "./garp.ts";
+import { InstanceTimers } from "./instance-timers.ts";
 import { fsmParams, garpTiming, type InstanceLink, instanceStatus, prepareTakeover } from "./instance-setup.ts";
 import { OwnFaults } from "./own-faults.ts";
 import { RepeatWatch } from "./repeat-watch.ts";
@@ -24,7 +25,6 @@ import type {
   MetricsSink,
   PacedAdvert,
   ReceivedDatagram,
-  TimerHandle,
   VrrpTransport,
 } from "./ports.ts";
 import type { ScriptRunner } from "./spawn.ts";
@@ -51,7 +51,7 @@ export { FAULT_RETRY_MAX_MS, FAULT_RETRY_MS, SEND_FAILURES_TO_FAULT, VIP_RETRY_M
 
 export class Instance {
   private fsm: FsmState;
-  private readonly timers = new Map<TimerName, TimerHandle>();
+  private readonly timers: InstanceTimers;
   private readonly garp: GarpScheduler;
   /** Encoded adverts by priority: the advert timer is the hot path, encode once. */
   private readonly encoder: AdvertEncoder;
@@ -85,18 +85,19 @@ export class Instance {
     this.garp = new GarpScheduler(deps.clock, deps.announcer, deps.logger, (n) => deps.metrics.garpSent(this.labels, n));
     this.encoder = new AdvertEncoder(cfg, link.srcAddress);
     this.sender = new AdvertSender(cfg.name, this.encoder, this.stats, deps, () => this.ownFaults, this.route);
-    this.pacing = new AdvertPacing(deps.transport.pacer, this.timers, {
+    this.timers = new InstanceTimers(deps.clock, (timer) => this.dispatch({ type: "timer", timer }));
+    this.pacing = new AdvertPacing(deps.transport.pacer, this.timers.handles, {
       canPace: () => !this.stopped && this.fsm.state === "master" && this.fsm.priority > 0,
       priority: () => this.fsm.priority,
       intervalMs: () => this.cfg.advertIntervalCs * 10,
       packets: (priority) => this.encoder.packets(priority),
       route: this.route,
-      cancelAdvertTimer: () => this.cancel("advert"),
+      cancelAdvertTimer: () => this.timers.cancel("advert"),
       fired: () => this.dispatch({ type: "timer", timer: "advert" }),
       steady: (r) => this.steadyAdvert(r),
       late: (r, priority) => this.sender.late(r, priority),
     });
-    this.watch = new RepeatWatch(() => deps.transport.watcher, this.timers, {
+    this.watch = new RepeatWatch(() => deps.transport.watcher, this.timers.handles, {
       repeat: (priority, src, rxMs, form) => {
         this.stats.countReceived(priority, src, rxMs);
         if (form !== null) deps.metrics.checksumForm(this.labels, form);
@@ -108,6 +109,7 @@ export class Instance {
         this.dispatch({ type: "timer", timer: "masterDown" });
       },
     });
+    this.timers.use(this.pacing, this.watch);
     this.ownFaults = new OwnFaults(cfg.name, deps.clock, deps.logger, (ev) => this.dispatch(ev), () => !this.stopped && this.fsm.state === "master");
     deps.metrics.state(this.labels, "init");
     deps.metrics.priority(this.labels, cfg.priority, cfg.priority);
@@ -183,7 +185,7 @@ export class Instance {
     const deadline = this.watch.end();
     if (deadline === null) return;
     this.fsm = { ...this.fsm, masterDownDeadlineMs: deadline };
-    this.timers.set("masterDown", this.clockTimer("masterDown", deadline));
+    this.timers.onClock("masterDown", deadline);
   }
 
   /** A decoded advert that passed the instance checks (checksumForm: IPv4 VRRPv3's, else null). */
@@ -275,7 +277,7 @@ export class Instance {
       case "armTimer":
         return this.arm(a.timer, a.atMs);
       case "cancelTimer":
-        return this.cancel(a.timer);
+        return this.timers.cancel(a.timer);
       case "transition":
         return this.onTransition(a.from, a.to, a.reason);
       case "stopped":
@@ -325,44 +327,20 @@ export class Instance {
   }
 
   private clearTimers(): void {
-    for (const [name, t] of this.timers) this.clearHandle(name, t);
     this.timers.clear();
     this.ownFaults.clear();
   }
 
   private arm(timer: TimerName, atMs: number): void {
     if (timer === "advert") this.flushFirstAdvert();
-    if (timer === "advert" && this.pacing.arm(atMs)) return;
-    this.cancel(timer);
-    if (timer === "masterDown" && this.watch.arm(atMs)) return;
-    this.timers.set(timer, this.clockTimer(timer, atMs));
-  }
-
-  private clockTimer(timer: TimerName, atMs: number): TimerHandle {
-    // Master_Down and the shutdown hold end a failover: precise; the periodic advert is not.
-    return this.deps.clock.setTimer(atMs, () => {
-      this.timers.delete(timer);
-      this.dispatch({ type: "timer", timer });
-    }, { precise: timer !== "advert" });
-  }
-
-  private cancel(timer: TimerName): void {
-    const h = this.timers.get(timer);
-    if (h) this.clearHandle(timer, h);
-    this.timers.delete(timer);
-  }
-
-  private clearHandle(timer: TimerName, h: TimerHandle): void {
-    if (timer === "advert" && this.pacing.owns(h)) this.pacing.stop();
-    else if (timer === "masterDown" && this.watch.owns(h)) this.watch.stop();
-    else this.deps.clock.clearTimer(h);
+    this.timers.arm(timer, atMs);
   }
 
   /** Same schedule, new bytes (priority or configuration changed). */
   private repace(): void {
     const at = this.pacing.nextAtMs;
     if (at === null) return;
-    this.cancel("advert");
+    this.timers.cancel("advert");
     this.pacing.stop();
     if (this.fsm.state === "master" && this.fsm.advertDeadlineMs !== null) this.arm("advert", at);
   }
