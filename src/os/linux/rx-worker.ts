@@ -167,7 +167,6 @@ function run(init: RxInit): void {
     }
   };
 
-  /** Sends one paced advert if its slot is still armed with the same generation; returns the packets sent. */
   const sentMsg: IoSentMsg = { t: "sent", key: 0, word: 0, at: 0, mono: 0, next: 0, errnos: [] };
   const fireMsg: IoFireMsg = { t: "fire", id: 0, mono: 0 };
   const downMsg: IoWatchDownMsg = { t: "watch-down", key: 0, word: 0, mono: 0 };
@@ -189,6 +188,7 @@ function run(init: RxInit): void {
     return true;
   };
 
+  /** Sends one paced advert if its slot is still armed with the same generation; returns the packets sent. */
   const sendSlot = (sl: Slot, wake: number): number => {
     const key = sl.key;
     const at = sl.next;
