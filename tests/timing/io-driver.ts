@@ -1,6 +1,6 @@
 // JSON-lines driver for the io-thread tests (as tests/netns/os-driver.ts): run it INSIDE a namespace
 // with `lab.rpc(node, "tests/timing/io-driver.ts")`. Ops:
-//   open {queueCap?}          ports with a receive queue of that bound, socket on eth0 (IPv4)
+//   open {queueCap?, rt?, dev?}  ports with a receive queue of that bound, socket on dev (eth0; IPv4); rt: the io thread's SCHED_RR priority
 //   pace {dst, src, bytesHex, intervalMs, copies?}   a paced advert schedule (copies: packets per advert); → handle id
 //   paceMany {dst, src, bytesHex, intervalMs, count}   `count` schedules with one first deadline (many masters on one tick)
 //   sent                      paced adverts reported back so far (count, errnos seen)
@@ -16,6 +16,7 @@ import type { TimerHandle } from "../../src/runtime/ports.ts";
 type Req = { id: number; op: string } & Record<string, unknown>;
 
 let ports: LinuxPorts | null = null;
+let dev = "eth0";
 let received = 0;
 let sent = 0;
 let sentPackets = 0;
@@ -29,7 +30,7 @@ function p(): LinuxPorts {
 
 function pace(r: Req, atMs: number): number {
   const h = p().transport.pacer!.start(
-    ifNameToIndex("eth0"),
+    ifNameToIndex(dev),
     4,
     Array.from({ length: Number(r.copies ?? 1) }, () => ({ dst: String(r.dst), bytes: new Uint8Array(Buffer.from(String(r.bytesHex), "hex")) })),
     String(r.src),
@@ -51,8 +52,10 @@ async function handle(r: Req): Promise<unknown> {
     case "open": {
       ports = createLinuxPorts({ rx: { queueCap: Number(r.queueCap ?? 2048) }, ioTiming: true });
       await ports.rx.ready();
+      if (r.rt !== undefined && !(await ports.rx.setRealtime(Number(r.rt))).ok) throw new Error("SCHED_RR refused");
       ports.transport.onReceive(() => received++);
-      ports.transport.open("eth0", ifNameToIndex("eth0"), 4);
+      dev = String(r.dev ?? "eth0");
+      ports.transport.open(dev, ifNameToIndex(dev), 4);
       return { tid: ports.rx.tid };
     }
     case "pace":
