@@ -5,6 +5,8 @@
 //   paceMany {dst, src, bytesHex, intervalMs, count}   `count` schedules with one first deadline (many masters on one tick)
 //   sent                      paced adverts reported back so far (count, errnos seen)
 //   ioSwitches                the io thread's voluntary context switches so far (/proc)
+//   pauses                    burst pauses of the io thread so far (RxLoop.burstPauses)
+//   demote                    SIGXCPU's path: the io thread back to SCHED_OTHER by tid (RxLoop.dropRealtime)
 //   block {ms, settleMs}      blocks this (main) thread synchronously, then lets the queue drain
 //   received                  datagrams handled here, overflow count of the queue
 //   stopPace {handle}           stops the schedule
@@ -68,6 +70,10 @@ async function handle(r: Req): Promise<unknown> {
       const status = readFileSync(`/proc/self/task/${p().rx.tid}/status`, "utf8");
       return { voluntary: Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(status)![1]) };
     }
+    case "pauses":
+      return p().rx.burstPauses;
+    case "demote":
+      return p().rx.dropRealtime();
     case "sent":
       return { sent, sentPackets, errnos: [...errnos] };
     case "stopPace": {

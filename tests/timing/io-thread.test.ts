@@ -115,6 +115,32 @@ run("at SCHED_RR, a burst of adverts (200 masters on one tick) sleeps after ever
   expect(await drv.end(5000)).toBe(0);
 }, 60_000);
 
+run("once demoted to SCHED_OTHER by tid (SIGXCPU's path), the io thread no longer pauses in a burst", async () => {
+  lab = createLab({ nodes: ["r1"], prefix: "vgt" });
+  lab.exec("r1", ["ip", "link", "set", "lo", "multicast", "on"]);
+  const drv = lab.rpc("r1", DRIVER);
+  rpcs.push(drv);
+  await drv.call("open", { rt: 10, dev: "lo" });
+  const bytes = Buffer.from(encodeAdvertV3(4, "127.0.0.1", "224.0.0.18", 52, 150, 10, ["10.99.7.101"])).toString("hex");
+  const count = 200;
+  const burst = async (n: number) => {
+    const ids = await drv.call<number[]>("paceMany", { dst: "224.0.0.18", src: "127.0.0.1", bytesHex: bytes, intervalMs: 100, count });
+    const until = (await drv.call<{ sent: number }>("sent")).sent + n * count;
+    const deadline = performance.now() + 20_000;
+    while ((await drv.call<{ sent: number }>("sent")).sent < until && performance.now() < deadline) await Bun.sleep(50);
+    for (const id of ids) await drv.call("stopPace", { handle: id });
+  };
+  await burst(2);
+  const atRr = await drv.call<number>("pauses");
+  expect(atRr).toBeGreaterThanOrEqual(2 * Math.floor(count / 32)); // at SCHED_RR: one pause per 32 packets
+  expect(await drv.call<boolean>("demote")).toBe(true);
+  await burst(3);
+  // SCHED_OTHER has no RLIMIT_RTTIME: a pause would only cost a wake-up per 32 packets.
+  expect(await drv.call<number>("pauses")).toBe(atRr);
+  await drv.call("close");
+  expect(await drv.end(5000)).toBe(0);
+}, 60_000);
+
 run("a flood while the main thread is blocked fills the bounded receive queue; the rest is dropped and counted", async () => {
   lab = createLab({ nodes: ["r1", "r2"], prefix: "vgt" });
   const drv = lab.rpc("r1", DRIVER);

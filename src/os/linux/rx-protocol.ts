@@ -25,7 +25,9 @@ export const CTL_SENT_HEAD = 6;
 export const CTL_SENT_TAIL = 7;
 /** Watched adverts (advert-watch.ts) handled on the io thread since start. */
 export const CTL_REPEATS = 8;
-export const CTL_ENTRIES = 9; // then (fd, kind) pairs
+/** Sleeps of the io thread inside a burst of adverts at SCHED_RR (rx-worker.ts BURST_PACKETS), since start. */
+export const CTL_PAUSES = 9;
+export const CTL_ENTRIES = 10; // then (fd, kind) pairs
 export const MAX_FDS = 256;
 export const CTL_INTS = CTL_ENTRIES + 2 * MAX_FDS;
 

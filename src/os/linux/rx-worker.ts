@@ -9,8 +9,7 @@
 // Timers and adverts go before reading sockets, and a long read round stops when a deadline is due.
 // Only this thread runs SCHED_RR when realtime is on (with SCHED_RESET_ON_FORK).
 // Compiled binaries need this file as a second entry point, with the repository root as the
-// entries' common root (rx.ts then finds it at ./src/os/linux/rx-worker.ts inside the executable):
-//   bun build --compile --bytecode --format=esm main.ts src/os/linux/rx-worker.ts --outfile dist/vigil
+// entries' common root (packaging/build.ts; rx.ts then finds it at ./src/os/linux/rx-worker.ts).
 
 import { receiveMessageOnPort } from "node:worker_threads";
 import type { Family } from "../../protocol/types.ts";
@@ -23,15 +22,14 @@ import { RxMeta, threadId } from "./rx-meta.ts";
 import { watchIndex, WatchTable } from "./advert-watch.ts";
 import { prepare, type Slot } from "./paced-send.ts";
 import { SentRingWriter } from "./sent-ring.ts";
+import { readFdTable } from "./fd-table.ts";
 import { SlotHeap } from "./slot-heap.ts";
 import { alloc, MsgHdr, setItimerValue, SOCKADDR_IN6_LEN, view } from "./structs.ts";
 import {
-  CODE_KIND,
-  CTL_COUNT,
-  CTL_ENTRIES,
   CTL_GEN,
   CTL_INFLIGHT,
   CTL_OVERFLOW,
+  CTL_PAUSES,
   CTL_QUEUE_CAP,
   CTL_REPEATS,
   CTL_STOP,
@@ -83,6 +81,15 @@ function run(init: RxInit): void {
   // sleep so short that its timer expires before the thread is switched out does not block.
   const pauseTs = alloc(16);
   view(pauseTs).setUint32(8, 50_000, true);
+  /** Sleeps while still SCHED_RR (SIGXCPU's handler demotes this thread by tid: RxLoop.dropRealtime). */
+  const burstPause = (): number => {
+    realtime = (libc.sched_getscheduler(0) & ~C.SCHED_RESET_ON_FORK) === C.SCHED_RR;
+    if (realtime) {
+      libc.nanosleep(pauseTs, null);
+      Atomics.add(ctl, CTL_PAUSES, 1);
+    }
+    return 0;
+  };
   const itimer = alloc(32); // struct itimerspec { interval, value }, each { tv_sec, tv_nsec }
   const iv = view(itimer);
   const timerFd = libc.timerfd_create(C.CLOCK_MONOTONIC, C.TFD_NONBLOCK | C.TFD_CLOEXEC);
@@ -241,10 +248,7 @@ function run(init: RxInit): void {
     for (let sl = slots.due(dueNow); sl !== null; sl = slots.due(dueNow)) {
       burst += sendSlot(sl, dueNow); // moves its deadline on, or removes it (cancelled)
       if (!sl.dead) slots.resort();
-      if (realtime && burst >= BURST_PACKETS) {
-        burst = 0;
-        libc.nanosleep(pauseTs, null);
-      }
+      if (realtime && burst >= BURST_PACKETS) burst = burstPause();
       dueNow = nowMono();
     }
     timers.forEach(dueTimer);
@@ -254,29 +258,14 @@ function run(init: RxInit): void {
   };
 
   const reload = (): void => {
-    for (;;) {
-      const g = Atomics.load(ctl, CTL_GEN);
-      if (g & 1) continue; // writer in progress (a few stores; spin)
-      const n = Atomics.load(ctl, CTL_COUNT);
-      const f: number[] = [];
-      const k: RxKind[] = [];
-      for (let i = 0; i < n; i++) {
-        f.push(Atomics.load(ctl, CTL_ENTRIES + 2 * i));
-        k.push(CODE_KIND[Atomics.load(ctl, CTL_ENTRIES + 2 * i + 1)] ?? "netlink");
-      }
-      if (Atomics.load(ctl, CTL_GEN) !== g) continue;
-      listGen = g;
-      fds = f;
-      kinds = k;
-      pv.setInt32(0, init.eventFd, true);
-      pv.setInt16(4, C.POLLIN, true);
-      pv.setInt32(8, timerFd, true);
-      pv.setInt16(12, C.POLLIN, true);
-      for (let i = 0; i < f.length; i++) {
-        pv.setInt32(8 * (i + FIXED), f[i]!, true);
-        pv.setInt16(8 * (i + FIXED) + 4, C.POLLIN, true);
-      }
-      return;
+    ({ gen: listGen, fds, kinds } = readFdTable(ctl));
+    pv.setInt32(0, init.eventFd, true);
+    pv.setInt16(4, C.POLLIN, true);
+    pv.setInt32(8, timerFd, true);
+    pv.setInt16(12, C.POLLIN, true);
+    for (let i = 0; i < fds.length; i++) {
+      pv.setInt32(8 * (i + FIXED), fds[i]!, true);
+      pv.setInt16(8 * (i + FIXED) + 4, C.POLLIN, true);
     }
   };
 

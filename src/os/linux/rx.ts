@@ -15,19 +15,17 @@ import { IoSlots, type PacedResult, type WatchHandlers } from "./io-slots.ts";
 
 export type { PacedResult } from "./io-slots.ts";
 import { drainSentRing } from "./sent-ring.ts";
+import { publishFdTable } from "./fd-table.ts";
 import { alloc, view } from "./structs.ts";
 import {
-  CTL_COUNT,
-  CTL_ENTRIES,
-  CTL_GEN,
   CTL_INFLIGHT,
   CTL_INTS,
   CTL_OVERFLOW,
+  CTL_PAUSES,
   CTL_QUEUE_CAP,
   CTL_REPEATS,
   CTL_STOP,
   type IoCommand,
-  KIND_CODE,
   MAX_FDS,
   type PacedPacket,
   type RxFdMsg,
@@ -137,6 +135,11 @@ export class RxLoop {
   /** Repeats of watched adverts the io thread handled (not posted), since start. */
   get repeatCount(): number {
     return Atomics.load(this.ctl, CTL_REPEATS);
+  }
+
+  /** Sleeps of the io thread inside bursts of adverts (at SCHED_RR only), since start. */
+  get burstPauses(): number {
+    return Atomics.load(this.ctl, CTL_PAUSES);
   }
 
   /** Datagrams read by the io thread and not yet handled here. */
@@ -294,16 +297,7 @@ export class RxLoop {
   }
 
   private publish(): void {
-    const c = this.ctl;
-    Atomics.add(c, CTL_GEN, 1); // odd: writing
-    let i = 0;
-    for (const [fd, e] of this.entries) {
-      Atomics.store(c, CTL_ENTRIES + 2 * i, fd);
-      Atomics.store(c, CTL_ENTRIES + 2 * i + 1, KIND_CODE[e.kind]);
-      i++;
-    }
-    Atomics.store(c, CTL_COUNT, i);
-    Atomics.add(c, CTL_GEN, 1); // even: stable
+    publishFdTable(this.ctl, Array.from(this.entries, ([fd, e]) => [fd, e.kind] as const));
   }
 
   private wake(): void {
