@@ -8,6 +8,7 @@ import { EX_USAGE, parseCommand, usageError } from "./src/cli/args.ts";
 import { COMMIT, TARGET, VERSION } from "./src/version.ts";
 // Static: `vigil run` needs the same modules (it starts this child on SIGHUP).
 import { LOAD_CHILD_COMMAND, loadChildCommand } from "./src/cli/load-child.ts";
+import { prewarmIoWorker } from "./src/os/linux/io-prewarm.ts";
 
 /** The usage text comes from the spec; the module that runs the command loads on first use. */
 function lazy(spec: CommandSpec, load: () => Promise<Command>): Command {
@@ -25,7 +26,10 @@ const commands: Record<string, Command> = {
       return 0;
     },
   },
-  run: lazy(RUN_SPEC, async () => (await import("./src/cli/run.ts")).runCommand),
+  run: lazy(RUN_SPEC, async () => {
+    prewarmIoWorker(); // loads beside the daemon's modules and config (src/os/linux/io-prewarm.ts)
+    return (await import("./src/cli/run.ts")).runCommand;
+  }),
   check: lazy(CHECK_SPEC, async () => (await import("./src/cli/check.ts")).checkCommand),
   convert: lazy(CONVERT_SPEC, async () => (await import("./src/cli/convert.ts")).convertCommand),
   status: lazy(STATUS_SPEC, async () => (await import("./src/cli/status.ts")).statusCommand),

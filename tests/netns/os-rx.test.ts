@@ -1,7 +1,7 @@
 // The receive Worker's life cycle: sockets added while it runs, clean stop, compiled executables.
 
 import { afterAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { monotonicMs } from "../../src/os/linux/libc.ts";
@@ -91,6 +91,8 @@ describe.skipIf(!CAN_NETNS)("os/linux rx worker", () => {
         Bun.spawnSync([BUN, "build", "--compile", "--bytecode", "--format=esm", ...entries, "--outfile", out], { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
       expect(build(good, ["tests/netns/os-smoke.ts", "src/os/linux/rx-worker.ts"]).exitCode).toBe(0);
       expect(build(bad, ["tests/netns/os-smoke.ts"]).exitCode).toBe(0);
+      const vigilBad = join(tmp, "vigil-noworker");
+      expect(build(vigilBad, ["main.ts"]).exitCode).toBe(0);
       await withLab({ nodes: ["r1", "r2", "r3"] }, async (lab, d) => {
         await d.r1!.call("open", { ifname: "eth0", family: 4 });
         // Run from another directory: the worker must come from inside the executable.
@@ -116,8 +118,21 @@ describe.skipIf(!CAN_NETNS)("os/linux rx worker", () => {
         expect(JSON.parse(lines.at(-1)!)).toEqual({ received: { src: "10.99.0.1", dst: "224.0.0.18", ttl: 255, ifindex: 2, bytes: 12 } });
         expect(await ko.exited).toBe(4);
         expect(await new Response(ko.stdout).text()).toContain("compiled without src/os/linux/rx-worker.ts");
+        // `vigil run` starts the Worker before anything else (io-prewarm.ts): its failure still ends the start.
+        writeFileSync(
+          join(tmp, "owner.conf"),
+          "vrrp_instance A {\n  interface eth0\n  virtual_router_id 9\n  priority 255\n  virtual_ipaddress {\n    10.99.0.99/24\n  }\n}\n",
+        );
+        const run = lab.exec(
+          "r3",
+          ["sh", "-c", `cd / && exec ${vigilBad} run --config ${join(tmp, "owner.conf")} --http '' --state-dir ${join(tmp, "state")}`],
+          { allowFail: true },
+        );
+        expect(run.code).toBe(1);
+        expect(run.stderr).toContain("compiled without src/os/linux/rx-worker.ts");
+        expect(lab.exec("r3", ["ip", "-br", "addr", "show", "eth0"]).stdout).not.toContain("10.99.0.99");
       });
     },
-    60_000,
+    120_000,
   );
 });

@@ -232,6 +232,10 @@ run("realtime on: only the io thread runs SCHED_RR (RLIMIT_RTTIME from vrrp_rlim
     return { tid: Number(tid), policy: Number(sched.match(/^policy\s*:\s*(\d+)/m)?.[1]) };
   });
   expect(policies.filter((p) => p.policy === 2)).toHaveLength(1); // SCHED_RR: the io thread alone
+  // The io Worker `vigil run` starts before loading the daemon (io-prewarm.ts) is the one it uses.
+  const workers = policies.filter((p) => readFileSync(`/proc/${pid}/task/${p.tid}/comm`, "utf8").trim() === "Worker");
+  expect(workers).toHaveLength(1);
+  expect(workers[0]!.policy).toBe(2);
   expect(policies.find((p) => p.tid === pid)?.policy).toBe(0); // the main thread
   const rttime = readFileSync(`/proc/${pid}/limits`, "utf8").match(/Max realtime timeout\s+(\d+)\s+(\d+)/);
   expect(rttime?.slice(1).map(Number)).toEqual([20_000, 200_000]); // vrrp_rlimit_rttime, and 10× as the hard limit

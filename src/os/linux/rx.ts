@@ -16,6 +16,7 @@ import { IoSlots, type PacedResult, type WatchHandlers } from "./io-slots.ts";
 export type { PacedResult } from "./io-slots.ts";
 import { drainSentRing } from "./sent-ring.ts";
 import { publishFdTable } from "./fd-table.ts";
+import { adoptPrewarmed, defaultWorkerUrl } from "./io-prewarm.ts";
 import { alloc, view } from "./structs.ts";
 import {
   CTL_INFLIGHT,
@@ -77,18 +78,6 @@ export interface WatchedAdvert {
 interface Entry {
   kind: RxKind;
   handler: (m: RxFdMsg) => void;
-}
-
-/**
- * From sources, the worker sits beside this file. In a `bun build --compile` executable every
- * bundled module's import.meta.url is the executable itself (file:///$bunfs/root/<outfile>), so a
- * URL relative to it misses; the second entry point lives at its path relative to the common
- * root of the entry points, which a relative specifier reaches. That root is the repository root
- * for `bun build --compile main.ts src/os/linux/rx-worker.ts`.
- */
-export function defaultWorkerUrl(): string {
-  if (import.meta.url.includes("/$bunfs/")) return "./src/os/linux/rx-worker.ts";
-  return new URL("./rx-worker.ts", import.meta.url).href;
 }
 
 export class RxLoop {
@@ -307,13 +296,13 @@ export class RxLoop {
   private ensureWorker(): void {
     if (this.worker || this.stopped) return;
     this.eventFd = check(libc.eventfd(0, C.EFD_NONBLOCK | C.EFD_CLOEXEC), "eventfd");
-    const url = this.opts.workerUrl ?? defaultWorkerUrl();
-    const w = new Worker(url);
+    const pre = this.opts.workerUrl === undefined ? adoptPrewarmed() : null;
+    const w = pre?.worker ?? new Worker(this.opts.workerUrl ?? defaultWorkerUrl());
     w.onmessage = (e: MessageEvent) => this.onWorkerMessage(e.data as RxWorkerMsg);
-    w.onerror = (e) => {
-      // A worker that cannot load (e.g. compiled without the second entry) must not fail silently.
-      this.fatal(new Error(`rx worker failed: ${e.message} (compiled without src/os/linux/rx-worker.ts as an entry point?)`));
-    };
+    // A worker that cannot load (e.g. compiled without the second entry) must not fail silently.
+    const failed = (e: ErrorEvent) => this.fatal(new Error(`rx worker failed: ${e.message} (compiled without src/os/linux/rx-worker.ts as an entry point?)`));
+    w.onerror = failed;
+    if (pre?.error) failed(pre.error);
     w.postMessage({ t: "init", control: this.control, slots: this.slots.buffer, sentRing: this.sentRingBuf, eventFd: this.eventFd, port: this.channel.port2 }, [
       this.channel.port2 as never,
     ]);
