@@ -3,6 +3,9 @@
 // time of `vigil version`; plus the size of all four targets. Binaries that cannot run here
 // (another CPU, musl without its loader) are reported with the reason.
 //   bun bench/startup.ts [runs=10]        as root (namespaces); `bun packaging/build.ts` first
+//   bun bench/startup.ts [runs] --compare=BIN_A,BIN_B[,…]   start → first advert only, the binaries
+//     interleaved run by run (the order alternating): this host's speed drifts between batches, so
+//     only interleaved runs compare two builds
 // The wire is watched by the host binary's own capture (`vigil demo --probe`, src/demo/probe.ts)
 // in a client namespace, on CLOCK_MONOTONIC like the spawn time, so the two compare to the µs.
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -14,7 +17,8 @@ import { SEED_R1_CONF, VIP } from "../src/demo/seed.ts";
 import { Watch } from "../src/demo/watch.ts";
 
 const ROOT = join(import.meta.dir, "..");
-const RUNS = Number(process.argv[2] ?? 10);
+const RUNS = Number(process.argv.slice(2).find((a) => !a.startsWith("--")) ?? 10);
+const COMPARE = process.argv.find((a) => a.startsWith("--compare="))?.slice("--compare=".length).split(",");
 const FILES = ["vigil", "vigil-linux-x64", "vigil-linux-x64-musl", "vigil-linux-arm64", "vigil-linux-arm64-musl"];
 
 interface Row {
@@ -55,25 +59,53 @@ function versionTimes(cmd: string[]): number[] {
   return out;
 }
 
-/** Spawn → first advert from r1, RUNS times; the VIP and journal of each run are removed before the next. */
-async function firstAdvertTimes(lab: DemoLab, watch: Watch, cmd: string[], dir: string): Promise<number[]> {
+/** Spawn → first advert from r1, once; the VIP is removed after (each run has its own journal). */
+async function firstAdvert(lab: DemoLab, watch: Watch, cmd: string[], dir: string): Promise<number> {
   const conf = join(dir, "r1.conf");
   writeFileSync(conf, SEED_R1_CONF);
-  const out: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const state = join(dir, `state-${out.length}-${Math.random().toString(16).slice(2)}`);
-    const t0 = monotonicMs();
-    const p = lab.spawn("r1", [...cmd, "run", "--config", conf, "--http", "", "--state-dir", state], { stdout: "pipe", stderr: "pipe" });
-    try {
-      const a = await watch.advertFrom(lab.nodes.r1.address, t0, 10_000);
-      out.push(a.t - t0);
-    } finally {
-      p.kill("SIGKILL");
-      await p.exited;
-      Bun.spawnSync(["ip", "-n", lab.nodes.r1.ns, "addr", "del", `${VIP}/24`, "dev", "eth0"], { stderr: "ignore" });
-    }
+  const state = join(dir, `state-${Math.random().toString(16).slice(2)}`);
+  const t0 = monotonicMs();
+  const p = lab.spawn("r1", [...cmd, "run", "--config", conf, "--http", "", "--state-dir", state], { stdout: "pipe", stderr: "pipe" });
+  try {
+    return (await watch.advertFrom(lab.nodes.r1.address, t0, 10_000)).t - t0;
+  } finally {
+    p.kill("SIGKILL");
+    await p.exited;
+    Bun.spawnSync(["ip", "-n", lab.nodes.r1.ns, "addr", "del", `${VIP}/24`, "dev", "eth0"], { stderr: "ignore" });
   }
+}
+
+async function firstAdvertTimes(lab: DemoLab, watch: Watch, cmd: string[], dir: string): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < RUNS; i++) out.push(await firstAdvert(lab, watch, cmd, dir));
   return out;
+}
+
+/** --compare: RUNS rounds, each binary once per round, the order reversed every other round. */
+async function compare(bins: string[]): Promise<void> {
+  const lab = new DemoLab();
+  const dir = mkdtempSync(join(tmpdir(), `vigil-bench-${process.pid}-`));
+  lab.trackTempDir(dir);
+  const times = bins.map((): number[] => []);
+  try {
+    lab.create();
+    const watch = await Watch.start(lab, [host], VIP);
+    for (let i = 0; i < RUNS; i++) {
+      const order = bins.map((_, j) => j);
+      if (i % 2) order.reverse();
+      for (const j of order) times[j]!.push(await firstAdvert(lab, watch, [bins[j]!], dir));
+    }
+    watch.stop();
+  } finally {
+    await lab.cleanup();
+  }
+  console.log(`start → first advert, ${RUNS} runs each, interleaved; host ${process.arch}, bun ${Bun.version}\n`);
+  console.log(`${"binary".padEnd(40)} ${"p25".padStart(8)} ${"p50".padStart(8)} ${"p75".padStart(8)} ${"min".padStart(8)}`);
+  bins.forEach((b, j) => {
+    const xs = times[j]!;
+    const col = (v: number) => `${v.toFixed(1)} ms`.padStart(8);
+    console.log(`${b.padEnd(40)} ${col(pct(xs, 25))} ${col(pct(xs, 50))} ${col(pct(xs, 75))} ${col(Math.min(...xs))}`);
+  });
 }
 
 if (process.getuid?.() !== 0) {
@@ -84,6 +116,11 @@ const host = join(ROOT, "dist", "vigil");
 if (!existsSync(host)) {
   console.error("bench/startup.ts: dist/vigil missing: bun packaging/build.ts");
   process.exit(2);
+}
+
+if (COMPARE) {
+  await compare(COMPARE);
+  process.exit(0);
 }
 
 const rows: Row[] = FILES.map((file) => {

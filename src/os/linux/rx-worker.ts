@@ -82,13 +82,11 @@ function run(init: RxInit): void {
   const pauseTs = alloc(16);
   view(pauseTs).setUint32(8, 50_000, true);
   /** Sleeps while still SCHED_RR (SIGXCPU's handler demotes this thread by tid: RxLoop.dropRealtime). */
-  const burstPause = (): number => {
+  const burstPause = (): void => {
     realtime = (libc.sched_getscheduler(0) & ~C.SCHED_RESET_ON_FORK) === C.SCHED_RR;
-    if (realtime) {
-      libc.nanosleep(pauseTs, null);
-      Atomics.add(ctl, CTL_PAUSES, 1);
-    }
-    return 0;
+    if (!realtime) return;
+    libc.nanosleep(pauseTs, null);
+    Atomics.add(ctl, CTL_PAUSES, 1);
   };
   const itimer = alloc(32); // struct itimerspec { interval, value }, each { tv_sec, tv_nsec }
   const iv = view(itimer);
@@ -248,7 +246,10 @@ function run(init: RxInit): void {
     for (let sl = slots.due(dueNow); sl !== null; sl = slots.due(dueNow)) {
       burst += sendSlot(sl, dueNow); // moves its deadline on, or removes it (cancelled)
       if (!sl.dead) slots.resort();
-      if (realtime && burst >= BURST_PACKETS) burst = burstPause();
+      if (realtime && burst >= BURST_PACKETS) {
+        burst = 0;
+        burstPause();
+      }
       dueNow = nowMono();
     }
     timers.forEach(dueTimer);
