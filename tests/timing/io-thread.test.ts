@@ -88,22 +88,35 @@ run("every paced advert is reported once: through the shared ring, past its 1024
   expect(onWire).toBe(reported.sentPackets); // every packet on the wire was reported back, once
 }, 30_000);
 
-run("at SCHED_RR, a burst of adverts (200 masters on one tick) sleeps after every 32 packets, so RLIMIT_RTTIME's count restarts within it", async () => {
-  // On loopback a sent packet leaves the socket's account at once: no send ever blocks, as on a NIC
-  // that keeps up. (On the lab's veth, at SCHED_RR the bridge's delivery waits behind this thread,
-  // the socket's buffer fills, and sends block by themselves.)
+/**
+ * r1's io driver at SCHED_RR, its socket on loopback: a sent packet leaves the socket's account at
+ * once, so no send ever blocks, as on a NIC that keeps up. (On the lab's veth, at SCHED_RR the
+ * bridge's delivery waits behind this thread, the socket's buffer fills, and sends block by
+ * themselves.) `burst(n)` paces `count` masters on one tick until n more of their bursts are
+ * reported, then stops them.
+ */
+async function rtLoopback(vrid: number, vip: string, count: number) {
   lab = createLab({ nodes: ["r1"], prefix: "vgt" });
   lab.exec("r1", ["ip", "link", "set", "lo", "multicast", "on"]);
   const drv = lab.rpc("r1", DRIVER);
   rpcs.push(drv);
   await drv.call("open", { rt: 10, dev: "lo" });
-  const bytes = Buffer.from(encodeAdvertV3(4, "127.0.0.1", "224.0.0.18", 51, 150, 10, ["10.99.7.100"])).toString("hex");
+  const bytes = Buffer.from(encodeAdvertV3(4, "127.0.0.1", "224.0.0.18", vrid, 150, 10, [vip])).toString("hex");
+  const burst = async (n: number) => {
+    const ids = await drv.call<number[]>("paceMany", { dst: "224.0.0.18", src: "127.0.0.1", bytesHex: bytes, intervalMs: 100, count });
+    const until = (await drv.call<{ sent: number }>("sent")).sent + n * count;
+    const deadline = performance.now() + 20_000;
+    while ((await drv.call<{ sent: number }>("sent")).sent < until && performance.now() < deadline) await Bun.sleep(50);
+    for (const id of ids) await drv.call("stopPace", { handle: id });
+  };
+  return { drv, burst };
+}
+
+run("at SCHED_RR, a burst of adverts (200 masters on one tick) sleeps after every 32 packets, so RLIMIT_RTTIME's count restarts within it", async () => {
   const count = 200;
+  const { drv, burst } = await rtLoopback(51, "10.99.7.100", count);
   const before = await drv.call<{ voluntary: number }>("ioSwitches");
-  const ids = await drv.call<number[]>("paceMany", { dst: "224.0.0.18", src: "127.0.0.1", bytesHex: bytes, intervalMs: 100, count });
-  const deadline = performance.now() + 20_000;
-  while ((await drv.call<{ sent: number }>("sent")).sent < 5 * count && performance.now() < deadline) await Bun.sleep(50);
-  for (const id of ids) await drv.call("stopPace", { handle: id });
+  await burst(5);
   const after = await drv.call<{ voluntary: number }>("ioSwitches");
   const reported = await drv.call<{ sent: number; errnos: string[] }>("sent");
   expect(reported.errnos).toEqual([]);
@@ -116,20 +129,8 @@ run("at SCHED_RR, a burst of adverts (200 masters on one tick) sleeps after ever
 }, 60_000);
 
 run("once demoted to SCHED_OTHER by tid (SIGXCPU's path), the io thread no longer pauses in a burst", async () => {
-  lab = createLab({ nodes: ["r1"], prefix: "vgt" });
-  lab.exec("r1", ["ip", "link", "set", "lo", "multicast", "on"]);
-  const drv = lab.rpc("r1", DRIVER);
-  rpcs.push(drv);
-  await drv.call("open", { rt: 10, dev: "lo" });
-  const bytes = Buffer.from(encodeAdvertV3(4, "127.0.0.1", "224.0.0.18", 52, 150, 10, ["10.99.7.101"])).toString("hex");
   const count = 200;
-  const burst = async (n: number) => {
-    const ids = await drv.call<number[]>("paceMany", { dst: "224.0.0.18", src: "127.0.0.1", bytesHex: bytes, intervalMs: 100, count });
-    const until = (await drv.call<{ sent: number }>("sent")).sent + n * count;
-    const deadline = performance.now() + 20_000;
-    while ((await drv.call<{ sent: number }>("sent")).sent < until && performance.now() < deadline) await Bun.sleep(50);
-    for (const id of ids) await drv.call("stopPace", { handle: id });
-  };
+  const { drv, burst } = await rtLoopback(52, "10.99.7.101", count);
   await burst(2);
   const atRr = await drv.call<number>("pauses");
   expect(atRr).toBeGreaterThanOrEqual(2 * Math.floor(count / 32)); // at SCHED_RR: one pause per 32 packets
