@@ -12,27 +12,43 @@ import { conf, ctx, lab, metric, until, useLab, VIP } from "./kit.ts";
 
 useLab();
 
-/** vigil from source with inject-block.ts preloaded (`command`); block() holds its main thread 1.5 s. */
+/** How long a block lasts past the flood: over twice Master_Down at 200 ms adverts (3 × 200 ms + skew). */
+const HOLD_PAST_FLOOD_MS = 1500;
+/** How long the master stays stopped after the block: well under Master_Down less one interval (about 520 ms). */
+const MASTER_STILL_MS = 150;
+
+/**
+ * vigil from source with inject-block.ts preloaded (`command`); block() holds its main thread
+ * until release(), which the tests call only once the flood is in: on a loaded machine the flood
+ * can outlast any fixed block, and then the queue never fills.
+ */
 function blockable(l: Lab) {
   const trigger = `/tmp/vigil-block-${l.id}`;
-  ctx.cleanups.push(() => Bun.spawnSync(["rm", "-f", trigger, `${trigger}.blocking`]));
+  const release = () => writeFileSync(`${trigger}.release`, "");
+  ctx.cleanups.push(release, () => Bun.spawnSync(["rm", "-f", trigger, `${trigger}.blocking`, `${trigger}.release`]));
   return {
     command: ["env", `VIGIL_INJECT_BLOCK=${trigger}`, BUN, "--preload", join(import.meta.dir, "inject-block.ts"), join(ROOT, "main.ts")],
     async block() {
       writeFileSync(trigger, "now");
       await until(() => existsSync(`${trigger}.blocking`), "main thread blocked");
     },
+    release,
   };
 }
 
-/** 5000 bad-checksum adverts from x as fast as the sender goes: far more than the queue holds. */
+/**
+ * 5000 bad-checksum adverts from x, paced at 5000/s: more than twice what the queue holds. At full
+ * speed the receive thread, sharing a loaded CPU, lags the sender, and the socket buffer (about 270
+ * datagrams) drops the rest in the kernel before the queue fills.
+ */
 function flood(l: Lab, src: string): void {
-  expect(l.exec("x", ["python3", HOSTILE_SENDER, "--src", src, "--kind", "bad-checksum", "--count", "5000", "--prio", "255"]).code).toBe(0);
+  const r = l.exec("x", ["python3", HOSTILE_SENDER, "--src", src, "--kind", "bad-checksum", "--count", "5000", "--rate", "5000", "--prio", "255"]);
+  expect(r.code).toBe(0);
 }
 
 /** r1 master, r2 (blockable) its backup at 200 ms adverts, watching at least `repeats` repeats. */
-async function watchingBackup(l: Lab, repeats: number): Promise<{ r1: VigilNode; r2: VigilNode; block: () => Promise<void> }> {
-  const { command, block } = blockable(l);
+async function watchingBackup(l: Lab, repeats: number) {
+  const { command, block, release } = blockable(l);
   const r1 = startVigil(l, "r1", conf(200, { advertInt: 0.2 }));
   ctx.nodes.push(r1);
   await r1.waitState("master");
@@ -40,7 +56,7 @@ async function watchingBackup(l: Lab, repeats: number): Promise<{ r1: VigilNode;
   ctx.nodes.push(r2);
   await r2.waitState("backup");
   await until(() => metric(l, "r2", "vigil_rx_repeats_total") >= repeats, "the backup watches its master's repeats");
-  return { r1, r2, block };
+  return { r1, r2, block, release };
 }
 
 /** Once r2's block is over and its queue handled: it never took over, r1 holds the VIP. */
@@ -56,13 +72,14 @@ async function expectNoTakeover(l: Lab, r2: VigilNode): Promise<void> {
 
 test("a flood while the main thread is blocked: queue overflow counted, the master stays master", async () => {
   const l = lab(["r1", "x"]);
-  const { command, block } = blockable(l);
+  const { command, block, release } = blockable(l);
   // 50 ms adverts: realtime, so adverts and receive run on the io thread.
   const r1 = startVigil(l, "r1", conf(200, { advertInt: 0.05 }), { command });
   ctx.nodes.push(r1);
   await r1.waitState("master");
   await block();
   flood(l, "10.99.0.2");
+  release();
   await until(() => metric(l, "r1", "vigil_rx_queue_overflow_total") > 0, "overflow counted", 20_000);
   expect((await r1.instance())?.state).toBe("master");
   expect(holds(l, "r1", VIP)).toBe(true);
@@ -74,12 +91,14 @@ test("a backup under a flood while its main thread is blocked keeps hearing its 
   // The queue fills with the flood and the master's adverts past it are dropped with the rest;
   // the master's repeats are matched on the io thread before the queue (advert-watch.ts), so they
   // keep moving Master_Down there, and the backup never claims the VIP of a live master. Without
-  // that match the 1.5 s block outlasts Master_Down (3 × 200 ms + skew): after it, the expiry
-  // is handled before the master's next advert, and the backup takes the VIP.
+  // that match the block outlasts Master_Down (3 × 200 ms + skew): after it, the expiry is
+  // handled before the master's next advert, and the backup takes the VIP.
   const l = lab(["r1", "r2", "x"]);
-  const { r2, block } = await watchingBackup(l, 10);
+  const { r2, block, release } = await watchingBackup(l, 10);
   await block();
   flood(l, "10.99.0.3");
+  await Bun.sleep(HOLD_PAST_FLOOD_MS);
+  release();
   await expectNoTakeover(l, r2);
 }, 60_000);
 
@@ -89,12 +108,22 @@ test("the master's changed advert passes a full queue: a reload of the master du
   // so they pass the cap (within a headroom) and reach the FSM after the block; dropped, the
   // watch's Master_Down would expire during the block and the backup would take the VIP.
   const l = lab(["r1", "r2", "x"]);
-  const { r1, r2, block } = await watchingBackup(l, 3);
+  const { r1, r2, block, release } = await watchingBackup(l, 3);
   await block();
   flood(l, "10.99.0.3");
   r1.rewriteConfig(conf(210, { advertInt: 0.2 }));
   r1.signal("SIGHUP");
-  await until(() => metric(l, "r2", "vigil_rx_queue_overflow_total") > 0, "overflow counted", 20_000);
-  expect((await r1.instance())?.effectivePriority).toBe(210); // the reload was applied
+  await until(async () => (await r1.instance())?.effectivePriority === 210, "the master's reload applied");
+  await Bun.sleep(HOLD_PAST_FLOOD_MS); // only changed adverts from here on, into a full queue
+  // The master is held still while the backup's block ends, so no advert of it lands in the
+  // moment the backup empties its queue: the backup decides on what it kept. Had it dropped the
+  // changed adverts that came after its watch expired, its newest would be older than Master_Down.
+  r1.signal("SIGSTOP");
+  try {
+    release();
+    await Bun.sleep(MASTER_STILL_MS);
+  } finally {
+    r1.signal("SIGCONT");
+  }
   await expectNoTakeover(l, r2);
 }, 60_000);

@@ -143,3 +143,34 @@ test("repeats share the ring with paced results, in order, and wake the reader a
   for (let i = 0; i < SENT_RING_ENTRIES; i++) expect(ring.writeRepeat(1, 1, i)).toBe(true);
   expect(ring.writeRepeat(1, 1, 0)).toBe(false); // full
 });
+
+test("an expired watch keeps its master's queue headroom until the main thread has handled the expiry", () => {
+  // The expiry is posted while the main thread may be stalled, which is when the queue is full.
+  // The master's changed adverts that arrive meanwhile are not repeats: if they lost the headroom
+  // they were dropped, and the main thread, once free, would find only adverts older than
+  // Master_Down and take over from a live master.
+  const w = table();
+  w.watch(7, 1360);
+  const downs: number[] = [];
+  w.t.expire(1360, (k) => void downs.push(k), () => {});
+  expect(downs).toEqual([7]);
+  expect(w.t.size).toBe(0); // no live watch: nothing more is posted for it
+  expect(w.match(w.packet(), 1300)).toBe(false); // even one that arrived before the deadline: the main thread decides
+  expect(w.reported).toEqual([]);
+  expect(w.t.fromMaster(INDEX, SRC, 0)).toBe(true);
+  expect(w.t.fromMaster(INDEX, Uint8Array.of(10, 99, 0, 3), 0)).toBe(false);
+  w.t.expire(9000, (k) => void downs.push(k), () => {});
+  expect(downs).toEqual([7]); // posted once
+  w.t.delete(7); // the main thread's unwatch, once it has handled the expiry
+  expect(w.t.fromMaster(INDEX, SRC, 0)).toBe(false);
+
+  w.watch(8, 2000);
+  w.t.expire(2000, () => {}, () => {});
+  const other = ADVERT.slice();
+  other[2] = 150;
+  w.watch(9, 2500, { payload: other, src: Uint8Array.of(10, 99, 0, 4) }); // a new master: replaces the ended one
+  expect(w.t.fromMaster(INDEX, SRC, 0)).toBe(false);
+  expect(w.t.fromMaster(INDEX, Uint8Array.of(10, 99, 0, 4), 0)).toBe(true);
+  w.t.delete(8); // the old key's unwatch, late: the new watch stays
+  expect(w.t.size).toBe(1);
+});

@@ -10,6 +10,10 @@
 // deadline known (`due`) passes, so a steady backup wakes the thread about once per Master_Down
 // interval, not once per advert. Slot words (rx-protocol.ts) make a stop on the main thread
 // synchronous, as for paced adverts.
+//
+// An expired watch stays in the table, matching nothing, until the main thread has handled its
+// expiry (its unwatch): the expiry is posted while that thread may be stalled — which is when the
+// queue is full — and the master's adverts meanwhile must keep their headroom (fromMaster).
 
 import { SLOT_ARMED, SLOT_SENDING, WATCH_WARN_MS, type WatchCommand } from "./rx-protocol.ts";
 
@@ -29,11 +33,14 @@ function same(a: Uint8Array, b: Uint8Array, off: number): boolean {
 export class WatchTable {
   private readonly byIndex = new Map<number, Watch>();
   private readonly byKey = new Map<number, Watch>();
+  /** Expired watches, until the main thread's unwatch; still in byIndex, with no deadline to meet. */
+  private readonly ended = new Map<number, Watch>();
   /** No deadline is earlier than this (Infinity: none); a moved deadline is only later. */
   due = Infinity;
 
   constructor(private readonly slotWords: Int32Array) {}
 
+  /** Live watches (not the expired ones kept for their master). */
   get size(): number {
     return this.byKey.size;
   }
@@ -41,7 +48,7 @@ export class WatchTable {
   set(c: WatchCommand): void {
     this.delete(c.key);
     const old = this.byIndex.get(c.index);
-    if (old) this.byKey.delete(old.key); // superseded: its slot word was bumped by the main thread
+    if (old) this.delete(old.key); // superseded: its slot word was bumped by the main thread
     const w: Watch = c;
     w.warned = false;
     this.byIndex.set(c.index, w);
@@ -50,9 +57,10 @@ export class WatchTable {
   }
 
   delete(key: number): void {
-    const w = this.byKey.get(key);
+    const w = this.byKey.get(key) ?? this.ended.get(key);
     if (!w) return;
     this.byKey.delete(key);
+    this.ended.delete(key);
     if (this.byIndex.get(w.index) === w) this.byIndex.delete(w.index);
   }
 
@@ -114,10 +122,15 @@ export class WatchTable {
         if (at < next) next = at;
         continue;
       }
-      this.delete(w.key);
       const armed = w.word;
       // A stopped watch (word bumped) is the main thread's again: nothing to post.
-      if (Atomics.compareExchange(this.slotWords, w.key, armed, armed - SLOT_ARMED + SLOT_SENDING) !== armed) continue;
+      if (Atomics.compareExchange(this.slotWords, w.key, armed, armed - SLOT_ARMED + SLOT_SENDING) !== armed) {
+        this.delete(w.key);
+        continue;
+      }
+      this.byKey.delete(w.key);
+      w.deadline = -Infinity; // matches no datagram any more: the main thread decides
+      this.ended.set(w.key, w);
       down(w.key, armed, now);
       Atomics.store(this.slotWords, w.key, armed);
     }

@@ -40,6 +40,8 @@ export interface IoSlotsHost {
   toPerfMs(mono: number): number;
   /** Runs fn with the event time set (see RxLoop.eventMs). */
   atEvent(ms: number | null, fn: () => void): void;
+  /** A watch's expiry is handled here: the io thread may drop what it kept of it (advert-watch.ts). */
+  watchEnded(key: number): void;
 }
 
 export class IoSlots {
@@ -126,6 +128,7 @@ export class IoSlots {
     if (w?.word !== word) return; // unwatched meanwhile: the owner's own timer took over
     this.watches.delete(key);
     this.bump(key, SLOT_IDLE);
+    this.host.watchEnded(key); // before the key can be handed out again (down() may watch anew)
     this.freeKeys.push(key);
     this.host.atEvent(this.host.toPerfMs(mono), () => w.on.down());
   }

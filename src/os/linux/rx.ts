@@ -88,7 +88,11 @@ export class RxLoop {
   private readonly channel = new MessageChannel();
   private readonly timers = new Map<number, TimerEntry>();
   private nextTimerId = 1;
-  private readonly slots = new IoSlots({ toPerfMs: (mono) => this.toPerfMs(mono), atEvent: (ms, fn) => this.atEvent(ms, fn) });
+  private readonly slots = new IoSlots({
+    toPerfMs: (mono) => this.toPerfMs(mono),
+    atEvent: (ms, fn) => this.atEvent(ms, fn),
+    watchEnded: (key) => this.command({ c: "unwatch", key }, false),
+  });
   private rtWaiters: ((r: RealtimeReport) => void)[] = [];
   /** See the file comment: when the message being handled happened, else null. */
   eventMs: number | null = null;
