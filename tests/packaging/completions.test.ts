@@ -79,7 +79,7 @@ describe("zsh", () => {
   test("zsh -n: parses; compinit loads it as the completion of vigil", () => {
     const zsh = requireTool("zsh", "zsh");
     expect(runSync([zsh, "-n", file])).toMatchObject({ code: 0, err: "" });
-    const r = runSync([zsh, "-f", "-c", `fpath=(${DIR} $fpath); autoload -Uz compinit; compinit -u -d /dev/null; print -r -- $_comps[vigil]`]);
+    const r = runSync([zsh, "-f", "-c", `fpath=(${DIR} $fpath); autoload -Uz compinit; compinit -u -D; print -r -- $_comps[vigil]`]);
     expect(r.out.trim()).toBe("_vigil");
   });
 
