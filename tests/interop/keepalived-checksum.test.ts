@@ -12,6 +12,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createLab, type Lab, type Rpc } from "../netns/lab.ts";
+import { HOSTILE_SENDER } from "../netns/scenario-kit.ts";
 import { ensureBinary, vigilArgv } from "../netns/vigil-node.ts";
 import { decodeAdvert } from "../../src/protocol/packet.ts";
 import { cleanupPeers, type ConfOptions, holds, hubMode, kaConf, type Kind, leftovers, type Peer, snapshotOwned, startPeer } from "./peers.ts";
@@ -166,18 +167,39 @@ describe("keepalived's message-only (v3_checksum_as_v2) adverts", () => {
       const zero = vec.packets.find((p) => p.expect.priority === 0)!;
       expect([advert.expect.checksumForm, zero.expect.checksumForm]).toEqual(["vrrp-only", "vrrp-only"]);
       expect(advert.src).toBe("10.99.0.1"); // replayed from the same address, r1
-      const r1 = l.rpc("r1", DRIVER);
-      rpcs.push(r1);
-      await r1.call("open", { ifname: "eth0", family: 4 });
-      const send = (hex: string) => r1.call("send", { ifname: "eth0", family: 4, hex, src: advert.src, dst: advert.dst });
-      let replaying = true;
-      const loop = (async () => {
-        while (replaying) {
-          await send(advert.hex);
-          await Bun.sleep(100); // Max Adver Int in the packet: 10 cs
-        }
-      })();
+      // The priority-0 advert goes from the driver, ready before it is needed (a python start-up
+      // can take longer than the backup's Master_Down).
+      const driver = l.rpc("r1", DRIVER);
+      rpcs.push(driver);
+      await driver.call("open", { ifname: "eth0", family: 4 });
+      // The adverts are paced by a process of their own, at the packet's Max Adver Int (10 cs):
+      // the test's own event loop stalls in every synchronous spawn (`vigil status`, curl), longer
+      // than the backup's Master_Down (361 ms) on a loaded machine.
+      const replay = l.spawn("r1", [
+        "python3",
+        HOSTILE_SENDER,
+        "--src",
+        advert.src,
+        "--dst",
+        advert.dst,
+        "--kind",
+        "hex",
+        "--hex",
+        advert.hex,
+        "--rate",
+        "10",
+        "--seconds",
+        "120",
+      ]);
+      let stopped = false;
+      const stopReplay = async () => {
+        if (stopped) return;
+        stopped = true;
+        replay.kill();
+        await replay.exited;
+      };
       try {
+        await wire!.waitFor(() => wire!.adverts().filter(from("10.99.0.1")).length >= 1, 10_000, "the replay under way");
         const vg = start("vigil", "r2", v3({ priority: 100 }));
         await vg.waitState("backup");
         // Long enough for several Master_Down_Intervals (3 × 100 ms + skew): still backup.
@@ -187,15 +209,13 @@ describe("keepalived's message-only (v3_checksum_as_v2) adverts", () => {
         expect(checksumCounts(l, "r2")["vrrp-only"]).toBeGreaterThan(10);
         expect(wire!.adverts().filter(from("10.99.0.2"))).toEqual([]);
         expect(holds(l, "r2", VIP)).toBe(false);
-        replaying = false;
-        await loop;
-        await send(zero.hex);
+        await stopReplay();
+        await driver.call("send", { ifname: "eth0", family: 4, hex: zero.hex, src: advert.src, dst: advert.dst });
         await vg.waitState("master");
         expect(await vg.sawPriorityZero()).toBe(true);
         expect(holds(l, "r2", VIP)).toBe(true);
       } finally {
-        replaying = false;
-        await loop;
+        await stopReplay();
       }
     },
     TIMEOUT_MS,

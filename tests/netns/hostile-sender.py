@@ -12,6 +12,7 @@ it are ours. Kinds (each a VRRPv3 advert unless said otherwise):
   short         the first 4 bytes only
   garbage       random bytes (8–64), seeded, first nibble never 2 or 3 (so never a VRRP version)
   mix           cycles bad-checksum, wrong-vrid, short, garbage, bad-ttl
+  hex           the VRRP payload given by --hex, verbatim, TTL 255 (a captured advert replayed)
 --family 6 (valid, bad-ttl = hop limit 64, bad-checksum only): --dst defaults to ff02::12 there.
 With --rate the packets are paced at that many per second (for --seconds, or until --count).
 Prints one JSON line: {"sent": n, "errors": e, "seconds": s, "by_kind": {...}}.
@@ -108,6 +109,7 @@ def main() -> int:
     p.add_argument("--addr", action="append", default=[])
     p.add_argument("--seed", type=int, default=5798)
     p.add_argument("--family", type=int, default=4)
+    p.add_argument("--hex", default="")
     a = p.parse_args()
     if a.family == 6:
         if a.dst == "224.0.0.18":
@@ -127,6 +129,8 @@ def main() -> int:
     def build(kind: str) -> bytes:
         if kind == "valid":
             return ip_packet(a.src, a.dst, 255, good)
+        if kind == "hex":
+            return ip_packet(a.src, a.dst, 255, bytes.fromhex(a.hex))
         if kind == "bad-ttl":
             return ip_packet(a.src, a.dst, 64, good)
         if kind == "bad-checksum":

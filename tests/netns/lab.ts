@@ -316,14 +316,29 @@ function startRpc(p: Subprocess<"pipe", "pipe", "pipe">): Rpc {
   };
 }
 
-/** Everything a child prints on stdout and stderr, accumulated as it arrives. */
-export function collectOutput(proc: Subprocess<"pipe", "pipe", "pipe">): { readonly text: string } {
+/**
+ * Stops a capture on `node` once it has printed all it saw before: `node` sends a UDP datagram to
+ * `toIp`:9 (the capture's filter must pass it), captured after everything before it, and the
+ * capture is stopped once that shows. Stopped at once, a capture starved on a loaded machine
+ * loses what it had not printed yet.
+ */
+export async function stopDrained(lab: Lab, cap: Capture, node: string, toIp: string): Promise<string[]> {
+  lab.exec(node, ["python3", "-c", `import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"drained", ("${toIp}", 9))`]);
+  await cap.waitFor(new RegExp(`> ${toIp.replaceAll(".", "\\.")}\\.9: UDP`), 10_000);
+  return cap.stop();
+}
+
+/**
+ * Everything a child prints on stdout and stderr, accumulated as it arrives; `done` resolves at the
+ * end of both. The child's exit and its last lines are separate events here: a test that reads
+ * the text once the child exited awaits `done` first, or may miss the lines printed last.
+ */
+export function collectOutput(proc: Subprocess<"pipe", "pipe", "pipe">): { readonly text: string; readonly done: Promise<void> } {
   const acc = { text: "" };
   const drain = async (s: ReadableStream<Uint8Array>) => {
     const dec = new TextDecoder();
     for await (const chunk of s) acc.text += dec.decode(chunk, { stream: true });
   };
-  void drain(proc.stderr);
-  void drain(proc.stdout);
-  return acc;
+  const done = Promise.all([drain(proc.stderr), drain(proc.stdout)]).then(() => {}, () => {});
+  return Object.assign(acc, { done });
 }

@@ -3,9 +3,10 @@
 // not either — because locked pages cannot be returned to the kernel (about 1 MiB of private
 // memory at one instance, bench/README.md). Compiled binary, real namespace; VmLck from /proc.
 import { afterEach, expect, test } from "bun:test";
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createLab, type Lab } from "./lab.ts";
 import { v3Conf } from "./scenario-kit.ts";
+import { threadPolicies } from "./threads.ts";
 import { startVigil, tearDown, type VigilNode } from "./vigil-node.ts";
 
 let lab: Lab | undefined;
@@ -18,14 +19,9 @@ function lockedKiB(pid: number): number {
   return Number(readFileSync(`/proc/${pid}/status`, "utf8").match(/^VmLck:\s+(\d+) kB/m)?.[1] ?? NaN);
 }
 
-/** Threads of `pid` running SCHED_RR (policy 2, field 41 of /proc/…/task/…/stat). */
+/** Threads of `pid` running SCHED_RR. */
 function realtimeThreads(pid: number): number {
-  let n = 0;
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
-    if (stat.slice(stat.lastIndexOf(")") + 2).split(" ")[38] === "2") n++;
-  }
-  return n;
+  return threadPolicies(pid).filter((t) => t.policy === 2).length;
 }
 
 test("realtime adverts without vrrp_no_swap: the io thread is SCHED_RR, nothing is locked", async () => {

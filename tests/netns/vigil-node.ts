@@ -25,6 +25,9 @@ export function ensureBinary(): void {
   if (r.exitCode !== 0) throw new Error(`build failed: ${r.stderr.toString()}`);
 }
 
+/** How long exited() waits for the output's end once the process is gone. */
+const OUTPUT_AFTER_EXIT_MS = 2000;
+
 export interface VigilNode {
   readonly node: string;
   readonly proc: Subprocess<"pipe", "pipe", "pipe">;
@@ -127,6 +130,9 @@ export function startVigil(lab: Lab, node: string, configText: string, opts: Sta
       const t = setTimeout(() => proc.kill("SIGKILL"), timeoutMs);
       const code = await proc.exited;
       clearTimeout(t);
+      // Its last lines ("vigil stopped", a refusal) may still be in the pipes. Bounded: a child it
+      // spawned (a notify script) can hold them open.
+      await Promise.race([collected.done, Bun.sleep(OUTPUT_AFTER_EXIT_MS)]);
       return proc.signalCode === "SIGKILL" && timeoutMs > 0 && code !== 0 ? null : code;
     },
     cli,

@@ -7,11 +7,13 @@
 //   ioSwitches                the io thread's voluntary context switches so far (/proc)
 //   pauses                    burst pauses of the io thread so far (RxLoop.burstPauses)
 //   demote                    SIGXCPU's path: the io thread back to SCHED_OTHER by tid (RxLoop.dropRealtime)
-//   block {ms, settleMs}      blocks this (main) thread synchronously, then lets the queue drain
+//   block {ms, settleMs, marker?, release?}   blocks this (main) thread synchronously — for ms, or
+//                             until the file `release` exists (ms then bounds it) — then lets the
+//                             queue drain; writes the file `marker` once blocking
 //   received                  datagrams handled here, overflow count of the queue
 //   stopPace {handle}           stops the schedule
 //   close                     closes the ports (joins the io thread)
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createLinuxPorts, ifNameToIndex, type LinuxPorts, OsError } from "../../src/os/linux/index.ts";
 import type { TimerHandle } from "../../src/runtime/ports.ts";
 
@@ -82,8 +84,11 @@ async function handle(r: Req): Promise<unknown> {
       return true;
     }
     case "block": {
+      const release = typeof r.release === "string" ? r.release : null;
+      if (typeof r.marker === "string") writeFileSync(r.marker, "");
       const until = performance.now() + Number(r.ms);
-      while (performance.now() < until); // the main thread does nothing else meanwhile
+      // The main thread does nothing else meanwhile.
+      while (performance.now() < until && !(release !== null && existsSync(release)));
       const queuedAtEnd = p().rx.queued;
       await Bun.sleep(Number(r.settleMs ?? 200));
       return { queuedAtEnd, received, overflow: p().rx.overflowCount };

@@ -2,13 +2,14 @@
 // expired there, a bounded receive queue, realtime for that thread alone. Real kernel, inside
 // namespaces; every assertion is on counts, states or policies, never on how long something took.
 import { afterEach, expect, test } from "bun:test";
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CAN_NETNS, HAS_TCPDUMP } from "../netns/os-common.ts";
 import { encodeAdvertV3 } from "../netns/advert-bytes.ts";
-import { BUN, createLab, type Lab, type Rpc } from "../netns/lab.ts";
+import { BUN, createLab, type Lab, type Rpc, stopDrained } from "../netns/lab.ts";
 import { v3Conf } from "../netns/scenario-kit.ts";
+import { threadPolicies } from "../netns/threads.ts";
 import { ROOT, startVigil, tearDown, type VigilNode } from "../netns/vigil-node.ts";
 
 const DRIVER = join(import.meta.dir, "io-driver.ts");
@@ -41,7 +42,7 @@ function advertsBetween(lines: string[], src: string, from: RegExp, to: RegExp):
 /** r1 with the io driver open, a capture of VRRP on c, and r1's advert (priority 150) as hex. */
 async function pacedLab(intervalCs: number) {
   lab = createLab({ nodes: ["r1", "c"], prefix: "vgt" });
-  const cap = await lab.capture("c", "proto 112");
+  const cap = await lab.capture("c", "proto 112 or udp port 9");
   const drv = lab.rpc("r1", DRIVER);
   rpcs.push(drv);
   await drv.call("open");
@@ -64,7 +65,7 @@ run("a paced schedule sends from the io thread, reports each advert back, and no
   expect(reported.errnos).toEqual([]);
   await drv.call("close");
   expect(await drv.end(5000)).toBe(0); // the io thread left poll() and joined; the process exits by itself
-  const lines = await cap.stop();
+  const lines = await stopDrained(lab!, cap, "c", lab!.nodes.r1!.ipv4);
   const onWire = lines.filter((l) => /prio 150/.test(l)).length;
   // Every advert on the wire was reported back, once, and none left after the stop.
   expect(onWire).toBe(reported.sent);
@@ -84,7 +85,7 @@ run("every paced advert is reported once: through the shared ring, past its 1024
   expect(reported.errnos).toEqual([]);
   await drv.call("close");
   expect(await drv.end(5000)).toBe(0);
-  const onWire = (await cap.stop()).filter((l) => /prio 150/.test(l)).length;
+  const onWire = (await stopDrained(lab!, cap, "c", lab!.nodes.r1!.ipv4)).filter((l) => /prio 150/.test(l)).length;
   expect(onWire).toBe(reported.sentPackets); // every packet on the wire was reported back, once
 }, 30_000);
 
@@ -160,9 +161,24 @@ run("a flood while the main thread is blocked fills the bounded receive queue; t
     console.log(n);
     await ports.close();
   `;
-  const blocked = drv.call<{ queuedAtEnd: number; received: number; overflow: number }>("block", { ms: 2500, settleMs: 300 }, 10_000);
-  await Bun.sleep(300);
-  const sender = lab.exec("r2", [BUN, "-e", flood]);
+  // Blocked until the flood is in: on a loaded machine the sender (a bun start-up) can take longer
+  // than any fixed block, and the queue then drains while the flood still arrives.
+  const marker = `/tmp/vigil-io-block-${lab.id}`;
+  dirs.push(marker, `${marker}.release`);
+  const blocked = drv.call<{ queuedAtEnd: number; received: number; overflow: number }>(
+    "block",
+    { ms: 20_000, settleMs: 300, marker, release: `${marker}.release` },
+    30_000,
+  );
+  const deadline = performance.now() + 10_000;
+  while (!existsSync(marker) && performance.now() < deadline) await Bun.sleep(10);
+  expect(existsSync(marker)).toBe(true);
+  let sender: { stdout: string };
+  try {
+    sender = lab.exec("r2", [BUN, "-e", flood]);
+  } finally {
+    writeFileSync(`${marker}.release`, "");
+  }
   expect(Number(sender.stdout.trim())).toBeGreaterThan(1000);
   const r = await blocked;
   // While blocked, the io thread queued at most the bound; what came past it was counted.
@@ -171,7 +187,7 @@ run("a flood while the main thread is blocked fills the bounded receive queue; t
   expect(r.overflow).toBeGreaterThan(0);
   await drv.call("close");
   expect(await drv.end(5000)).toBe(0);
-}, 30_000);
+}, 45_000);
 
 run("a 200 ms synchronous block of vigil's main thread does not stop its adverts; SIGTERM still resigns (prio 0) and exits 0", async () => {
   lab = createLab({ nodes: ["r1", "c"], prefix: "vgt" });
@@ -228,13 +244,10 @@ run("realtime on: only the io thread runs SCHED_RR (RLIMIT_RTTIME from vrrp_rlim
   // The script: SCHED_OTHER (policy 0), whatever the daemon's io thread runs.
   expect(readFileSync(out, "utf8")).toMatch(/^policy\s*:\s*0\s*$/m);
   const pid = r1.proc.pid;
-  const policies = readdirSync(`/proc/${pid}/task`).map((tid) => {
-    const sched = readFileSync(`/proc/${pid}/task/${tid}/sched`, "utf8");
-    return { tid: Number(tid), policy: Number(sched.match(/^policy\s*:\s*(\d+)/m)?.[1]) };
-  });
+  const policies = threadPolicies(pid);
   expect(policies.filter((p) => p.policy === 2)).toHaveLength(1); // SCHED_RR: the io thread alone
   // The io Worker `vigil run` starts before loading the daemon (io-prewarm.ts) is the one it uses.
-  const workers = policies.filter((p) => readFileSync(`/proc/${pid}/task/${p.tid}/comm`, "utf8").trim() === "Worker");
+  const workers = policies.filter((p) => p.comm === "Worker");
   expect(workers).toHaveLength(1);
   expect(workers[0]!.policy).toBe(2);
   expect(policies.find((p) => p.tid === pid)?.policy).toBe(0); // the main thread
