@@ -28,8 +28,11 @@ export class AdvertSender {
     private readonly route: () => { ifindex: number; family: 4 | 6; src: string },
   ) {}
 
-  /** Sends the advert at `priority`, or counts what the pacer's send of it did (`paced`). */
-  send(priority: number, paced: PacedAdvert | null): void {
+  /**
+   * Sends the advert at `priority`, or counts what the pacer's send of it did (`paced`); `sentAtMs`:
+   * when that send was, if it was not just now (a takeover advert learnt of late).
+   */
+  send(priority: number, paced: PacedAdvert | null, sentAtMs?: number): void {
     const d = this.ports;
     const packets = this.encoder.packets(priority);
     let sentAll = true;
@@ -52,7 +55,7 @@ export class AdvertSender {
       }
     }
     this.ownFaults().advertSent(sentAll, priority);
-    this.stats.countSent(priority, d.clock.nowMs());
+    this.stats.countSent(priority, sentAtMs ?? d.clock.nowMs());
   }
 
   /** A paced advert every packet of which was sent: send()'s bookkeeping for a success. */

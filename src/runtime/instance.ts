@@ -13,7 +13,7 @@ import { GarpScheduler } from "./garp.ts";
 import { InstanceTimers } from "./instance-timers.ts";
 import { fsmParams, garpTiming, type InstanceLink, instanceStatus, prepareTakeover } from "./instance-setup.ts";
 import { OwnFaults } from "./own-faults.ts";
-import { RepeatWatch } from "./repeat-watch.ts";
+import { RepeatWatch, type SentTakeover } from "./repeat-watch.ts";
 import { notifyTransition } from "./notify.ts";
 import type {
   Announcer,
@@ -104,10 +104,12 @@ export class Instance {
       },
       watchable: (priority) => acceptsAtAnyTime(this.fsm, priority),
       soon: () => this.prepareTakeover(),
-      down: (deadlineMs) => {
-        this.fsm = { ...this.fsm, masterDownDeadlineMs: deadlineMs };
-        this.dispatch({ type: "timer", timer: "masterDown" });
+      takeover: () => {
+        const f = this.fsm;
+        if (f.state !== "backup" || f.priority <= 0) return undefined;
+        return { advert: { ...this.route(), packets: this.encoder.packets(f.priority) }, priority: f.priority };
       },
+      down: (deadlineMs, sent) => this.masterDown(deadlineMs, sent),
     });
     this.timers.use(this.pacing, this.watch);
     this.ownFaults = new OwnFaults(cfg.name, deps.clock, deps.logger, (ev) => this.dispatch(ev), () => !this.stopped && this.fsm.state === "master");
@@ -150,11 +152,14 @@ export class Instance {
     }
   }
 
-  /** Feed one event through the FSM and carry out its actions. */
-  dispatch(ev: FsmEvent): void {
+  /**
+   * Feed one event through the FSM and carry out its actions; `atLeastMs`: the event happened no
+   * earlier than that, whatever the clock's event time says.
+   */
+  dispatch(ev: FsmEvent, atLeastMs = -Infinity): void {
     if (this.stopped) return;
     this.endWatch();
-    const result = step(this.fsm, ev, this.deps.clock.nowMs());
+    const result = step(this.fsm, ev, Math.max(this.deps.clock.nowMs(), atLeastMs));
     this.fsm = result.state;
     // Taking over, the advert, the VIPs and the GARPs go first and the report of the transition
     // (log line, metrics, notify scripts, sync-group peers) after them: none of it may delay the
@@ -179,13 +184,32 @@ export class Instance {
 
   /**
    * Anything else that happens (an event, a new configuration: what the receive path accepts may
-   * change) ends a watch of repeats: the FSM sees the deadline they reached, on the clock's timer.
+   * change) ends a watch of repeats: the FSM sees the deadline they reached, on the clock's timer —
+   * or takes over now, when the watcher's takeover advert left at that deadline, before this event.
    */
   private endWatch(): void {
-    const deadline = this.watch.end();
-    if (deadline === null) return;
-    this.fsm = { ...this.fsm, masterDownDeadlineMs: deadline };
-    this.timers.onClock("masterDown", deadline);
+    const ended = this.watch.end();
+    if (ended === null) return;
+    if (ended.sent) return this.masterDown(ended.deadlineMs, ended.sent);
+    this.fsm = { ...this.fsm, masterDownDeadlineMs: ended.deadlineMs };
+    this.timers.onClock("masterDown", ended.deadlineMs);
+  }
+
+  /**
+   * Master_Down fired at `deadlineMs`; `sent`: the watcher already sent the takeover advert. It
+   * fires at its deadline even while an event of an earlier time is handled (endWatch): the
+   * advert left then.
+   */
+  private masterDown(deadlineMs: number, sent: SentTakeover | null): void {
+    this.fsm = { ...this.fsm, masterDownDeadlineMs: deadlineMs };
+    this.takeoverSent = sent;
+    try {
+      this.dispatch({ type: "timer", timer: "masterDown" }, sent ? deadlineMs : -Infinity);
+    } finally {
+      // The FSM sent no advert at that priority (it cannot happen from Backup): still counted.
+      if (this.takeoverSent) this.sender.late(this.takeoverSent.r, this.takeoverSent.priority);
+      this.takeoverSent = null;
+    }
   }
 
   /** A decoded advert that passed the instance checks (checksumForm: IPv4 VRRPv3's, else null). */
@@ -285,7 +309,15 @@ export class Instance {
     }
   }
 
+  /** While a Master_Down fires whose advert the watcher sent: that advert. */
+  private takeoverSent: SentTakeover | null = null;
+
   private sendAdvert(priority: number): void {
+    const t = this.takeoverSent;
+    if (t && t.priority === priority) {
+      this.takeoverSent = null;
+      return this.sender.send(priority, t.r, t.r.atMs); // counts what the watcher's send did
+    }
     // The periodic advert the pacer already sent (this is its timer event): count what it did.
     const paced = priority > 0 ? this.pacing.result : null;
     this.pacing.result = null;

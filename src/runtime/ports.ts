@@ -105,17 +105,35 @@ export interface VrrpTransport {
 export interface WatchEvents {
   /** A repeat arrived at `rxMs`. */
   repeat(rxMs: number): void;
-  /** The deadline passed with no repeat: Master_Down fired. */
-  down(): void;
+  /**
+   * The deadline passed with no repeat: Master_Down fired. `sent`: the watcher sent the takeover
+   * advert at the deadline (atMs), with these errors; null: the caller sends it.
+   */
+  down(sent: PacedAdvert | null): void;
   /** Optional early notice, a few ms before the deadline with no repeat: prepare the takeover. */
   soon(): void;
 }
 
+/**
+ * The advert a backup sends when Master_Down fires (RFC 5798 §6.4.2: "Send an ADVERTISEMENT"), for
+ * the watcher to send at the deadline itself: the failover then waits for no other thread.
+ */
+export interface TakeoverAdvert {
+  ifindex: number;
+  family: Family;
+  src: string;
+  packets: readonly { dst: string; bytes: Uint8Array }[];
+}
+
 export interface AdvertWatcher {
   /** Null when it cannot (the io thread is gone): keep the clock's timer. */
-  start(d: ReceivedDatagram, deadlineMs: number, downMs: number, on: WatchEvents): TimerHandle | null;
-  /** Once this returns, every repeat handled has reached onRepeat and no other will. Idempotent. */
-  stop(handle: TimerHandle): void;
+  start(d: ReceivedDatagram, deadlineMs: number, downMs: number, on: WatchEvents, takeover?: TakeoverAdvert): TimerHandle | null;
+  /**
+   * Once this returns, every repeat handled has reached onRepeat and no other will. Idempotent.
+   * True when the deadline had passed and the takeover advert was sent first (down will not run:
+   * the caller takes over now).
+   */
+  stop(handle: TimerHandle): boolean;
 }
 
 /** One periodic advert as the pacer sent it. */

@@ -6,15 +6,30 @@
 // instance ends the watch first (end()): the FSM then sees the deadline the repeats reached,
 // on the clock's timer again. An advert accepted only inside preempt_delay is not watched: once
 // the delay is over, the same advert is discarded (the FSM's answer depends on the time).
+//
+// The watch carries the backup's takeover advert, which the other thread sends the moment the
+// deadline passes (RFC 5798 §6.4.2: the advert is the takeover's first act): the failover waits
+// for nothing on this thread. Its priority is the one the watch started with: any event that
+// could change it ends the watch first. When an event ends a watch whose advert already left (the
+// deadline came first, on the other thread), Master_Down fired before that event: end() says so,
+// and the instance takes over before it handles the event.
 import type { TimerName } from "../protocol/types.ts";
-import type { AdvertWatcher, ReceivedDatagram, TimerHandle } from "./ports.ts";
+import type { AdvertWatcher, PacedAdvert, ReceivedDatagram, TakeoverAdvert, TimerHandle } from "./ports.ts";
+
+/** The takeover advert the watcher sent, at the priority it carried. */
+export interface SentTakeover {
+  priority: number;
+  r: PacedAdvert;
+}
 
 /** What the watch needs from its instance. */
 export interface RepeatHost {
   /** A repeat of the watched advert arrived at `rxMs`: count it as received. */
   repeat(priority: number, src: string, rxMs: number, checksumForm: string | null): void;
   /** No repeat before the deadline: the Master_Down timer fired (its entry is already gone). */
-  down(deadlineMs: number): void;
+  down(deadlineMs: number, sent: SentTakeover | null): void;
+  /** The advert to send the moment Master_Down fires, and its priority (undefined: none). */
+  takeover(): { advert: TakeoverAdvert; priority: number } | undefined;
   /** The deadline is near and no repeat came (a few ms): prepare the takeover, warm. */
   soon(): void;
   /** Whether the FSM handles every repeat of an advert of this priority alike (acceptsAtAnyTime). */
@@ -25,6 +40,8 @@ interface Current {
   handle: TimerHandle;
   downMs: number;
   lastRxMs: number;
+  /** The priority of the takeover advert handed over (null: none). */
+  takeoverPriority: number | null;
 }
 
 export class RepeatWatch {
@@ -55,7 +72,8 @@ export class RepeatWatch {
     const rx = this.rx;
     const watcher = this.watcher();
     if (!rx || !watcher || this.current || !this.host.watchable(rx.priority)) return false;
-    const c: Current = { handle: { id: -1 }, downMs: atMs - rx.d.rxMs, lastRxMs: rx.d.rxMs };
+    const takeover = this.host.takeover();
+    const c: Current = { handle: { id: -1 }, downMs: atMs - rx.d.rxMs, lastRxMs: rx.d.rxMs, takeoverPriority: takeover?.priority ?? null };
     const handle = watcher.start(rx.d, atMs, c.downMs, {
       repeat: (rxMs) => {
         c.lastRxMs = rxMs;
@@ -64,13 +82,13 @@ export class RepeatWatch {
       soon: () => {
         if (this.current === c) this.host.soon();
       },
-      down: () => {
+      down: (sent) => {
         if (this.current !== c) return;
         this.current = null;
         if (this.timers.get("masterDown") === c.handle) this.timers.delete("masterDown");
-        this.host.down(c.lastRxMs + c.downMs);
+        this.host.down(c.lastRxMs + c.downMs, sent && c.takeoverPriority !== null ? { priority: c.takeoverPriority, r: sent } : null);
       },
-    });
+    }, takeover?.advert);
     if (!handle) return false;
     c.handle = handle;
     this.current = c;
@@ -82,23 +100,26 @@ export class RepeatWatch {
     return this.current?.handle === h;
   }
 
-  /** Cancels the watch (the timer it stands for is cancelled). */
-  stop(): void {
+  /** Cancels the watch (the timer it stands for is cancelled). True: its takeover advert had left. */
+  stop(): boolean {
     const c = this.current;
-    if (!c) return;
+    if (!c) return false;
     this.current = null;
-    this.watcher()?.stop(c.handle); // the repeats handled so far are counted now
+    return this.watcher()?.stop(c.handle) ?? false; // the repeats handled so far are counted now
   }
 
   /**
    * Something else happens to the instance: the watch ends, and the deadline its repeats reached
-   * is returned (null: none was running), for the caller to put on the clock's timer.
+   * is returned (null: none was running), for the caller to put on the clock's timer — or, when
+   * the takeover advert already left at that deadline (`sent`), to take over first.
    */
-  end(): number | null {
+  end(): { deadlineMs: number; sent: SentTakeover | null } | null {
     const c = this.current;
     if (!c) return null;
-    this.stop();
+    const fired = this.stop();
     if (this.timers.get("masterDown") === c.handle) this.timers.delete("masterDown");
-    return c.lastRxMs + c.downMs;
+    const deadlineMs = c.lastRxMs + c.downMs;
+    const sent = fired && c.takeoverPriority !== null ? { priority: c.takeoverPriority, r: { atMs: deadlineMs, nextAtMs: deadlineMs, errors: [] } } : null;
+    return { deadlineMs, sent };
   }
 }

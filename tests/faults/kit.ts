@@ -3,9 +3,11 @@
 // assertion is on state, addresses, log lines or counters, never on how long something took).
 // VIGIL_BINARY=/path/to/old/vigil runs these against another build, to see them fail on it.
 import { afterEach } from "bun:test";
-import { createLab, type Lab } from "../netns/lab.ts";
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { BUN, createLab, type Lab } from "../netns/lab.ts";
 import { scrape, sum, v3Conf } from "../netns/scenario-kit.ts";
-import { tearDown, type VigilNode } from "../netns/vigil-node.ts";
+import { ROOT, tearDown, type VigilNode } from "../netns/vigil-node.ts";
 
 export const VIP = "10.99.0.100/24";
 
@@ -50,4 +52,23 @@ export function metric(l: Lab, node: string, name: string, match: Record<string,
 /** The network namespace inode a vigil in `node` names its journal after (owned-<id>.json). */
 export function netnsId(l: Lab, node: string): string {
   return l.exec(node, ["readlink", "/proc/self/ns/net"]).stdout.replace(/\D/g, "");
+}
+
+/**
+ * vigil from source with inject-block.ts preloaded (`command`); block() holds its main thread
+ * until release(), which a test calls once what it waits for happened (e.g. a flood is in: on a
+ * loaded machine the flood can outlast any fixed block, and then the queue never fills).
+ */
+export function blockable(l: Lab) {
+  const trigger = `/tmp/vigil-block-${l.id}`;
+  const release = () => writeFileSync(`${trigger}.release`, "");
+  ctx.cleanups.push(release, () => Bun.spawnSync(["rm", "-f", trigger, `${trigger}.blocking`, `${trigger}.release`]));
+  return {
+    command: ["env", `VIGIL_INJECT_BLOCK=${trigger}`, BUN, "--preload", join(import.meta.dir, "inject-block.ts"), join(ROOT, "main.ts")],
+    async block() {
+      writeFileSync(trigger, "now");
+      await until(() => existsSync(`${trigger}.blocking`), "main thread blocked");
+    },
+    release,
+  };
 }

@@ -1,10 +1,11 @@
 // The io thread's steady-state shortcuts change nothing a user can see: the same scenario over
 // fake ports, once with adverts sent and received the plain way and once with the io thread's
 // pacer and repeat watch (tests/fakes/io-thread.ts: a master's advert counted without an FSM
-// step, a backup's repeats kept from the main thread), gives the same transitions at the same
-// times, the same adverts on the wire, and the same counters and gap observations.
+// step, a backup's repeats kept from the main thread, its takeover advert sent by the watcher),
+// gives the same transitions at the same times, the same adverts on the wire, and the same
+// counters and gap observations.
 import { expect, test } from "bun:test";
-import type { FakeIoTransport } from "../fakes/io-thread.ts";
+import { FakeIoTransport } from "../fakes/io-thread.ts";
 import { config, Lab, seedConf } from "./harness.ts";
 
 const withPreemptDelay = (p: number) => seedConf(p, "\tpreempt_delay 5\n");
@@ -56,6 +57,7 @@ async function scenario(io: boolean, r2Conf: string, steps: (lab: Lab, r1: Node,
     r2: calls(r2),
     repeats: (r2.transport as FakeIoTransport).repeats ?? 0,
     paced: (r1.transport as FakeIoTransport).pacedSent ?? 0,
+    takeovers: (r2.transport as FakeIoTransport).takeoversSent ?? 0,
   };
 }
 
@@ -73,6 +75,7 @@ test("pacer + repeat watch: same transitions, wire and counters as the plain pat
   // The shortcuts were taken (the plain lab has neither).
   expect(io.repeats).toBeGreaterThan(15);
   expect(io.paced).toBeGreaterThan(30);
+  expect(io.takeovers).toBe(1); // the Master_Down takeover's advert (the preemption's is the main thread's)
   expect(io.r1).toEqual(plain.r1);
   expect(transitions).toEqual([
     'transition ["init","backup","startup"]',
@@ -91,5 +94,29 @@ test("a backup that accepted adverts only inside preempt_delay preempts after it
 test("a reload that changes what the backup accepts ends the watch: it drops the master's adverts and takes over", async () => {
   const { io, transitions } = await bothWays(seedConf(100), reloadedInterval);
   expect(io.repeats).toBeGreaterThan(15);
+  expect(transitions).toEqual(['transition ["init","backup","startup"]', 'transition ["backup","master","master-down-timeout"]']);
+});
+
+/**
+ * r2's takeover advert leaves from the watcher at Master_Down, and the expiry reaches r2's
+ * instance 5 ms later (the io thread's message); 1 ms after the advert, a reload ends the watch.
+ * Master_Down came first: r2 takes over then handles the reload, sending nothing more for it.
+ */
+async function reloadAfterTheAdvert(lab: Lab, r1: Node, r2: Node): Promise<void> {
+  if (r2.transport instanceof FakeIoTransport) r2.transport.downDelayMs = 5;
+  r1.daemon.start();
+  r2.daemon.start();
+  lab.advance(20_000);
+  r1.transport.connected = false;
+  const from = lab.wire.sent.length;
+  while (!lab.wire.sent.slice(from).some((s) => s.from === "192.168.0.2")) lab.advance(1);
+  lab.advance(1);
+  await r2.daemon.reload(config(seedConf(100, "\tgarp_master_repeat 2\n")));
+  await lab.settle(10_000);
+}
+
+test("an event that ends the watch after its takeover advert left, before the expiry arrived: the takeover comes first, its advert sent once", async () => {
+  const { io, transitions } = await bothWays(seedConf(100), reloadAfterTheAdvert);
+  expect(io.takeovers).toBe(1);
   expect(transitions).toEqual(['transition ["init","backup","startup"]', 'transition ["backup","master","master-down-timeout"]']);
 });

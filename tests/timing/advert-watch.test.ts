@@ -2,12 +2,14 @@
 // it expires, and that a watch stopped by the main thread (slot word bumped) is never used again.
 import { expect, test } from "bun:test";
 import { watchIndex, WatchTable } from "../../src/os/linux/advert-watch.ts";
+import { IoSlots } from "../../src/os/linux/io-slots.ts";
 import {
   CTL_INTS,
   MAX_SLOTS,
   SENT_ENTRY_F64,
   SENT_RING_ENTRIES,
   SLOT_ARMED,
+  SLOT_FIRED,
   SLOT_IDLE,
   WATCH_WARN_MS,
   type WatchCommand,
@@ -32,7 +34,20 @@ function table() {
   const watch = (key: number, deadline: number, over: Partial<WatchCommand> = {}): WatchCommand => {
     const word = (1 << 2) | SLOT_ARMED;
     Atomics.store(words, key, word);
-    const c: WatchCommand = { c: "watch", key, word, index: INDEX, src: SRC, dst: DST, ttl: 255, payload: ADVERT, deadline, downMs: 360, ...over };
+    const c: WatchCommand = {
+      c: "watch",
+      key,
+      word,
+      index: INDEX,
+      src: SRC,
+      dst: DST,
+      ttl: 255,
+      payload: ADVERT,
+      deadline,
+      downMs: 360,
+      takeover: [],
+      ...over,
+    };
     t.set(c);
     return c;
   };
@@ -75,7 +90,7 @@ test("each repeat moves the deadline to its arrival + downMs; a notice WATCH_WAR
   expect(w.match(w.packet(), 1200)).toBe(true); // deadline 1560
   const downs: [number, number, number][] = [];
   const soons: number[] = [];
-  const down = (k: number, word: number, m: number) => void downs.push([k, word, m]);
+  const down = (k: number, word: number, m: number) => (downs.push([k, word, m]), false);
   const soon = (k: number) => void soons.push(k);
   w.t.expire(1360, down, soon); // the old deadline: nothing yet, the next time to look is found
   expect(downs).toEqual([]);
@@ -103,7 +118,7 @@ test("a datagram after the deadline, a full ring, a stopped watch: not a repeat,
   expect(w.match(w.packet(), 1200)).toBe(false); // the datagram goes the ordinary way
   w.setFull(false);
   const downs: number[] = [];
-  w.t.expire(1360, (k) => void downs.push(k), () => {}); // the deadline did not move
+  w.t.expire(1360, (k) => (downs.push(k), false), () => {}); // the deadline did not move
   expect(downs).toEqual([7]);
 
   w.watch(8, 2000);
@@ -112,7 +127,7 @@ test("a datagram after the deadline, a full ring, a stopped watch: not a repeat,
   expect(w.t.size).toBe(0); // dropped at once
   w.watch(9, 2000);
   Atomics.store(w.words, 9, (2 << 2) | SLOT_IDLE);
-  w.t.expire(3000, (k) => void downs.push(k), () => {}); // stopped: no expiry posted either
+  w.t.expire(3000, (k) => (downs.push(k), false), () => {}); // stopped: no expiry posted either
   expect(downs).toEqual([7]);
 });
 
@@ -152,20 +167,20 @@ test("an expired watch keeps its master's queue headroom until the main thread h
   const w = table();
   w.watch(7, 1360);
   const downs: number[] = [];
-  w.t.expire(1360, (k) => void downs.push(k), () => {});
+  w.t.expire(1360, (k) => (downs.push(k), false), () => {});
   expect(downs).toEqual([7]);
   expect(w.t.size).toBe(0); // no live watch: nothing more is posted for it
   expect(w.match(w.packet(), 1300)).toBe(false); // even one that arrived before the deadline: the main thread decides
   expect(w.reported).toEqual([]);
   expect(w.t.fromMaster(INDEX, SRC, 0)).toBe(true);
   expect(w.t.fromMaster(INDEX, Uint8Array.of(10, 99, 0, 3), 0)).toBe(false);
-  w.t.expire(9000, (k) => void downs.push(k), () => {});
+  w.t.expire(9000, (k) => (downs.push(k), false), () => {});
   expect(downs).toEqual([7]); // posted once
   w.t.delete(7); // the main thread's unwatch, once it has handled the expiry
   expect(w.t.fromMaster(INDEX, SRC, 0)).toBe(false);
 
   w.watch(8, 2000);
-  w.t.expire(2000, () => {}, () => {});
+  w.t.expire(2000, () => false, () => {});
   const other = ADVERT.slice();
   other[2] = 150;
   w.watch(9, 2500, { payload: other, src: Uint8Array.of(10, 99, 0, 4) }); // a new master: replaces the ended one
@@ -173,4 +188,29 @@ test("an expired watch keeps its master's queue headroom until the main thread h
   expect(w.t.fromMaster(INDEX, Uint8Array.of(10, 99, 0, 4), 0)).toBe(true);
   w.t.delete(8); // the old key's unwatch, late: the new watch stays
   expect(w.t.size).toBe(1);
+});
+
+test("a watch whose takeover advert left at the deadline is left FIRED: the main thread's unwatch learns that Master_Down came first", () => {
+  const w = table();
+  const sends = [{ fd: 3 }, { fd: 4 }] as never[];
+  const c = w.watch(7, 1360);
+  w.t.set(c, sends);
+  let given: readonly unknown[] = [];
+  w.t.expire(1360, (_k, _word, _m, takeover) => ((given = takeover), true), () => {});
+  expect(given).toBe(sends);
+  expect(Atomics.load(w.words, 7)).toBe((1 << 2) | SLOT_FIRED);
+  w.watch(8, 1500);
+  w.t.expire(1500, () => false, () => {}); // not sent (the main thread had datagrams to handle)
+  expect(Atomics.load(w.words, 8)).toBe((1 << 2) | SLOT_ARMED);
+
+  // The main thread's side of the same words.
+  const slots = new IoSlots({ toPerfMs: (m) => m, atEvent: (_ms, fn) => fn(), watchEnded: () => {} });
+  const words = new Int32Array(slots.buffer);
+  const on = { repeat() {}, down() {}, soon() {} };
+  const a = slots.addWatch(on);
+  Atomics.store(words, a.key, a.word - SLOT_ARMED + SLOT_FIRED); // the io thread's expiry, advert sent
+  expect(slots.removeWatch(a.key, () => {})).toBe("fired");
+  const b = slots.addWatch(on);
+  expect(slots.removeWatch(b.key, () => {})).toBe("stopped");
+  expect(slots.removeWatch(b.key, () => {})).toBe(null);
 });

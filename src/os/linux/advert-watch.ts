@@ -11,14 +11,25 @@
 // interval, not once per advert. Slot words (rx-protocol.ts) make a stop on the main thread
 // synchronous, as for paced adverts.
 //
+// At the deadline the watch's takeover advert (if the main thread gave one) leaves from here, before
+// the expiry is posted: the failover's advert then waits neither for the main thread's wake-up nor
+// for its FSM step (0.3–0.5 ms measured), nor for a GC pause or a long task there.
+//
 // An expired watch stays in the table, matching nothing, until the main thread has handled its
 // expiry (its unwatch): the expiry is posted while that thread may be stalled — which is when the
 // queue is full — and the master's adverts meanwhile must keep their headroom (fromMaster).
 
-import { SLOT_ARMED, SLOT_SENDING, WATCH_WARN_MS, type WatchCommand } from "./rx-protocol.ts";
+import type { PacedSend } from "./paced-send.ts";
+import { SLOT_ARMED, SLOT_FIRED, SLOT_SENDING, WATCH_WARN_MS, type WatchCommand } from "./rx-protocol.ts";
 
 /** The command itself (the worker's own copy): its deadline moves with each repeat. */
-type Watch = WatchCommand;
+type Watch = WatchCommand & { sends: readonly PacedSend[] };
+
+/**
+ * Called at a watch's expiry, its slot held: sends its takeover advert (if it may), posts the
+ * expiry; true when the advert went out.
+ */
+export type WatchDown = (key: number, word: number, mono: number, takeover: readonly PacedSend[]) => boolean;
 
 /** Where a watch is looked up: interface, family, VRID (the payload's second byte, v2 and v3). */
 export function watchIndex(ifindex: number, v6: boolean, vrid: number): number {
@@ -45,11 +56,13 @@ export class WatchTable {
     return this.byKey.size;
   }
 
-  set(c: WatchCommand): void {
+  /** Starts watching; `sends`: the command's takeover packets, ready for sendmsg. */
+  set(c: WatchCommand, sends: readonly PacedSend[] = []): void {
     this.delete(c.key);
     const old = this.byIndex.get(c.index);
     if (old) this.delete(old.key); // superseded: its slot word was bumped by the main thread
-    const w: Watch = c;
+    const w = c as Watch;
+    w.sends = sends;
     w.warned = false;
     this.byIndex.set(c.index, w);
     this.byKey.set(c.key, w);
@@ -109,7 +122,7 @@ export class WatchTable {
    * Ends every watch whose deadline has passed (`down` posts it), tells those WATCH_WARN_MS from it
    * (`soon`, once per deadline), and finds the next time to look.
    */
-  expire(now: number, down: (key: number, word: number, mono: number) => void, soon: (key: number, word: number) => void): void {
+  expire(now: number, down: WatchDown, soon: (key: number, word: number) => void): void {
     if (now < this.due) return;
     let next = Infinity;
     for (const w of this.byKey.values()) {
@@ -131,8 +144,9 @@ export class WatchTable {
       this.byKey.delete(w.key);
       w.deadline = -Infinity; // matches no datagram any more: the main thread decides
       this.ended.set(w.key, w);
-      down(w.key, armed, now);
-      Atomics.store(this.slotWords, w.key, armed);
+      const fired = down(w.key, armed, now, w.sends);
+      w.sends = [];
+      Atomics.store(this.slotWords, w.key, fired ? armed - SLOT_ARMED + SLOT_FIRED : armed);
     }
     this.due = next;
   }

@@ -3,7 +3,7 @@
 // cancel spins while the io thread holds the slot, so once it returns nothing more happens
 // there), and turns what the io thread reports — sent adverts, watched repeats, a watch's
 // Master_Down — into the owners' callbacks, in this thread's time base.
-import { MAX_SLOTS, SLOT_ARMED, SLOT_IDLE, SLOT_SENDING } from "./rx-protocol.ts";
+import { MAX_SLOTS, SLOT_ARMED, SLOT_FIRED, SLOT_IDLE, SLOT_SENDING } from "./rx-protocol.ts";
 import { FLUSH_MS } from "./sent-ring.ts";
 
 /** A paced advert as the io thread sent it (times in this thread's performance.now() base). */
@@ -24,8 +24,16 @@ interface PaceEntry {
 /** What a watch's owner hears (RxLoop.watch). */
 export interface WatchHandlers {
   repeat(rxMs: number): void;
-  down(): void;
+  /** sent: the io thread sent the watch's takeover advert (at atMs), else null. */
+  down(sent: TakeoverResult | null): void;
   soon(): void;
+}
+
+/** A watch's takeover advert as the io thread sent it at the deadline (this thread's time base). */
+export interface TakeoverResult {
+  atMs: number;
+  /** One per packet: 0 sent, else the errno of sendmsg. */
+  errnos: number[];
 }
 
 interface WatchEntry {
@@ -86,16 +94,18 @@ export class IoSlots {
   }
 
   /**
-   * False when not running. Once the word is bumped the io thread handles no repeat of it; `drain`
-   * (the ring) then delivers the repeats it did handle, before the entry goes.
+   * Null when not running. Once the word is bumped the io thread handles no repeat of it; `drain`
+   * (the ring) then delivers the repeats it did handle, before the entry goes. "fired": the io
+   * thread had sent the watch's takeover advert (its Master_Down came first; its message, still
+   * on the way, is dropped: the caller takes over), else "stopped".
    */
-  removeWatch(key: number, drain: () => void): boolean {
-    if (!this.watches.has(key)) return false;
-    this.bump(key, SLOT_IDLE);
+  removeWatch(key: number, drain: () => void): "stopped" | "fired" | null {
+    if (!this.watches.has(key)) return null;
+    const fired = this.swap(key, SLOT_IDLE).was === SLOT_FIRED;
     drain();
     this.watches.delete(key);
     this.freeKeys.push(key);
-    return true;
+    return fired ? "fired" : "stopped";
   }
 
   clear(): void {
@@ -123,14 +133,15 @@ export class IoSlots {
     this.host.atEvent(rxMs, () => w.on.repeat(rxMs));
   }
 
-  onWatchDown(key: number, word: number, mono: number): void {
+  onWatchDown(key: number, word: number, mono: number, errnos: number[] | null): void {
     const w = this.watches.get(key);
     if (w?.word !== word) return; // unwatched meanwhile: the owner's own timer took over
     this.watches.delete(key);
     this.bump(key, SLOT_IDLE);
     this.host.watchEnded(key); // before the key can be handed out again (down() may watch anew)
     this.freeKeys.push(key);
-    this.host.atEvent(this.host.toPerfMs(mono), () => w.on.down());
+    const atMs = this.host.toPerfMs(mono);
+    this.host.atEvent(atMs, () => w.on.down(errnos === null ? null : { atMs, errnos }));
   }
 
   onWatchSoon(key: number, word: number): void {
@@ -146,11 +157,16 @@ export class IoSlots {
 
   /** New generation of a slot word with `state`; spins while the io thread holds it (µs). */
   private bump(key: number, state: number): number {
+    return this.swap(key, state).word;
+  }
+
+  /** bump(), also saying which state the word left. */
+  private swap(key: number, state: number): { word: number; was: number } {
     for (;;) {
       const w = Atomics.load(this.words, key);
       if ((w & 3) === SLOT_SENDING) continue;
       const next = ((((w >>> 2) + 1) & 0x1fffffff) << 2) | state;
-      if (Atomics.compareExchange(this.words, key, w, next) === w) return next;
+      if (Atomics.compareExchange(this.words, key, w, next) === w) return { word: next, was: w & 3 };
     }
   }
 

@@ -25,7 +25,7 @@ export const CTL_SENT_HEAD = 6;
 export const CTL_SENT_TAIL = 7;
 /** Watched adverts (advert-watch.ts) handled on the io thread since start. */
 export const CTL_REPEATS = 8;
-/** Sleeps of the io thread inside a burst of adverts at SCHED_RR (rx-worker.ts BURST_PACKETS), since start. */
+/** Sleeps of the io thread inside a burst of adverts at SCHED_RR (burst-guard.ts BURST_PACKETS), since start. */
 export const CTL_PAUSES = 9;
 export const CTL_ENTRIES = 10; // then (fd, kind) pairs
 export const MAX_FDS = 256;
@@ -35,11 +35,14 @@ export const CTL_INTS = CTL_ENTRIES + 2 * MAX_FDS;
  * Advert slots: one Int32 word per paced advert schedule or advert watch, (generation << 2) | state.
  * The main thread bumps the generation to arm (ARMED) or cancel (IDLE), spinning while the worker
  * holds SENDING (sending, or handling a watched repeat), so once cancel() returns no advert of that
- * schedule can leave, and no repeat be handled for that watch, any more.
+ * schedule can leave, and no repeat be handled for that watch, any more. A watch's word left FIRED
+ * says its takeover advert left at the deadline.
  */
 export const SLOT_IDLE = 0;
 export const SLOT_ARMED = 1;
 export const SLOT_SENDING = 2;
+/** A watch whose takeover advert the worker sent at its deadline: a cancel learns it went out. */
+export const SLOT_FIRED = 3;
 export const MAX_SLOTS = 4096;
 
 /**
@@ -91,6 +94,12 @@ export interface WatchCommand {
   payload: Uint8Array;
   deadline: number;
   downMs: number;
+  /**
+   * The advert the backup sends when it takes over (RFC 5798 §6.4.2), ready to leave from this
+   * thread at the deadline (empty: none). Sent only while the main thread has no datagram of the io
+   * thread still to handle: one of them may have ended the watch.
+   */
+  takeover: PacedPacket[];
   /** Worker-side: the "soon" notice of the current deadline went out. */
   warned?: boolean;
 }
@@ -129,12 +138,17 @@ export interface IoSentMsg {
   errnos: number[];
 }
 
-/** A watch's Master_Down deadline passed with no repeat (mono: when the worker woke for it). */
+/**
+ * A watch's Master_Down deadline passed with no repeat (mono: when the worker woke for it).
+ * errnos: the takeover advert went out from the io thread at mono (one per packet, 0 = sent);
+ * null: it did not, the main thread sends it.
+ */
 export interface IoWatchDownMsg {
   t: "watch-down";
   key: number;
   word: number;
   mono: number;
+  errnos: number[] | null;
 }
 
 /** A watch's deadline is WATCH_WARN_MS away and no repeat came: prepare the takeover. */

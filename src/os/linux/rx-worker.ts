@@ -19,7 +19,8 @@ import { formatIPv4, formatIPv6 } from "./inet.ts";
 import { errno, libc, orErrno, perfToMonotonicOffsetMs, realtimeMs } from "./libc.ts";
 import { RxMeta, threadId } from "./rx-meta.ts";
 
-import { watchIndex, WatchTable } from "./advert-watch.ts";
+import { type WatchDown, watchIndex, WatchTable } from "./advert-watch.ts";
+import { BurstGuard } from "./burst-guard.ts";
 import { prepare, type Slot } from "./paced-send.ts";
 import { SentRingWriter } from "./sent-ring.ts";
 import { readFdTable } from "./fd-table.ts";
@@ -29,7 +30,6 @@ import {
   CTL_GEN,
   CTL_INFLIGHT,
   CTL_OVERFLOW,
-  CTL_PAUSES,
   CTL_QUEUE_CAP,
   CTL_REPEATS,
   CTL_STOP,
@@ -53,13 +53,6 @@ const BUF_LEN = 65536;
 /** Datagrams past the queue's cap from a watched master (spoofable, so bounded too). */
 const MASTER_HEADROOM = 256;
 const MAX_PER_ROUND = 64; // datagrams read from one fd before giving the others a turn
-/**
- * At SCHED_RR, packets of a burst of adverts (every master on the same tick) after which the thread
- * sleeps 50 µs: a blocking call resets RLIMIT_RTTIME's count (setrlimit(2)), so even hundreds of
- * masters on a slow CPU stay far inside vrrp_rlimit_rttime. At SCHED_OTHER there is no such limit,
- * and a sleep costs a wake-up (~0.07 % of a core at 255 masters): none.
- */
-const BURST_PACKETS = 32;
 const FIXED = 2; // poll slots 0 (eventfd) and 1 (timerfd) come before the sockets
 
 function run(init: RxInit): void {
@@ -77,17 +70,7 @@ function run(init: RxInit): void {
   const vrrpMsg = new MsgHdr().set(name, buf, control);
   const netlinkMsg = new MsgHdr().set(null, buf, null);
   const evBuf = alloc(8);
-  // struct timespec { 0 s, 50 µs }: long enough to really sleep at SCHED_RR (no timer slack); a
-  // sleep so short that its timer expires before the thread is switched out does not block.
-  const pauseTs = alloc(16);
-  view(pauseTs).setUint32(8, 50_000, true);
-  /** Sleeps while still SCHED_RR (SIGXCPU's handler demotes this thread by tid: RxLoop.dropRealtime). */
-  const burstPause = (): void => {
-    realtime = (libc.sched_getscheduler(0) & ~C.SCHED_RESET_ON_FORK) === C.SCHED_RR;
-    if (!realtime) return;
-    libc.nanosleep(pauseTs, null);
-    Atomics.add(ctl, CTL_PAUSES, 1);
-  };
+  const burst = new BurstGuard(ctl);
   const itimer = alloc(32); // struct itimerspec { interval, value }, each { tv_sec, tv_nsec }
   const iv = view(itimer);
   const timerFd = libc.timerfd_create(C.CLOCK_MONOTONIC, C.TFD_NONBLOCK | C.TFD_CLOEXEC);
@@ -97,7 +80,6 @@ function run(init: RxInit): void {
   }
 
   let listGen = -1;
-  let realtime = false; // SCHED_RR (the "rt" command)
   let fds: number[] = [];
   let kinds: RxKind[] = [];
 
@@ -151,7 +133,7 @@ function run(init: RxInit): void {
         slots.delete(m.key);
         return;
       case "watch":
-        watches.set(m);
+        watches.set(m, m.takeover.map(prepare));
         if (m.deadline < nextDue) nextDue = m.deadline;
         return;
       case "unwatch":
@@ -162,7 +144,7 @@ function run(init: RxInit): void {
         view(param).setInt32(0, m.priority, true);
         const policy = m.priority > 0 ? C.SCHED_RR | C.SCHED_RESET_ON_FORK : C.SCHED_OTHER | C.SCHED_RESET_ON_FORK;
         const r = libc.sched_setscheduler(0, policy, param);
-        if (r === 0) realtime = m.priority > 0;
+        if (r === 0) burst.realtime = m.priority > 0;
         post({ t: "rt", ok: r === 0, errno: r === 0 ? 0 : errno(), tid: threadId() });
         return;
       }
@@ -179,12 +161,26 @@ function run(init: RxInit): void {
 
   const sentMsg: IoSentMsg = { t: "sent", key: 0, word: 0, at: 0, mono: 0, next: 0, errnos: [] };
   const fireMsg: IoFireMsg = { t: "fire", id: 0, mono: 0 };
-  const downMsg: IoWatchDownMsg = { t: "watch-down", key: 0, word: 0, mono: 0 };
-  const watchDown = (key: number, word: number, mono: number): void => {
+  const downMsg: IoWatchDownMsg = { t: "watch-down", key: 0, word: 0, mono: 0, errnos: null };
+  const watchDown: WatchDown = (key, word, mono, takeover) => {
+    // RFC 5798 §6.4.2, Master_Down fired: the advert first. Only while the main thread has no
+    // datagram of ours still to handle: any that reached its FSM ended the watch (its word is no
+    // longer armed), and one waiting there might have.
+    let errnos: number[] | null = null;
+    if (takeover.length > 0 && Atomics.load(ctl, CTL_INFLIGHT) === 0) {
+      errnos = [];
+      for (const t of takeover) {
+        const r = orErrno(libc.sendmsg(t.fd, t.msg.hdr, 0));
+        errnos.push(r < 0 ? -r : 0);
+      }
+      burst.sent(takeover.length); // a mass failover is a burst too
+    }
     downMsg.key = key;
     downMsg.word = word;
     downMsg.mono = mono;
+    downMsg.errnos = errnos;
     post(downMsg);
+    return errnos !== null;
   };
   const soonMsg = { t: "watch-soon", key: 0, word: 0 } as { t: "watch-soon"; key: number; word: number };
   const watchSoon = (key: number, word: number): void => {
@@ -242,14 +238,10 @@ function run(init: RxInit): void {
   const runDue = (): void => {
     dueNow = nowMono();
     if (dueNow < nextDue) return;
-    let burst = 0;
+    burst.start();
     for (let sl = slots.due(dueNow); sl !== null; sl = slots.due(dueNow)) {
-      burst += sendSlot(sl, dueNow); // moves its deadline on, or removes it (cancelled)
+      burst.sent(sendSlot(sl, dueNow)); // moves its deadline on, or removes it (cancelled)
       if (!sl.dead) slots.resort();
-      if (realtime && burst >= BURST_PACKETS) {
-        burst = 0;
-        burstPause();
-      }
       dueNow = nowMono();
     }
     timers.forEach(dueTimer);

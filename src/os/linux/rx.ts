@@ -173,19 +173,27 @@ export class RxLoop {
    * moves the Master_Down deadline (`deadlineMs`, performance.now() base) to its arrival + downMs
    * on the io thread and reaches onRepeat here, batched and in order, with its arrival; nothing
    * else about it is posted. down runs when the deadline passes, soon WATCH_WARN_MS before it
-   * when no repeat came. Returns the watch's key.
+   * when no repeat came. `takeover`: the advert the io thread sends at the deadline, before down
+   * runs (down hears what it did). Returns the watch's key.
    */
-  watch(a: WatchedAdvert, deadlineMs: number, downMs: number, on: WatchHandlers): number {
+  watch(a: WatchedAdvert, deadlineMs: number, downMs: number, on: WatchHandlers, takeover: PacedPacket[] = []): number {
     if (this.stopped) throw new Error("RxLoop: stopped");
     const { key, word } = this.slots.addWatch(on);
     const index = watchIndex(a.ifindex, a.family === 6, a.payload[1] ?? 0);
-    this.command({ c: "watch", key, word, index, src: a.src, dst: a.dst, ttl: a.ttl, payload: a.payload, deadline: deadlineMs + this.offsetMs, downMs }, true);
+    const deadline = deadlineMs + this.offsetMs;
+    this.command({ c: "watch", key, word, index, src: a.src, dst: a.dst, ttl: a.ttl, payload: a.payload, deadline, downMs, takeover }, true);
     return key;
   }
 
-  /** Ends a watch: once this returns, every repeat the io thread handled has reached onRepeat, and no other will. */
-  unwatch(key: number): void {
-    if (this.slots.removeWatch(key, () => this.drainRing())) this.command({ c: "unwatch", key }, false);
+  /**
+   * Ends a watch: once this returns, every repeat the io thread handled has reached onRepeat, and
+   * no other will. True when the io thread had already sent its takeover advert (its deadline
+   * passed first): down will not run, the caller takes over.
+   */
+  unwatch(key: number): boolean {
+    const r = this.slots.removeWatch(key, () => this.drainRing());
+    if (r !== null) this.command({ c: "unwatch", key }, false);
+    return r === "fired";
   }
 
   /**
@@ -360,7 +368,7 @@ export class RxLoop {
       case "sent-ring":
         return; // drained above
       case "watch-down":
-        return this.slots.onWatchDown(m.key, m.word, m.mono);
+        return this.slots.onWatchDown(m.key, m.word, m.mono, m.errnos);
       case "watch-soon":
         return this.slots.onWatchSoon(m.key, m.word);
     }

@@ -1,7 +1,8 @@
 // VrrpTransport over raw IP protocol 112 sockets: one socket per interface and family, shared by
 // every instance on it; received through the RxLoop worker, sent with sendmsg + PKTINFO so the
 // source address is exactly the one the runtime chose: periodic adverts by the io thread at their
-// deadline (`pacer`), the others (first advert as master, priority 0, RFC 9568 answers) from the
+// deadline (`pacer`), a backup's takeover advert by the io thread when its Master_Down fires
+// (`watcher`), the others (first advert after a preemption, priority 0, RFC 9568 answers) from the
 // main thread at once.
 //
 // IPv6 checksum: by default we do NOT set IPV6_CHECKSUM. The protocol core computes the VRRPv3
@@ -11,12 +12,21 @@
 // silently discard bad ones on receive. `kernelChecksum6: true` selects that behaviour.
 
 import type { Family } from "../../protocol/types.ts";
-import type { AdvertPacer, AdvertWatcher, PacedAdvert, ReceivedDatagram, TimerHandle, VrrpTransport, WatchEvents } from "../../runtime/ports.ts";
+import type {
+  AdvertPacer,
+  AdvertWatcher,
+  PacedAdvert,
+  ReceivedDatagram,
+  TakeoverAdvert,
+  TimerHandle,
+  VrrpTransport,
+  WatchEvents,
+} from "../../runtime/ports.ts";
 import * as C from "./consts.ts";
 import { OsError } from "./errors.ts";
 import { isUnspecified, parseAddress } from "./inet.ts";
 import { check, closeFd, libc } from "./libc.ts";
-import type { RxFdMsg, RxLoop } from "./rx.ts";
+import type { PacedPacket, RxFdMsg, RxLoop } from "./rx.ts";
 import { bindToDevice, setBytes, setInt, trySetInt } from "./sockopt.ts";
 import { alloc, ipMreqn, ipv6Mreq, MsgHdr, sendRoute } from "./structs.ts";
 
@@ -61,8 +71,8 @@ export class LinuxVrrpTransport implements VrrpTransport {
   private readonly paced = new Map<number, { slot: number; sock: string }>();
   private nextPaceId = 1;
   private readonly advertWatcher: AdvertWatcher = { start: (...a) => this.startWatch(...a), stop: (h) => this.stopWatch(h) };
-  /** Watch handle id → the io thread's key. */
-  private readonly watched = new Map<number, number>();
+  /** Watch handle id → the io thread's key, and the socket its takeover advert leaves from. */
+  private readonly watched = new Map<number, { key: number; sock: string | null }>();
 
   constructor(opts: LinuxVrrpTransportOptions) {
     this.opts = opts;
@@ -78,8 +88,10 @@ export class LinuxVrrpTransport implements VrrpTransport {
     return this.pacing ? this.advertWatcher : undefined;
   }
 
-  private startWatch(d: ReceivedDatagram, deadlineMs: number, downMs: number, on: WatchEvents): TimerHandle | null {
+  private startWatch(d: ReceivedDatagram, deadlineMs: number, downMs: number, on: WatchEvents, t?: TakeoverAdvert): TimerHandle | null {
     if (!this.opts.rx.available || d.ttl < 0 || d.dst === "") return null;
+    const takeover = t ? this.pacedPackets(t.ifindex, t.family, t.packets, t.src) : null;
+    const what = (i: number) => `VRRP IPv${t?.family} ${t?.src || "*"} > ${t?.packets[i]?.dst} (takeover)`;
     const a = {
       family: d.family,
       ifindex: d.ifindex,
@@ -92,20 +104,20 @@ export class LinuxVrrpTransport implements VrrpTransport {
     const key = this.opts.rx.watch(a, deadlineMs, downMs, {
       repeat: (rxMs) => on.repeat(rxMs),
       soon: () => on.soon(),
-      down: () => {
+      down: (sent) => {
         this.watched.delete(id);
-        on.down();
+        on.down(sent && { atMs: sent.atMs, nextAtMs: sent.atMs, errors: sent.errnos.map((e, i) => (e === 0 ? null : new OsError("sendmsg", e, what(i)))) });
       },
-    });
-    this.watched.set(id, key);
+    }, takeover?.list ?? []);
+    this.watched.set(id, { key, sock: takeover?.sock ?? null });
     return { id };
   }
 
-  private stopWatch(h: TimerHandle): void {
-    const key = this.watched.get(h.id);
-    if (key === undefined) return;
+  private stopWatch(h: TimerHandle): boolean {
+    const w = this.watched.get(h.id);
+    if (w === undefined) return false;
     this.watched.delete(h.id);
-    this.opts.rx.unwatch(key);
+    return this.opts.rx.unwatch(w.key);
   }
 
   settle(): void {
@@ -135,14 +147,10 @@ export class LinuxVrrpTransport implements VrrpTransport {
     intervalMs: number,
     onSent: (r: PacedAdvert) => void,
   ): TimerHandle | null {
-    const s = this.socks.get(key(ifindex, family));
-    if (!s || !this.opts.rx.available) return null;
-    const srcBytes = isUnspecified(src) ? new Uint8Array(family === 4 ? 4 : 16) : parseAddress(family, src);
-    const list = packets.map((p) => {
-      if (p.bytes.byteLength > MAX_PAYLOAD) throw new OsError("sendmsg", 90, /* EMSGSIZE */ `${p.bytes.byteLength} bytes`);
-      return { fd: s.fd, family, ifindex, dst: parseAddress(family, p.dst), src: srcBytes, bytes: p.bytes };
-    });
-    const what = (i: number) => `VRRP IPv${family} ${src || "*"} > ${packets[i]!.dst} on ${s.ifname} (paced)`;
+    const paced = this.opts.rx.available ? this.pacedPackets(ifindex, family, packets, src) : null;
+    if (!paced) return null;
+    const { list, sock } = paced;
+    const what = (i: number) => `VRRP IPv${family} ${src || "*"} > ${packets[i]!.dst} on ${this.socks.get(sock)?.ifname} (paced)`;
     const slot = this.opts.rx.pace(
       list,
       atMs,
@@ -150,8 +158,26 @@ export class LinuxVrrpTransport implements VrrpTransport {
       (r) => onSent({ atMs: r.atMs, nextAtMs: r.nextAtMs, errors: r.errnos.map((e, i) => (e === 0 ? null : new OsError("sendmsg", e, what(i)))) }),
     );
     const id = this.nextPaceId++;
-    this.paced.set(id, { slot, sock: key(ifindex, family) });
+    this.paced.set(id, { slot, sock });
     return { id };
+  }
+
+  /** The io thread's copy of adverts to send from `src` on the socket of (ifindex, family); null: none open. */
+  private pacedPackets(
+    ifindex: number,
+    family: Family,
+    packets: readonly { dst: string; bytes: Uint8Array }[],
+    src: string,
+  ): { list: PacedPacket[]; sock: string } | null {
+    const sock = key(ifindex, family);
+    const s = this.socks.get(sock);
+    if (!s) return null;
+    const srcBytes = isUnspecified(src) ? new Uint8Array(family === 4 ? 4 : 16) : parseAddress(family, src);
+    const list = packets.map((p) => {
+      if (p.bytes.byteLength > MAX_PAYLOAD) throw new OsError("sendmsg", 90, /* EMSGSIZE */ `${p.bytes.byteLength} bytes`);
+      return { fd: s.fd, family, ifindex, dst: parseAddress(family, p.dst), src: srcBytes, bytes: p.bytes };
+    });
+    return { list, sock };
   }
 
   /** Idempotent: handles are never reused (the io thread's slots are). */
@@ -254,6 +280,7 @@ export class LinuxVrrpTransport implements VrrpTransport {
     if (!s) return;
     // No advert may go out on a closed (or reused) fd number.
     for (const [id, p] of this.paced) if (p.sock === k) this.stopPace({ id });
+    for (const [id, w] of this.watched) if (w.sock === k) this.stopWatch({ id });
     this.opts.rx.remove(s.fd);
     closeFd(s.fd);
     this.socks.delete(k);
