@@ -193,8 +193,7 @@ test("an expired watch keeps its master's queue headroom until the main thread h
 test("a watch whose takeover advert left at the deadline is left FIRED: the main thread's unwatch learns that Master_Down came first", () => {
   const w = table();
   const sends = [{ fd: 3 }, { fd: 4 }] as never[];
-  const c = w.watch(7, 1360);
-  w.t.set(c, sends);
+  w.watch(7, 1360, { takeover: sends });
   let given: readonly unknown[] = [];
   w.t.expire(1360, (_k, _word, _m, takeover) => ((given = takeover), true), () => {});
   expect(given).toBe(sends);

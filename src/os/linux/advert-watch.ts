@@ -23,7 +23,7 @@ import type { PacedSend } from "./paced-send.ts";
 import { SLOT_ARMED, SLOT_FIRED, SLOT_SENDING, WATCH_WARN_MS, type WatchCommand } from "./rx-protocol.ts";
 
 /** The command itself (the worker's own copy): its deadline moves with each repeat. */
-type Watch = WatchCommand & { sends: readonly PacedSend[] };
+type Watch = WatchCommand;
 
 /**
  * Called at a watch's expiry, its slot held: sends its takeover advert (if it may), posts the
@@ -56,13 +56,12 @@ export class WatchTable {
     return this.byKey.size;
   }
 
-  /** Starts watching; `sends`: the command's takeover packets, ready for sendmsg. */
-  set(c: WatchCommand, sends: readonly PacedSend[] = []): void {
+  /** Starts watching; the command's takeover packets must be ready for sendmsg (paced-send.ts prepare). */
+  set(c: WatchCommand): void {
     this.delete(c.key);
     const old = this.byIndex.get(c.index);
     if (old) this.delete(old.key); // superseded: its slot word was bumped by the main thread
     const w = c as Watch;
-    w.sends = sends;
     w.warned = false;
     this.byIndex.set(c.index, w);
     this.byKey.set(c.key, w);
@@ -144,8 +143,8 @@ export class WatchTable {
       this.byKey.delete(w.key);
       w.deadline = -Infinity; // matches no datagram any more: the main thread decides
       this.ended.set(w.key, w);
-      const fired = down(w.key, armed, now, w.sends);
-      w.sends = [];
+      const fired = down(w.key, armed, now, w.takeover);
+      w.takeover = [];
       Atomics.store(this.slotWords, w.key, fired ? armed - SLOT_ARMED + SLOT_FIRED : armed);
     }
     this.due = next;

@@ -68,14 +68,10 @@ export interface RxInit {
   port: MessagePort;
 }
 
-/** One datagram of a paced advert, ready for sendmsg (addresses as bytes). */
+/** One datagram of a paced or takeover advert: its socket and paced-send.ts packSend's buffer. */
 export interface PacedPacket {
   fd: number;
-  family: Family;
-  ifindex: number;
-  dst: Uint8Array;
-  src: Uint8Array;
-  bytes: Uint8Array;
+  msg: Uint8Array;
 }
 
 /**

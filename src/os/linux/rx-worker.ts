@@ -133,7 +133,8 @@ function run(init: RxInit): void {
         slots.delete(m.key);
         return;
       case "watch":
-        watches.set(m, m.takeover.map(prepare));
+        m.takeover.forEach(prepare);
+        watches.set(m);
         if (m.deadline < nextDue) nextDue = m.deadline;
         return;
       case "unwatch":
@@ -170,7 +171,7 @@ function run(init: RxInit): void {
     if (takeover.length > 0 && Atomics.load(ctl, CTL_INFLIGHT) === 0) {
       errnos = [];
       for (const t of takeover) {
-        const r = orErrno(libc.sendmsg(t.fd, t.msg.hdr, 0));
+        const r = orErrno(libc.sendmsg(t.fd, t.msg, 0));
         errnos.push(r < 0 ? -r : 0);
       }
       burst.sent(takeover.length); // a mass failover is a burst too
@@ -204,7 +205,7 @@ function run(init: RxInit): void {
       return 0;
     }
     for (let i = 0; i < sl.sends.length; i++) {
-      const r = orErrno(libc.sendmsg(sl.sends[i]!.fd, sl.sends[i]!.msg.hdr, 0));
+      const r = orErrno(libc.sendmsg(sl.sends[i]!.fd, sl.sends[i]!.msg, 0));
       sl.errnos[i] = r < 0 ? -r : 0;
     }
     // As the FSM does: the next deadline counts from the ideal one; after a stall, from now.

@@ -27,6 +27,7 @@ import { OsError } from "./errors.ts";
 import { isUnspecified, parseAddress } from "./inet.ts";
 import { check, closeFd, libc } from "./libc.ts";
 import type { PacedPacket, RxFdMsg, RxLoop } from "./rx.ts";
+import { packSend } from "./paced-send.ts";
 import { bindToDevice, setBytes, setInt, trySetInt } from "./sockopt.ts";
 import { alloc, ipMreqn, ipv6Mreq, MsgHdr, sendRoute } from "./structs.ts";
 
@@ -68,11 +69,11 @@ export class LinuxVrrpTransport implements VrrpTransport {
   private readonly advertPacer: AdvertPacer | undefined;
   /** Periodic adverts from the io thread: off until enablePacing() (LinuxPorts.useIoTiming()). */
   private pacing = false;
-  private readonly paced = new Map<number, { slot: number; sock: string }>();
+  private readonly paced = new Map<number, { slot: number; sock: Sock }>();
   private nextPaceId = 1;
   private readonly advertWatcher: AdvertWatcher = { start: (...a) => this.startWatch(...a), stop: (h) => this.stopWatch(h) };
   /** Watch handle id → the io thread's key, and the socket its takeover advert leaves from. */
-  private readonly watched = new Map<number, { key: number; sock: string | null }>();
+  private readonly watched = new Map<number, { key: number; sock: Sock | null }>();
 
   constructor(opts: LinuxVrrpTransportOptions) {
     this.opts = opts;
@@ -91,7 +92,6 @@ export class LinuxVrrpTransport implements VrrpTransport {
   private startWatch(d: ReceivedDatagram, deadlineMs: number, downMs: number, on: WatchEvents, t?: TakeoverAdvert): TimerHandle | null {
     if (!this.opts.rx.available || d.ttl < 0 || d.dst === "") return null;
     const takeover = t ? this.pacedPackets(t.ifindex, t.family, t.packets, t.src) : null;
-    const what = (i: number) => `VRRP IPv${t?.family} ${t?.src || "*"} > ${t?.packets[i]?.dst} (takeover)`;
     const a = {
       family: d.family,
       ifindex: d.ifindex,
@@ -106,6 +106,7 @@ export class LinuxVrrpTransport implements VrrpTransport {
       soon: () => on.soon(),
       down: (sent) => {
         this.watched.delete(id);
+        const what = (i: number) => `VRRP IPv${t?.family} ${t?.src || "*"} > ${t?.packets[i]?.dst} (takeover)`;
         on.down(sent && { atMs: sent.atMs, nextAtMs: sent.atMs, errors: sent.errnos.map((e, i) => (e === 0 ? null : new OsError("sendmsg", e, what(i)))) });
       },
     }, takeover?.list ?? []);
@@ -150,7 +151,7 @@ export class LinuxVrrpTransport implements VrrpTransport {
     const paced = this.opts.rx.available ? this.pacedPackets(ifindex, family, packets, src) : null;
     if (!paced) return null;
     const { list, sock } = paced;
-    const what = (i: number) => `VRRP IPv${family} ${src || "*"} > ${packets[i]!.dst} on ${this.socks.get(sock)?.ifname} (paced)`;
+    const what = (i: number) => `VRRP IPv${family} ${src || "*"} > ${packets[i]!.dst} on ${sock.ifname} (paced)`;
     const slot = this.opts.rx.pace(
       list,
       atMs,
@@ -168,16 +169,15 @@ export class LinuxVrrpTransport implements VrrpTransport {
     family: Family,
     packets: readonly { dst: string; bytes: Uint8Array }[],
     src: string,
-  ): { list: PacedPacket[]; sock: string } | null {
-    const sock = key(ifindex, family);
-    const s = this.socks.get(sock);
+  ): { list: PacedPacket[]; sock: Sock } | null {
+    const s = this.socks.get(key(ifindex, family));
     if (!s) return null;
     const srcBytes = isUnspecified(src) ? new Uint8Array(family === 4 ? 4 : 16) : parseAddress(family, src);
     const list = packets.map((p) => {
       if (p.bytes.byteLength > MAX_PAYLOAD) throw new OsError("sendmsg", 90, /* EMSGSIZE */ `${p.bytes.byteLength} bytes`);
-      return { fd: s.fd, family, ifindex, dst: parseAddress(family, p.dst), src: srcBytes, bytes: p.bytes };
+      return { fd: s.fd, msg: packSend(family, ifindex, parseAddress(family, p.dst), srcBytes, p.bytes) };
     });
-    return { list, sock };
+    return { list, sock: s };
   }
 
   /** Idempotent: handles are never reused (the io thread's slots are). */
@@ -279,8 +279,8 @@ export class LinuxVrrpTransport implements VrrpTransport {
     const s = this.socks.get(k);
     if (!s) return;
     // No advert may go out on a closed (or reused) fd number.
-    for (const [id, p] of this.paced) if (p.sock === k) this.stopPace({ id });
-    for (const [id, w] of this.watched) if (w.sock === k) this.stopWatch({ id });
+    for (const [id, p] of this.paced) if (p.sock === s) this.stopPace({ id });
+    for (const [id, w] of this.watched) if (w.sock === s) this.stopWatch({ id });
     this.opts.rx.remove(s.fd);
     closeFd(s.fd);
     this.socks.delete(k);
