@@ -5,7 +5,7 @@ import { step } from "../protocol/fsm.ts";
 import type { FsmParams, FsmState } from "../protocol/types.ts";
 import type { EncodedAdvert } from "./advert-encoder.ts";
 import type { AdvertStats } from "./advert-stats.ts";
-import type { AddressSpec, InstanceStatus } from "./ports.ts";
+import type { AddressSpec, InstanceStatus, TakeoverAdvert } from "./ports.ts";
 import type { VipSet } from "./vips.ts";
 import { extraIfTargets, type GarpTiming } from "./garp.ts";
 
@@ -124,4 +124,14 @@ export function prepareTakeover(f: FsmState, nowMs: number, vips: VipSet, packet
   } catch {
     // An optimisation only: the takeover does all of it itself.
   }
+}
+
+/** What a backup hands to its watch of repeats to send the moment Master_Down fires (none unless Backup above priority 0). */
+export function takeoverAdvert(
+  f: FsmState,
+  route: { ifindex: number; family: 4 | 6; src: string },
+  packets: (priority: number) => readonly EncodedAdvert[],
+): { advert: TakeoverAdvert; priority: number } | undefined {
+  if (f.state !== "backup" || f.priority <= 0) return undefined;
+  return { advert: { ...route, packets: packets(f.priority) }, priority: f.priority };
 }

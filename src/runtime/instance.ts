@@ -11,7 +11,8 @@ import { AdvertSender } from "./advert-sender.ts";
 import { AdvertStats } from "./advert-stats.ts";
 import { GarpScheduler } from "./garp.ts";
 import { InstanceTimers } from "./instance-timers.ts";
-import { fsmParams, garpTiming, type InstanceLink, instanceStatus, prepareTakeover } from "./instance-setup.ts";
+import { fsmParams, garpTiming, type InstanceLink, instanceStatus, prepareTakeover, takeoverAdvert } from "./instance-setup.ts";
+import { ReportedState, reportTransition } from "./transition-report.ts";
 import { OwnFaults } from "./own-faults.ts";
 import { RepeatWatch, type SentTakeover } from "./repeat-watch.ts";
 import { notifyTransition } from "./notify.ts";
@@ -64,8 +65,7 @@ export class Instance {
   private stopped = false;
   private readonly sender: AdvertSender;
   private readonly ownFaults: OwnFaults;
-  private reportedMaster: string | null = null;
-  private reportedPriority: number;
+  private readonly reported: ReportedState;
   /** Set by the daemon: sync groups follow every transition. */
   onTransitionHook: ((inst: Instance, from: FsmState["state"], to: FsmState["state"], reason: NonNullable<FsmState["lastTransitionReason"]>) => void) | null =
     null;
@@ -104,18 +104,14 @@ export class Instance {
       },
       watchable: (priority) => acceptsAtAnyTime(this.fsm, priority),
       soon: () => this.prepareTakeover(),
-      takeover: () => {
-        const f = this.fsm;
-        if (f.state !== "backup" || f.priority <= 0) return undefined;
-        return { advert: { ...this.route(), packets: this.encoder.packets(f.priority) }, priority: f.priority };
-      },
+      takeover: () => takeoverAdvert(this.fsm, this.route(), (p) => this.encoder.packets(p)),
       down: (deadlineMs, sent) => this.masterDown(deadlineMs, sent),
     });
     this.timers.use(this.pacing, this.watch);
     this.ownFaults = new OwnFaults(cfg.name, deps.clock, deps.logger, (ev) => this.dispatch(ev), () => !this.stopped && this.fsm.state === "master");
     deps.metrics.state(this.labels, "init");
     deps.metrics.priority(this.labels, cfg.priority, cfg.priority);
-    this.reportedPriority = cfg.priority;
+    this.reported = new ReportedState(deps.metrics, this.labels, cfg.priority);
   }
 
   get state(): FsmState {
@@ -167,17 +163,7 @@ export class Instance {
     const report = result.actions.find((a) => a.type === "transition" && a.to === "master");
     for (const a of result.actions) if (a !== report) this.execute(a);
     if (report) this.execute(report);
-    // A backup learns (or sees a change of) its master from adverts, not only at transitions.
-    const master = this.fsm.state === "master" ? this.link.srcAddress : this.fsm.masterAddress;
-    if (master !== this.reportedMaster) {
-      this.reportedMaster = master;
-      this.deps.metrics.masterInfo(this.labels, master);
-    }
-    // Tracking moves the effective priority without a transition.
-    if (this.fsm.priority !== this.reportedPriority) {
-      this.reportedPriority = this.fsm.priority;
-      this.deps.metrics.priority(this.labels, this.cfg.priority, this.fsm.priority);
-    }
+    this.reported.update(this.fsm.state === "master" ? this.link.srcAddress : this.fsm.masterAddress, this.cfg.priority, this.fsm.priority);
     const pacedPriority = this.pacing.priority;
     if (pacedPriority !== null && pacedPriority !== this.fsm.priority) this.repace(); // the next advert carries it
   }
@@ -383,17 +369,7 @@ export class Instance {
     this.lastTransitionWallMs = wall;
     if (to !== "master") this.garp.stop();
     if (to === "backup") this.prepareTakeover();
-    this.stats.transition(to === "master");
-    this.deps.logger.log(to === "fault" ? "warn" : "info", `${this.cfg.name}: ${from} -> ${to}`, {
-      instance: this.cfg.name,
-      from,
-      to,
-      reason,
-      priority: this.fsm.priority,
-    });
-    this.deps.metrics.transition(this.labels, from, to, reason, wall);
-    this.deps.metrics.state(this.labels, to);
-    if (to !== "init") notifyTransition(this.deps.runner, this.cfg.notify, "INSTANCE", this.cfg.name, to, this.fsm.priority);
+    reportTransition(this.deps, this.cfg, this.labels, this.stats, { from, to, reason, priority: this.fsm.priority, wallMs: wall });
     this.onTransitionHook?.(this, from, to, reason);
   }
 
