@@ -4,8 +4,7 @@
 // the main thread completes the takeover (VIPs, GARP, the periodic adverts). Real kernel, in namespaces; assertions on the wire and on state, not on times.
 import { expect, test } from "bun:test";
 import { holds } from "../netns/scenario-kit.ts";
-import { startVigil } from "../netns/vigil-node.ts";
-import { blockable, conf, ctx, lab, metric, until, useLab, VIP } from "./kit.ts";
+import { lab, metric, useLab, VIP, watchingBackup } from "./kit.ts";
 
 useLab();
 
@@ -14,14 +13,7 @@ const fromR2 = (l: string) => ADVERT_R2.test(l);
 
 test("a backup whose main thread is blocked takes over on time: its advert leaves from the io thread at Master_Down", async () => {
   const l = lab(["r1", "r2", "c"]);
-  const { command, block, release } = blockable(l);
-  const r1 = startVigil(l, "r1", conf(200, { advertInt: 0.2 }));
-  ctx.nodes.push(r1);
-  await r1.waitState("master");
-  const r2 = startVigil(l, "r2", conf(100, { advertInt: 0.2 }), { command });
-  ctx.nodes.push(r2);
-  await r2.waitState("backup");
-  await until(() => metric(l, "r2", "vigil_rx_repeats_total") >= 3, "the backup watches its master's repeats");
+  const { r1, r2, block, release } = await watchingBackup(l, 3);
   const cap = await l.capture("c", "proto 112");
   await block();
   r1.signal("SIGKILL");

@@ -6,7 +6,7 @@ import { expect, test } from "bun:test";
 import { type Lab, stopDrained } from "../netns/lab.ts";
 import { holds, HOSTILE_SENDER } from "../netns/scenario-kit.ts";
 import { startVigil, type VigilNode } from "../netns/vigil-node.ts";
-import { blockable, conf, ctx, lab, metric, until, useLab, VIP } from "./kit.ts";
+import { blockable, conf, ctx, lab, metric, until, useLab, VIP, watchingBackup } from "./kit.ts";
 
 useLab();
 
@@ -24,19 +24,6 @@ const MASTER_STILL_MAX_MS = 450;
 function flood(l: Lab, src: string): void {
   const r = l.exec("x", ["python3", HOSTILE_SENDER, "--src", src, "--kind", "bad-checksum", "--count", "5000", "--rate", "5000", "--prio", "255"]);
   expect(r.code).toBe(0);
-}
-
-/** r1 master, r2 (blockable) its backup at 200 ms adverts, watching at least `repeats` repeats. */
-async function watchingBackup(l: Lab, repeats: number) {
-  const { command, block, release } = blockable(l);
-  const r1 = startVigil(l, "r1", conf(200, { advertInt: 0.2 }));
-  ctx.nodes.push(r1);
-  await r1.waitState("master");
-  const r2 = startVigil(l, "r2", conf(100, { advertInt: 0.2 }), { command });
-  ctx.nodes.push(r2);
-  await r2.waitState("backup");
-  await until(() => metric(l, "r2", "vigil_rx_repeats_total") >= repeats, "the backup watches its master's repeats");
-  return { r1, r2, block, release };
 }
 
 /** Once r2's block is over and its queue handled: it never took over, r1 holds the VIP. */

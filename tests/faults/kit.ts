@@ -7,7 +7,7 @@ import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BUN, createLab, type Lab } from "../netns/lab.ts";
 import { scrape, sum, v3Conf } from "../netns/scenario-kit.ts";
-import { ROOT, tearDown, type VigilNode } from "../netns/vigil-node.ts";
+import { ROOT, startVigil, tearDown, type VigilNode } from "../netns/vigil-node.ts";
 
 export const VIP = "10.99.0.100/24";
 
@@ -71,4 +71,17 @@ export function blockable(l: Lab) {
     },
     release,
   };
+}
+
+/** r1 master, r2 (blockable) its backup at 200 ms adverts, watching at least `repeats` repeats. */
+export async function watchingBackup(l: Lab, repeats: number) {
+  const { command, block, release } = blockable(l);
+  const r1 = startVigil(l, "r1", conf(200, { advertInt: 0.2 }));
+  ctx.nodes.push(r1);
+  await r1.waitState("master");
+  const r2 = startVigil(l, "r2", conf(100, { advertInt: 0.2 }), { command });
+  ctx.nodes.push(r2);
+  await r2.waitState("backup");
+  await until(() => metric(l, "r2", "vigil_rx_repeats_total") >= repeats, "the backup watches its master's repeats");
+  return { r1, r2, block, release };
 }
