@@ -61,7 +61,7 @@ export class WatchTable {
     this.delete(c.key);
     const old = this.byIndex.get(c.index);
     if (old) this.delete(old.key); // superseded: its slot word was bumped by the main thread
-    const w = c as Watch;
+    const w: Watch = c;
     w.warned = false;
     this.byIndex.set(c.index, w);
     this.byKey.set(c.key, w);
