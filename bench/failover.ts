@@ -10,7 +10,8 @@
 //
 // Jitter: one v3 master at 20 ms, |interval − 20 ms| between consecutive adverts on the wire, idle
 // and with two CPU hogs, with the default realtime priority (10) and --realtime-priority 0, and
-// keepalived at 20 ms for reference when it is installed.
+// keepalived at 20 ms for reference when it is installed. Beside them the host's floor: a C sender
+// (bench/lib/floor-sender.c, built with cc) that sleeps on absolute deadlines and does nothing else.
 //
 // Run as root from the repository root, after `bun packaging/build.ts --host`:
 //   ./node_modules/.bin/bun bench/failover.ts                 everything (~5 min)
@@ -22,7 +23,18 @@
 import { join } from "node:path";
 import { type Capture, type Packet, startCapture } from "./lib/capture.ts";
 import { cleanupAll } from "./lib/cleanup.ts";
-import { benchBinary, type Daemon, hasKeepalived, type Instance, keepalivedConf, startKeepalived, startVigil, type VigilDaemon } from "./lib/daemons.ts";
+import {
+  benchBinary,
+  buildFloorSender,
+  type Daemon,
+  hasKeepalived,
+  type Instance,
+  keepalivedConf,
+  startFloorSender,
+  startKeepalived,
+  startVigil,
+  type VigilDaemon,
+} from "./lib/daemons.ts";
 import { startHogs } from "./lib/hogs.ts";
 import { benchLab } from "./lib/lab.ts";
 import { schedPolicy } from "./lib/procstat.ts";
@@ -191,6 +203,10 @@ function analyse(cap: Capture, action: Action, from: number, to: number): Rep {
 
 // ---------------------------------------------------------------------------------------------
 
+/** floor: bench/lib/floor-sender.c, the host's wake-up latency with nothing else (extraArgs: [rt priority]). */
+type JitterDaemon = "vigil" | "keepalived" | "floor";
+let floorSender: string | null = null;
+
 interface JitterRow {
   label: string;
   errors: number[];
@@ -199,14 +215,18 @@ interface JitterRow {
 }
 
 /** extraArgs: vigil's command-line flags, or keepalived's global_defs lines. */
-async function jitterRun(binary: string, label: string, daemon: "vigil" | "keepalived", hogs: number, extraArgs: string[]): Promise<JitterRow> {
+async function jitterRun(binary: string, label: string, daemon: JitterDaemon, hogs: number, extraArgs: string[]): Promise<JitterRow> {
   const lab = benchLab({ nodes: ["r1", "c"] });
   let stopHogs: (() => Promise<void>) | null = null;
   try {
     const inst: Instance[] = [{ vrid: 51, priority: 255, version: 3, advertSec: 0.02, vips: [`${VIP}/24`] }];
     const conf = keepalivedConf(inst, daemon === "keepalived" ? extraArgs : []);
     const cap = await startCapture(lab, "c", "ip proto 112");
-    const d: Daemon | VigilDaemon = daemon === "vigil" ? startVigil(lab, "r1", conf, { binary, extraArgs }) : startKeepalived(lab, "r1", conf);
+    const d: Daemon | VigilDaemon = daemon === "vigil"
+      ? startVigil(lab, "r1", conf, { binary, extraArgs })
+      : daemon === "keepalived"
+      ? startKeepalived(lab, "r1", conf)
+      : startFloorSender(lab, "r1", floorSender!, 20, Number(extraArgs[0] ?? 0), VIP);
     await cap.until(isAdvert(R1), 10_000);
     if (hogs > 0) stopHogs = startHogs(hogs);
     await Bun.sleep(1000);
@@ -276,7 +296,7 @@ async function main(): Promise<void> {
   }
 
   if (only === "all" || only === "jitter") {
-    const runs: [string, "vigil" | "keepalived", number, string[]][] = [
+    const runs: [string, JitterDaemon, number, string[]][] = [
       ["vigil idle, rt 10 (default)", "vigil", 0, []],
       ["vigil idle, --realtime-priority 0", "vigil", 0, ["--realtime-priority", "0"]],
       ["vigil 2 hogs, rt 10 (default)", "vigil", 2, []],
@@ -290,6 +310,11 @@ async function main(): Promise<void> {
         ["keepalived 2 hogs, vrrp_rt_priority 10", "keepalived", 2, ["vrrp_rt_priority 10"]],
       );
     }
+    // The host's floor: a C sender that sleeps between adverts as every daemon here does.
+    floorSender = buildFloorSender();
+    if (floorSender) {
+      runs.push(["floor (C, clock_nanosleep) idle, rt 10", "floor", 0, ["10"]], ["floor (C, clock_nanosleep) 2 hogs, rt 10", "floor", 2, ["10"]]);
+    } else console.error("jitter: no C compiler (cc), the host's floor is left out (apt-get install gcc)");
     const rows: string[][] = [];
     for (const [label, daemon, hogs, extra] of runs.filter(([l]) => l.includes(JITTER_FILTER))) {
       console.error(`jitter: ${label} (${JITTER_S} s) …`);
@@ -310,6 +335,8 @@ async function main(): Promise<void> {
         "vigil 2 hogs, rt 10 (default)": "j-hogs-vigil",
         "keepalived idle, vrrp_rt_priority 10": "j-idle-keepalived",
         "keepalived 2 hogs, vrrp_rt_priority 10": "j-hogs-keepalived",
+        "floor (C, clock_nanosleep) idle, rt 10": "j-idle-floor",
+        "floor (C, clock_nanosleep) 2 hogs, rt 10": "j-hogs-floor",
       }[label];
       if (key) summary.set(key, `${fmt(p99, 3)} ms`);
     }
@@ -327,11 +354,11 @@ function printSummary(): void {
   console.log(`\nThe figures of the issue, this run (load ${loadNow()}):`);
   console.log(
     table(
-      ["figure", "keepalived 2.2.7", "vigil", "goal"],
+      ["figure", "keepalived 2.2.7", "vigil", "goal", "host floor (C sender)"],
       [
-        ["failover on SIGKILL, v2 1 s, minus the formula", g("fo-keepalived"), g("fo-vigil"), "≤ +0.5 ms"],
-        ["advert interval error at 20 ms, p99, idle (both realtime)", g("j-idle-keepalived"), g("j-idle-vigil"), "≤ 0.15 ms"],
-        ["same with two CPU hogs", g("j-hogs-keepalived"), g("j-hogs-vigil"), "≤ 0.25 ms"],
+        ["failover on SIGKILL, v2 1 s, minus the formula", g("fo-keepalived"), g("fo-vigil"), "≤ +0.5 ms", ""],
+        ["advert interval error at 20 ms, p99, idle (both realtime)", g("j-idle-keepalived"), g("j-idle-vigil"), "≤ 0.15 ms", g("j-idle-floor")],
+        ["same with two CPU hogs", g("j-hogs-keepalived"), g("j-hogs-vigil"), "≤ 0.25 ms", g("j-hogs-floor")],
       ],
     ),
   );

@@ -1,6 +1,7 @@
 // The daemons under measurement, started inside lab nodes: vigil (a chosen binary, by default a
 // private copy of dist/vigil so a concurrent rebuild cannot swap it mid-run) and Debian's
-// keepalived (VRRP child only, private pid files). Config text is keepalived syntax for both.
+// keepalived (VRRP child only, private pid files). Config text is keepalived syntax for both. And
+// the C floor sender: the host's own timing floor, beside them in the jitter figures.
 import type { Subprocess } from "bun";
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -182,6 +183,25 @@ export function startKeepalived(lab: Lab, node: string, config: string): Daemon 
     kill: (sig) => proc.kill(sig),
     exited: exitedFn(proc),
   };
+}
+
+/**
+ * Builds bench/lib/floor-sender.c with the system's cc into a temp dir (removed at cleanup); null
+ * when there is no C compiler (`apt-get install gcc`).
+ */
+export function buildFloorSender(): string | null {
+  const dir = mkdtempSync(join(tmpdir(), "vigil-bench-floor-"));
+  onCleanup(() => rmSync(dir, { recursive: true, force: true }));
+  const bin = join(dir, "floor-sender");
+  const r = Bun.spawnSync(["cc", "-O2", "-o", bin, join(ROOT, "bench", "lib", "floor-sender.c")], { stdout: "pipe", stderr: "pipe" });
+  return r.exitCode === 0 ? bin : null;
+}
+
+/** The C floor sender (see floor-sender.c): an advert every periodMs at SCHED_RR rtPrio (0: none). */
+export function startFloorSender(lab: Lab, node: string, bin: string, periodMs: number, rtPrio: number, vip: string): Daemon {
+  const proc = lab.spawn(node, [bin, String(periodMs), String(rtPrio), "eth0", vip]);
+  const log = drainInto(proc);
+  return { node, proc, dir: "", log, pids: () => [proc.pid], kill: (sig) => proc.kill(sig), exited: exitedFn(proc) };
 }
 
 /** Signals only PIDs that still are keepalived (a PID written to a pid file may have been reused). */
