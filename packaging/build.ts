@@ -1,7 +1,8 @@
 // Builds vigil into single executables: dist/vigil for this host and dist/vigil-linux-<target> for
 // every supported target, each with the receive worker compiled in as a second entry (without it
 // the binary builds fine and fails at run time), bytecode on, JIT tier-up thresholds ×100 for the
-// whole run (JIT_POLICY, below); the full build also packs each
+// whole run (JIT_POLICY, below), nothing read from the working directory at start (NO_AUTOLOAD);
+// the full build also packs each
 // target into .xz (release.ts), and SHA256SUMS covers whatever was written.
 //   bun packaging/build.ts            all targets, and their .xz
 //   bun packaging/build.ts --host     only dist/vigil (what the test suite runs; no .xz)
@@ -20,6 +21,18 @@ const ENTRIES = ["main.ts", "src/os/linux/rx-worker.ts"];
  * and JIT code are most of the heap) for CPU 0.70 → 0.76 % of a core; 1 instance 11.6 → 10.7 MiB.
  */
 const JIT_POLICY = 100;
+/**
+ * A standalone Bun executable reads bunfig.toml (whose `preload` runs code before main) and .env
+ * (into process.env, which scripts inherit) from its working directory unless told not to. vigil
+ * runs as root and is started from wherever an admin stands: it reads only the files it is given
+ * (tests/packaging/working-dir.test.ts).
+ */
+const NO_AUTOLOAD = [
+  "--no-compile-autoload-dotenv",
+  "--no-compile-autoload-bunfig",
+  "--no-compile-autoload-tsconfig",
+  "--no-compile-autoload-package-json",
+];
 // The -baseline builds run on x86-64 CPUs without AVX2 (Atom/Celeron routers, many OpenWrt boxes).
 const TARGETS = [
   "linux-x64",
@@ -47,7 +60,7 @@ async function commit(): Promise<string> {
 
 async function build(target: string, outfile: string, rev: string): Promise<void> {
   const started = performance.now();
-  await $`${process.execPath} build --compile --bytecode --compile-jit-policy=${JIT_POLICY} --format=esm --minify-syntax --target=bun-${target} --define VIGIL_COMMIT=${
+  await $`${process.execPath} build --compile --bytecode --compile-jit-policy=${JIT_POLICY} ${NO_AUTOLOAD} --format=esm --minify-syntax --target=bun-${target} --define VIGIL_COMMIT=${
     JSON.stringify(rev)
   } --define VIGIL_TARGET=${JSON.stringify(target)} ${ENTRIES} --outfile ${outfile}`
     .cwd(ROOT)
