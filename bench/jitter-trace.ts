@@ -8,7 +8,7 @@
 //
 // Run as root from the repository root (needs `perf`: apt-get install linux-perf):
 //   ./node_modules/.bin/bun bench/jitter-trace.ts [--seconds=20] [--binary=PATH] [--hogs=2]
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cleanupAll, onCleanup } from "./lib/cleanup.ts";
@@ -16,6 +16,7 @@ import { benchBinary, buildFloorSender, type Daemon, keepalivedConf, startFloorS
 import { startHogs } from "./lib/hogs.ts";
 import { benchLab } from "./lib/lab.ts";
 import { fmt, quantile, table } from "./lib/stats.ts";
+import { threadPolicies } from "../tests/netns/threads.ts";
 
 const argv = process.argv.slice(2);
 const opt = (name: string, dflt: string) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? dflt;
@@ -67,13 +68,11 @@ function ticks(events: Event[], tid: number): Tick[] {
   return out;
 }
 
-/** The realtime thread of a process (SCHED_RR: policy 2, field 41 of /proc/PID/task/TID/stat). */
+/** The realtime thread of a process (the io thread for vigil; the C sender's only thread). */
 function realtimeThread(pid: number): number {
-  for (const t of readdirSync(`/proc/${pid}/task`)) {
-    const fields = readFileSync(`/proc/${pid}/task/${t}/stat`, "utf8").split(") ")[1]!.split(" ");
-    if (fields[38] === "2") return Number(t);
-  }
-  throw new Error(`no SCHED_RR thread in ${pid}`);
+  const rt = threadPolicies(pid).find((t) => t.policy === 2); // SCHED_RR
+  if (!rt) throw new Error(`no SCHED_RR thread in ${pid}`);
+  return rt.tid;
 }
 
 async function trace(label: string, start: (lab: ReturnType<typeof benchLab>) => Daemon): Promise<string[][]> {
